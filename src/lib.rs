@@ -1,0 +1,25 @@
+//! narrate turns articles and books, first of all Mandarin Chinese, into audiobooks.
+//!
+//! ```text
+//! bytes ─ingest→ Document ─segment→ [Utterance] ─normalize→ spoken text
+//!       ─synth→ [Audio] ─resample→ [Audio] ─chapter→ WAV file + cues ─output→ manifest.json
+//! ```
+//!
+//! Each stage is one module. The library never prints: it returns data and errors, and
+//! reports progress through [`progress::Progress`], which the binary implements.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod audio;
+pub mod chapter;
+pub mod ingest;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod resample;
+pub mod segment;
+pub mod synth;
+pub mod text;
+pub mod voice;
+
+pub use text::{Document, Paragraph, Section, Warning};
