@@ -1,1 +1,308 @@
-//! audio (TODO)
+//! Audio in memory: mono `f32` samples at a known, never-zero sample rate.
+//!
+//! Backends hand their WAV bytes to [`Audio::from_wav`], which checks them once; every
+//! later stage can rely on the result.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// Frames per second. Never zero, so durations and ratios are always defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SampleRate(NonZeroU32);
+
+impl SampleRate {
+    /// `None` for zero.
+    pub fn new(hz: u32) -> Option<Self> {
+        NonZeroU32::new(hz).map(SampleRate)
+    }
+
+    pub fn hz(self) -> u32 {
+        self.0.get()
+    }
+
+    /// Number of frames that last `duration` at this rate (rounded to the nearest frame).
+    pub fn frames(self, duration: Duration) -> usize {
+        (duration.as_secs_f64() * f64::from(self.hz())).round() as usize
+    }
+
+    /// How long `frames` frames last at this rate.
+    pub fn duration(self, frames: usize) -> Duration {
+        Duration::from_secs_f64(frames as f64 / f64::from(self.hz()))
+    }
+}
+
+impl std::fmt::Display for SampleRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} Hz", self.hz())
+    }
+}
+
+/// Mono audio, samples in −1.0..=1.0.
+#[derive(Clone, PartialEq)]
+pub struct Audio {
+    pub samples: Vec<f32>,
+    pub rate: SampleRate,
+}
+
+impl std::fmt::Debug for Audio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Audio {{ {} frames at {}, {:.3} s }}",
+            self.samples.len(),
+            self.rate,
+            self.duration().as_secs_f64()
+        )
+    }
+}
+
+/// Why bytes are not audio narrate can use.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("not a WAV file (no RIFF/WAVE header)")]
+    NotWav,
+    #[error("unreadable WAV data")]
+    Wav(#[from] hound::Error),
+    #[error("WAV sample rate is 0")]
+    ZeroRate,
+}
+
+impl Audio {
+    pub fn silence(rate: SampleRate, duration: Duration) -> Self {
+        Audio {
+            samples: vec![0.0; rate.frames(duration)],
+            rate,
+        }
+    }
+
+    pub fn duration(&self) -> Duration {
+        self.rate.duration(self.samples.len())
+    }
+
+    /// Decodes a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count, mixed
+    /// down to mono). A header written by a streaming encoder, whose sizes say "unknown"
+    /// (espeak-ng `--stdout` writes 0x7ffff000), is accepted: the data runs to the end.
+    pub fn from_wav(bytes: &[u8]) -> Result<Self, AudioError> {
+        let fixed;
+        let bytes = match streaming_header_fix(bytes)? {
+            Some(patched) => {
+                fixed = patched;
+                &fixed[..]
+            }
+            None => bytes,
+        };
+        let reader = hound::WavReader::new(std::io::Cursor::new(bytes))?;
+        let spec = reader.spec();
+        let rate = SampleRate::new(spec.sample_rate).ok_or(AudioError::ZeroRate)?;
+        let channels = usize::from(spec.channels.max(1));
+        let interleaved: Vec<f32> = match spec.sample_format {
+            hound::SampleFormat::Float => reader.into_samples::<f32>().collect::<Result<_, _>>()?,
+            hound::SampleFormat::Int => {
+                let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+                reader
+                    .into_samples::<i32>()
+                    .map(|s| s.map(|s| s as f32 * scale))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        let samples = if channels == 1 {
+            interleaved
+        } else {
+            interleaved
+                .chunks_exact(channels)
+                .map(|frame| frame.iter().sum::<f32>() / channels as f32)
+                .collect()
+        };
+        Ok(Audio { samples, rate })
+    }
+
+    /// Encodes as a 16-bit mono WAV file in memory.
+    pub fn to_wav(&self) -> Result<Vec<u8>, AudioError> {
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        let mut writer = hound::WavWriter::new(&mut cursor, wav_spec(self.rate))?;
+        for &s in &self.samples {
+            writer.write_sample(to_i16(s))?;
+        }
+        writer.finalize()?;
+        Ok(cursor.into_inner())
+    }
+
+    /// Drops leading and trailing silence, keeping `margin` of it on each side. Silence is
+    /// anything quieter than `threshold` times the clip's own peak, so a quiet engine is
+    /// trimmed like a loud one. A clip that is all silence becomes empty.
+    pub fn trim_silence(&mut self, threshold: f32, margin: Duration) {
+        let peak = self.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        if peak == 0.0 {
+            self.samples.clear();
+            return;
+        }
+        let floor = peak * threshold;
+        let loud = |s: &f32| s.abs() > floor;
+        let (Some(first), Some(last)) = (
+            self.samples.iter().position(loud),
+            self.samples.iter().rposition(loud),
+        ) else {
+            self.samples.clear();
+            return;
+        };
+        let keep = self.rate.frames(margin);
+        let start = first.saturating_sub(keep);
+        let end = (last + 1 + keep).min(self.samples.len());
+        self.samples.truncate(end);
+        self.samples.drain(..start);
+    }
+
+    /// Fades the first and last `length` in and out linearly, so a join never clicks.
+    pub fn fade_edges(&mut self, length: Duration) {
+        let n = self.rate.frames(length).min(self.samples.len() / 2);
+        for i in 0..n {
+            let gain = i as f32 / n as f32;
+            self.samples[i] *= gain;
+            let j = self.samples.len() - 1 - i;
+            self.samples[j] *= gain;
+        }
+    }
+}
+
+/// The WAV format narrate writes: mono, 16-bit PCM.
+pub fn wav_spec(rate: SampleRate) -> hound::WavSpec {
+    hound::WavSpec {
+        channels: 1,
+        sample_rate: rate.hz(),
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    }
+}
+
+/// Converts a sample to 16 bits, clamping instead of wrapping.
+pub fn to_i16(sample: f32) -> i16 {
+    (sample.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16
+}
+
+/// When the RIFF or data chunk claims more bytes than there are, returns a copy whose sizes
+/// match the bytes present. `None` when the header is already consistent.
+fn streaming_header_fix(bytes: &[u8]) -> Result<Option<Vec<u8>>, AudioError> {
+    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return Err(AudioError::NotWav);
+    }
+    let mut pos = 12;
+    while pos + 8 <= bytes.len() {
+        let id = &bytes[pos..pos + 4];
+        let size = u32::from_le_bytes([
+            bytes[pos + 4],
+            bytes[pos + 5],
+            bytes[pos + 6],
+            bytes[pos + 7],
+        ]) as usize;
+        let body = pos + 8;
+        if id == b"data" {
+            let present = bytes.len() - body;
+            if size <= present {
+                return Ok(None);
+            }
+            let present = present & !1; // whole 16-bit samples; harmless for 8-bit
+            let mut patched = bytes[..body + present].to_vec();
+            patched[pos + 4..pos + 8].copy_from_slice(&(present as u32).to_le_bytes());
+            let riff = (patched.len() - 8) as u32;
+            patched[4..8].copy_from_slice(&riff.to_le_bytes());
+            return Ok(Some(patched));
+        }
+        pos = body.saturating_add(size).saturating_add(size & 1);
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(hz: u32) -> SampleRate {
+        SampleRate::new(hz).expect("non-zero")
+    }
+
+    #[test]
+    fn zero_sample_rate_cannot_be_made() {
+        assert!(SampleRate::new(0).is_none());
+    }
+
+    #[test]
+    fn wav_round_trip_keeps_rate_and_samples() {
+        let audio = Audio {
+            samples: vec![0.0, 0.5, -0.5, 1.0, -1.0],
+            rate: rate(22050),
+        };
+        let back = Audio::from_wav(&audio.to_wav().unwrap()).unwrap();
+        assert_eq!(back.rate, audio.rate);
+        for (a, b) in audio.samples.iter().zip(&back.samples) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn streaming_header_with_unknown_size_is_read_to_the_end() {
+        let audio = Audio {
+            samples: vec![0.25; 100],
+            rate: rate(22050),
+        };
+        let mut bytes = audio.to_wav().unwrap();
+        // what espeak-ng --stdout writes: sizes it cannot know yet
+        bytes[4..8].copy_from_slice(&0x7fff_f024u32.to_le_bytes());
+        bytes[40..44].copy_from_slice(&0x7fff_f000u32.to_le_bytes());
+        let back = Audio::from_wav(&bytes).unwrap();
+        assert_eq!(back.samples.len(), 100);
+    }
+
+    #[test]
+    fn png_bytes_are_not_wav() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(matches!(Audio::from_wav(png), Err(AudioError::NotWav)));
+    }
+
+    #[test]
+    fn stereo_is_mixed_down_to_mono() {
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        let spec = hound::WavSpec {
+            channels: 2,
+            ..wav_spec(rate(8000))
+        };
+        let mut w = hound::WavWriter::new(&mut cursor, spec).unwrap();
+        for _ in 0..10 {
+            w.write_sample(16384i16).unwrap();
+            w.write_sample(0i16).unwrap();
+        }
+        w.finalize().unwrap();
+        let audio = Audio::from_wav(&cursor.into_inner()).unwrap();
+        assert_eq!(audio.samples.len(), 10);
+        assert!((audio.samples[0] - 0.25).abs() < 1e-3);
+    }
+
+    #[test]
+    fn trim_keeps_the_margin_around_the_loud_part() {
+        let r = rate(1000);
+        let mut samples = vec![0.0; 500];
+        samples.extend(vec![0.5; 100]);
+        samples.extend(vec![0.001; 400]);
+        let mut audio = Audio { samples, rate: r };
+        audio.trim_silence(0.01, Duration::from_millis(20));
+        assert_eq!(audio.samples.len(), 20 + 100 + 20);
+    }
+
+    #[test]
+    fn all_silent_clip_trims_to_nothing() {
+        let mut audio = Audio::silence(rate(1000), Duration::from_millis(50));
+        audio.trim_silence(0.01, Duration::from_millis(20));
+        assert!(audio.samples.is_empty());
+    }
+
+    #[test]
+    fn faded_edges_start_and_end_at_zero() {
+        let mut audio = Audio {
+            samples: vec![1.0; 1000],
+            rate: rate(1000),
+        };
+        audio.fade_edges(Duration::from_millis(10));
+        assert_eq!(audio.samples[0], 0.0);
+        assert_eq!(*audio.samples.last().unwrap(), 0.0);
+        assert_eq!(audio.samples[500], 1.0);
+    }
+}

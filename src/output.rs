@@ -1,1 +1,209 @@
-//! output (TODO)
+//! Output: file names made from titles, `manifest.json`, and atomic writes.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::text::Warning;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot write {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}", path.display())]
+    Wav {
+        path: PathBuf,
+        #[source]
+        source: hound::Error,
+    },
+    #[error("output folder {} is a file; choose another folder with -o", path.display())]
+    NotADirectory { path: PathBuf },
+}
+
+/// Everything a player or a later run needs to know about one narrated input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manifest {
+    /// The input file as given on the command line.
+    pub source: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    /// Voice name and the engine behind it.
+    pub voice: String,
+    pub backend: String,
+    pub sample_rate: u32,
+    pub chapters: Vec<ChapterRecord>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One chapter file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChapterRecord {
+    /// 1-based, as in the file name.
+    pub index: usize,
+    pub title: String,
+    /// File name, relative to the manifest's folder.
+    pub file: String,
+    /// Length in frames and in seconds (frames / sample rate).
+    pub frames: usize,
+    pub duration: f64,
+    pub utterances: Vec<UtteranceRecord>,
+}
+
+/// Where one utterance is heard, in seconds from the start of its chapter file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UtteranceRecord {
+    /// "chapter.index", both 1-based.
+    pub id: String,
+    /// 1-based line of the input it comes from.
+    pub line: usize,
+    /// The text as written in the input.
+    pub written: String,
+    /// The text as sent to the engine (after normalization).
+    pub text: String,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// Names over this many characters are cut (the index prefix is extra).
+const MAX_NAME_CHARS: usize = 60;
+
+/// A chapter file name such as `01-牢记殷殷嘱托.wav`: safe on Linux, macOS and Windows
+/// (no separators, reserved characters, control characters, leading dots or reserved device
+/// names), bounded in length, and still readable in Chinese.
+pub fn chapter_file_name(index: usize, title: &str, extension: &str) -> String {
+    let mut name = String::new();
+    let mut last_dash = false;
+    for c in title.chars() {
+        let bad = c.is_control()
+            || c.is_whitespace()
+            || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
+        if bad {
+            if !last_dash && !name.is_empty() {
+                name.push('-');
+                last_dash = true;
+            }
+        } else {
+            name.push(c);
+            last_dash = false;
+        }
+        if name.chars().count() >= MAX_NAME_CHARS {
+            break;
+        }
+    }
+    let name = name.trim_matches(|c| c == '-' || c == '.');
+    let reserved = {
+        let upper = name.to_ascii_uppercase();
+        let stem = upper.split('.').next().unwrap_or_default();
+        matches!(stem, "CON" | "PRN" | "AUX" | "NUL")
+            || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+                && stem.len() == 4
+                && stem.as_bytes()[3].is_ascii_digit())
+    };
+    let name = if name.is_empty() || reserved {
+        "chapter".to_owned()
+    } else {
+        name.to_owned()
+    };
+    format!("{index:02}-{name}.{extension}")
+}
+
+/// Creates `dir` (and its parents) unless it exists; a file in its place is an error.
+pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::NotADirectory {
+            path: dir.to_owned(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })
+}
+
+/// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
+/// reader sees the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Writes the manifest as pretty JSON, atomically.
+pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), Error> {
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Io {
+        path: path.to_owned(),
+        source: e.into(),
+    })?;
+    write_atomic(path, &json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_title_stays_readable() {
+        assert_eq!(
+            chapter_file_name(1, "牢记殷殷嘱托", "wav"),
+            "01-牢记殷殷嘱托.wav"
+        );
+    }
+
+    #[test]
+    fn separators_and_reserved_characters_are_replaced() {
+        assert_eq!(
+            chapter_file_name(2, "a/b\\c: d?*\"<>|", "wav"),
+            "02-a-b-c-d.wav"
+        );
+        assert_eq!(
+            chapter_file_name(3, "../../etc/passwd", "wav"),
+            "03-etc-passwd.wav"
+        );
+        assert!(!chapter_file_name(3, "..", "wav").contains(".."));
+    }
+
+    #[test]
+    fn windows_device_names_and_empty_titles_get_a_plain_name() {
+        assert_eq!(chapter_file_name(4, "CON", "wav"), "04-chapter.wav");
+        assert_eq!(chapter_file_name(4, "com1", "wav"), "04-chapter.wav");
+        assert_eq!(chapter_file_name(5, "   ", "wav"), "05-chapter.wav");
+        assert_eq!(chapter_file_name(6, "Console", "wav"), "06-Console.wav");
+    }
+
+    #[test]
+    fn long_titles_are_cut() {
+        let title = "长".repeat(500);
+        let name = chapter_file_name(7, &title, "wav");
+        assert!(name.chars().count() <= MAX_NAME_CHARS + 8, "{name}");
+    }
+
+    #[test]
+    fn output_path_that_is_a_file_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("book");
+        std::fs::write(&file, "x").unwrap();
+        let err = prepare_dir(&file).unwrap_err().to_string();
+        assert!(err.contains("book") && err.contains("is a file"), "{err}");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_atomic(&path, b"old old old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

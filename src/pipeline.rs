@@ -1,1 +1,417 @@
-//! pipeline (TODO)
+//! The whole run for one input: plan (ingest → segment → normalize), then synthesize in
+//! parallel and write the chapters in order.
+//!
+//! Utterances of the whole document form one queue, so workers never wait at a chapter
+//! boundary; a bounded window keeps them at most a few utterances ahead of the writer, so
+//! memory does not grow with the length of the book.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::audio::{Audio, SampleRate};
+use crate::chapter::ChapterWriter;
+use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
+use crate::progress::Progress;
+use crate::resample::{RateConverter, ResampleError};
+use crate::segment::{self, Utterance, UtteranceId};
+use crate::synth::{SynthError, Synthesizer};
+use crate::text::{Document, Warning};
+use crate::voice::Voice;
+use crate::{ingest, normalize};
+
+/// Silence kept around each utterance after trimming, and the fade at each edge.
+const EDGE_MARGIN: Duration = Duration::from_millis(30);
+const EDGE_FADE: Duration = Duration::from_millis(5);
+/// Below this fraction of an utterance's own peak counts as silence when trimming.
+const SILENCE_THRESHOLD: f32 = 0.01;
+
+/// What will be said, chapter by chapter, before any audio exists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub source: PathBuf,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub chapters: Vec<PlannedChapter>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedChapter {
+    /// 1-based.
+    pub index: usize,
+    pub title: String,
+    pub file: String,
+    pub utterances: Vec<Spoken>,
+}
+
+/// An utterance with the text the engine will get.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spoken {
+    #[serde(flatten)]
+    pub utterance: Utterance,
+    /// Text after normalization; what the engine is sent.
+    pub spoken: String,
+}
+
+impl Spoken {
+    /// Whether there is anything to say (not only punctuation and spaces).
+    pub fn is_speakable(&self) -> bool {
+        self.spoken.chars().any(char::is_alphanumeric)
+    }
+}
+
+impl Plan {
+    pub fn utterance_count(&self) -> usize {
+        self.chapters.iter().map(|c| c.utterances.len()).sum()
+    }
+}
+
+/// Reads an input and plans its chapters for `voice`.
+pub fn plan(path: &Path, voice: &Voice, normalize: bool) -> Result<Plan, ingest::Error> {
+    let document = ingest::read(path)?;
+    Ok(plan_document(path, document, voice, normalize))
+}
+
+/// Plans an already structured document. Sections with nothing to say are left out;
+/// an untitled section is named after the document (or the file).
+pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: bool) -> Plan {
+    let fallback_title = document.title.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "chapter".into())
+    });
+    let mut chapters = Vec::new();
+    for section in &document.sections {
+        let index = chapters.len();
+        let utterances: Vec<Spoken> = segment::utterances(section, index, &voice.limits)
+            .into_iter()
+            .map(|utterance| {
+                let spoken = if normalize {
+                    normalize::normalize(&utterance.text)
+                } else {
+                    utterance.text.clone()
+                };
+                Spoken { utterance, spoken }
+            })
+            .collect();
+        if !utterances.iter().any(Spoken::is_speakable) {
+            continue;
+        }
+        let title = section
+            .title
+            .clone()
+            .unwrap_or_else(|| fallback_title.clone());
+        chapters.push(PlannedChapter {
+            index: index + 1,
+            file: output::chapter_file_name(index + 1, &title, "wav"),
+            title,
+            utterances,
+        });
+    }
+    Plan {
+        source: path.to_owned(),
+        title: document.title,
+        author: document.author,
+        chapters,
+        warnings: document.warnings,
+    }
+}
+
+/// Settings of a run that come from the command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunOptions {
+    pub sample_rate: SampleRate,
+    /// Utterances synthesized at once.
+    pub jobs: usize,
+    /// Speaking rate (scales pauses; the engine gets it through `SynthOptions`).
+    pub rate: f32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NarrateError {
+    #[error(
+        "chapter {chapter} «{title}», utterance {id} (line {line}) «{preview}»; chapters before it are kept"
+    )]
+    Synth {
+        chapter: usize,
+        title: String,
+        id: UtteranceId,
+        line: usize,
+        preview: String,
+        #[source]
+        source: Box<SynthError>,
+    },
+    #[error("chapter {chapter}: resampling")]
+    Resample {
+        chapter: usize,
+        #[source]
+        source: ResampleError,
+    },
+    #[error(transparent)]
+    Output(#[from] output::Error),
+    #[error("a synthesis worker stopped before finishing its utterance; please report this")]
+    WorkerLost,
+}
+
+/// Synthesizes every chapter of `plan` into `dir` and writes `dir/manifest.json`. The
+/// manifest is rewritten after each chapter, so a failed run still lists what it finished.
+pub fn narrate(
+    plan: &Plan,
+    voice: &Voice,
+    engine: &dyn Synthesizer,
+    dir: &Path,
+    options: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Manifest, NarrateError> {
+    output::prepare_dir(dir)?;
+    let mut manifest = Manifest {
+        source: plan.source.display().to_string(),
+        title: plan.title.clone(),
+        author: plan.author.clone(),
+        voice: voice.name.clone(),
+        backend: engine.id().to_owned(),
+        sample_rate: options.sample_rate.hz(),
+        chapters: Vec::new(),
+        warnings: plan.warnings.clone(),
+    };
+    let manifest_path = dir.join("manifest.json");
+    let jobs: Vec<(usize, &Spoken)> = plan
+        .chapters
+        .iter()
+        .enumerate()
+        .flat_map(|(c, chapter)| chapter.utterances.iter().map(move |u| (c, u)))
+        .collect();
+    progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
+
+    let workers = options.jobs.clamp(1, jobs.len().max(1));
+    let queue = Queue::new(workers * 4);
+    let (tx, rx) = mpsc::channel::<(usize, Result<Audio, NarrateError>)>();
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let queue = &queue;
+            let jobs = &jobs;
+            scope.spawn(move || {
+                let mut converter: Option<RateConverter> = None;
+                while let Some(i) = queue.take(jobs.len()) {
+                    let (chapter, spoken) = jobs[i];
+                    let result = render(spoken, engine, options.sample_rate, &mut converter)
+                        .map_err(|e| e.located(&plan.chapters[chapter], spoken));
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let result = write_chapters(
+            plan,
+            voice,
+            options,
+            dir,
+            &manifest_path,
+            &mut manifest,
+            &jobs,
+            &rx,
+            &queue,
+            progress,
+        );
+        queue.stop();
+        result
+    })?;
+    output::write_manifest(&manifest_path, &manifest)?;
+    Ok(manifest)
+}
+
+/// Receives rendered utterances (in any order) and writes them in order, chapter by
+/// chapter. Stops at the first error; finished chapters stay.
+#[allow(clippy::too_many_arguments)]
+fn write_chapters(
+    plan: &Plan,
+    voice: &Voice,
+    options: &RunOptions,
+    dir: &Path,
+    manifest_path: &Path,
+    manifest: &mut Manifest,
+    jobs: &[(usize, &Spoken)],
+    rx: &mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
+    queue: &Queue,
+    progress: &dyn Progress,
+) -> Result<(), NarrateError> {
+    let rate = options.sample_rate;
+    let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
+    let mut pending: BTreeMap<usize, Result<Audio, NarrateError>> = BTreeMap::new();
+    let mut next = 0;
+    for chapter in &plan.chapters {
+        progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
+        let mut writer = ChapterWriter::create(&dir.join(&chapter.file), rate)?;
+        let mut utterances = Vec::with_capacity(chapter.utterances.len());
+        for (k, spoken) in chapter.utterances.iter().enumerate() {
+            let audio = loop {
+                if let Some(result) = pending.remove(&next) {
+                    break result?;
+                }
+                match rx.recv() {
+                    Ok((i, result)) => {
+                        pending.insert(i, result);
+                    }
+                    Err(_) => return Err(NarrateError::WorkerLost),
+                }
+            };
+            debug_assert!(std::ptr::eq(jobs[next].1, spoken));
+            next += 1;
+            queue.advance(next);
+            let cue = writer.speak(&audio)?;
+            if k + 1 < chapter.utterances.len() {
+                writer.pause(voice.pauses.after(spoken.utterance.end, options.rate))?;
+            }
+            utterances.push(UtteranceRecord {
+                id: spoken.utterance.id.to_string(),
+                line: spoken.utterance.line,
+                written: spoken.utterance.text.clone(),
+                text: spoken.spoken.clone(),
+                start: seconds(cue.start),
+                end: seconds(cue.end),
+            });
+            progress.utterance_done();
+        }
+        // a short tail so consecutive chapters do not run into each other
+        writer.pause(
+            voice
+                .pauses
+                .after(segment::Boundary::Paragraph, options.rate),
+        )?;
+        let written = writer.finish()?;
+        let record = ChapterRecord {
+            index: chapter.index,
+            title: chapter.title.clone(),
+            file: chapter.file.clone(),
+            frames: written.frames,
+            duration: seconds(written.frames),
+            utterances,
+        };
+        progress.chapter_written(&record);
+        manifest.chapters.push(record);
+        output::write_manifest(manifest_path, manifest)?;
+    }
+    Ok(())
+}
+
+/// Synthesizes one utterance and brings it to the output rate, trimmed and faded.
+fn render(
+    spoken: &Spoken,
+    engine: &dyn Synthesizer,
+    rate: SampleRate,
+    converter: &mut Option<RateConverter>,
+) -> Result<Audio, RenderError> {
+    if !spoken.is_speakable() {
+        return Ok(Audio {
+            samples: Vec::new(),
+            rate,
+        });
+    }
+    let mut audio = engine.synthesize(&spoken.spoken)?;
+    audio.trim_silence(SILENCE_THRESHOLD, EDGE_MARGIN);
+    if converter
+        .as_ref()
+        .is_none_or(|c| c.from_rate() != audio.rate)
+    {
+        *converter = Some(RateConverter::new(audio.rate, rate)?);
+    }
+    let converter = converter.as_mut().expect("set just above");
+    let mut audio = converter.convert(audio)?;
+    audio.fade_edges(EDGE_FADE);
+    Ok(audio)
+}
+
+/// A failure inside a worker, before it knows which chapter it belongs to.
+#[derive(Debug, thiserror::Error)]
+enum RenderError {
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    #[error(transparent)]
+    Resample(#[from] ResampleError),
+}
+
+impl RenderError {
+    fn located(self, chapter: &PlannedChapter, spoken: &Spoken) -> NarrateError {
+        match self {
+            RenderError::Synth(source) => NarrateError::Synth {
+                chapter: chapter.index,
+                title: chapter.title.clone(),
+                id: spoken.utterance.id,
+                line: spoken.utterance.line,
+                preview: preview(&spoken.spoken),
+                source: Box::new(source),
+            },
+            RenderError::Resample(source) => NarrateError::Resample {
+                chapter: chapter.index,
+                source,
+            },
+        }
+    }
+}
+
+/// The first characters of an utterance, for messages.
+fn preview(text: &str) -> String {
+    const MAX: usize = 30;
+    let mut out: String = text.chars().take(MAX).collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Hands out job indices in order, at most `window` ahead of the writer.
+struct Queue {
+    next: AtomicUsize,
+    written: Mutex<usize>,
+    moved: Condvar,
+    window: usize,
+    stopped: AtomicBool,
+}
+
+impl Queue {
+    fn new(window: usize) -> Self {
+        Queue {
+            next: AtomicUsize::new(0),
+            written: Mutex::new(0),
+            moved: Condvar::new(),
+            window,
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    /// The next job to do, waiting while the writer is too far behind; `None` when all
+    /// are handed out or the run stopped.
+    fn take(&self, total: usize) -> Option<usize> {
+        let i = self.next.fetch_add(1, Ordering::SeqCst);
+        if i >= total {
+            return None;
+        }
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        while i >= *written + self.window && !self.stopped.load(Ordering::SeqCst) {
+            written = self.moved.wait(written).unwrap_or_else(|e| e.into_inner());
+        }
+        (!self.stopped.load(Ordering::SeqCst)).then_some(i)
+    }
+
+    /// The writer has consumed jobs `..written`.
+    fn advance(&self, written: usize) {
+        *self.written.lock().unwrap_or_else(|e| e.into_inner()) = written;
+        self.moved.notify_all();
+    }
+
+    /// Releases every waiting worker; no new job is handed out.
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.next.store(usize::MAX / 2, Ordering::SeqCst);
+        self.moved.notify_all();
+    }
+}

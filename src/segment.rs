@@ -89,7 +89,12 @@ pub fn utterances(section: &Section, section_index: usize, limits: &Limits) -> V
             section: section_index,
             index: out.len(),
         };
-        out.push(Utterance { id, text, line, end });
+        out.push(Utterance {
+            id,
+            text,
+            line,
+            end,
+        });
     };
     if let Some(title) = &section.title {
         push(title.clone(), section.line, Boundary::Heading);

@@ -1,1 +1,73 @@
-//! Synthesize (TODO)
+//! Synthesize: one utterance's text → [`Audio`] at the engine's own rate.
+//!
+//! [`Synthesizer`] is the one trait every backend implements; [`open`] turns a voice's
+//! [`BackendConfig`] into a ready engine.
+
+pub mod espeak;
+
+use crate::audio::{Audio, AudioError};
+use crate::voice::{BackendConfig, Voice};
+
+/// A text-to-speech engine. One value serves every worker thread.
+///
+/// # For implementations
+/// Return audio at the engine's native rate (`resample` converts it). Never panic on text.
+/// Put what the engine said (stderr, HTTP status and body, secrets redacted) into the error.
+pub trait Synthesizer: Send + Sync {
+    /// Stable id for logs, cache keys and the manifest, e.g. "espeak-ng/cmn".
+    fn id(&self) -> &str;
+    /// Speaks one utterance.
+    fn synthesize(&self, text: &str) -> Result<Audio, SynthError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error(
+        "`{program}` could not start; install it (`apt-get install espeak-ng`) or choose another voice (`narrate voices`)"
+    )]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` failed while running")]
+    Io {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` exited with {status}:\n{stderr}")]
+    Exited {
+        program: String,
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("`{program}` returned audio narrate cannot read")]
+    BadAudio {
+        program: String,
+        #[source]
+        source: AudioError,
+    },
+}
+
+/// Speed and other run-time settings that come from the command line, not the voice file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SynthOptions {
+    /// Speaking rate: 1.0 is the voice's own pace, 2.0 twice as fast.
+    pub rate: f32,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions { rate: 1.0 }
+    }
+}
+
+/// Builds the engine a voice asks for.
+pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
+    match &voice.backend {
+        BackendConfig::Espeak(settings) => {
+            Box::new(espeak::Espeak::new(settings, &voice.language, options.rate))
+        }
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what narrate needs on Debian/Ubuntu when it is missing; safe to rerun.
+#   - espeak-ng (the default local voice)
+#   - a Rust toolchain (cargo), through rustup, when none is on PATH
+set -euo pipefail
+
+need_apt=()
+command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
+
+if ((${#need_apt[@]})); then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "setup: please install as root: apt-get install ${need_apt[*]}" >&2; exit 1; }
+        sudo="sudo"
+    fi
+    echo "setup: installing ${need_apt[*]} (Debian packages)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y --no-install-recommends "${need_apt[@]}" >/dev/null 2>&1 || {
+        $sudo apt-get update -qq
+        $sudo apt-get install -y --no-install-recommends "${need_apt[@]}"
+    }
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+        export PATH="$HOME/.cargo/bin:$PATH"
+    else
+        echo "setup: installing Rust with rustup (https://rustup.rs)" >&2
+        command -v curl >/dev/null 2>&1 || { echo "setup: need curl to install Rust; apt-get install curl" >&2; exit 1; }
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+        export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, lints, the whole test suite. Installs what is
+# missing first (espeak-ng: the end-to-end tests synthesize real speech).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+cargo fmt --all --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked "$@"

@@ -1,0 +1,137 @@
+//! Command-line flags as typed by the user, and their resolution into a [`Config`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Turn articles and books (first of all Mandarin Chinese) into audiobooks.
+///
+/// `narrate --voice zh-CN input.txt` writes output/input/01-<title>.wav, 02-…, and
+/// manifest.json: one WAV per section of the document.
+#[derive(Debug, Parser)]
+#[command(name = "narrate", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the structure and the utterances of inputs; synthesizes nothing.
+    Plan {
+        /// Input text files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Voice whose segmentation limits and normalization apply.
+        #[arg(long, default_value = "zh-CN")]
+        voice: String,
+        /// Do not rewrite numbers and symbols into words.
+        #[arg(long)]
+        no_normalize: bool,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the voices narrate can find, with backend and language.
+    Voices,
+    /// Print text in its spoken form (numbers, dates, units as words), one output line per
+    /// input line. Reads standard input when no file is given.
+    Normalize {
+        /// Text files.
+        inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Input text files or folders of .txt/.md files.
+    pub inputs: Vec<PathBuf>,
+    /// Voice name (see `narrate voices`) or path to a voice file.
+    #[arg(long, default_value = "zh-CN")]
+    pub voice: String,
+    /// Output folder; each input gets a folder of its own inside it.
+    #[arg(short, long, default_value = "output")]
+    pub output: PathBuf,
+    /// Utterances synthesized in parallel [default: number of cores].
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+    /// Speaking speed: 1.0 is the voice's pace, 1.5 half again as fast.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_rate)]
+    pub rate: f32,
+    /// Output sample rate in Hz.
+    #[arg(long, default_value_t = 24000, value_parser = parse_sample_rate)]
+    pub sample_rate: u32,
+    /// Do not rewrite numbers and symbols into words.
+    #[arg(long)]
+    pub no_normalize: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Say more (-v: each warning and step; -vv: each utterance).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Output rates players and the resampler tests cover.
+const SAMPLE_RATES: [u32; 5] = [16000, 22050, 24000, 44100, 48000];
+
+fn parse_sample_rate(s: &str) -> Result<u32, String> {
+    let list = || {
+        SAMPLE_RATES
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match s.parse::<u32>() {
+        Ok(hz) if SAMPLE_RATES.contains(&hz) => Ok(hz),
+        _ => Err(format!("`{s}` is not supported; use one of {}", list())),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f32, String> {
+    let rate: f32 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number (e.g. 1.2)"))?;
+    if (0.25..=4.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is out of range: use 0.25 to 4.0"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_run_takes_inputs_and_flags() {
+        let cli = Cli::try_parse_from([
+            "narrate", "--voice", "zh-CN", "a.txt", "b.txt", "-o", "book",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.run.inputs.len(), 2);
+        assert_eq!(cli.run.output, PathBuf::from("book"));
+        assert_eq!(cli.run.sample_rate, 24000);
+    }
+
+    #[test]
+    fn plan_is_a_subcommand() {
+        let cli = Cli::try_parse_from(["narrate", "plan", "a.txt"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Plan { .. })));
+    }
+
+    #[test]
+    fn rate_outside_range_is_refused() {
+        assert!(Cli::try_parse_from(["narrate", "--rate", "9", "a.txt"]).is_err());
+        assert!(Cli::try_parse_from(["narrate", "--rate", "fast", "a.txt"]).is_err());
+    }
+
+    #[test]
+    fn odd_sample_rate_is_refused() {
+        assert!(Cli::try_parse_from(["narrate", "--sample-rate", "12345", "a.txt"]).is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! The `narrate` command. All printing happens here; the library returns data and errors.
+
+mod bars;
+mod cli;
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use narrate::audio::SampleRate;
+use narrate::pipeline::{self, Plan, RunOptions};
+use narrate::progress::Progress;
+use narrate::synth::{self, SynthOptions};
+use narrate::voice::{self, Voice};
+
+use crate::bars::Reporter;
+use crate::cli::{Cli, Command, RunArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("narrate: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Plan {
+            inputs,
+            voice,
+            no_normalize,
+            json,
+        }) => plan(&inputs, &voice, no_normalize, json),
+        Some(Command::Voices) => voices(),
+        Some(Command::Normalize { inputs }) => normalize(&inputs),
+        None => narrate(cli.run),
+    }
+}
+
+fn plan(
+    inputs: &[PathBuf],
+    voice: &str,
+    no_normalize: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let voice = Voice::find(voice)?;
+    let mut out = std::io::stdout().lock();
+    for input in expand_inputs(inputs)? {
+        let plan = pipeline::plan(&input, &voice, voice.normalize && !no_normalize)?;
+        if json {
+            serde_json::to_writer_pretty(&mut out, &plan)?;
+            writeln!(out)?;
+        } else {
+            print_plan(&mut out, &plan)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
+    writeln!(out, "# {}", plan.source.display())?;
+    if let Some(title) = &plan.title {
+        writeln!(out, "title: {title}")?;
+    }
+    if let Some(author) = &plan.author {
+        writeln!(out, "author: {author}")?;
+    }
+    for warning in &plan.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    for chapter in &plan.chapters {
+        writeln!(
+            out,
+            "\n## {:02} {}  ->  {}  ({} utterances)",
+            chapter.index,
+            chapter.title,
+            chapter.file,
+            chapter.utterances.len()
+        )?;
+        for spoken in &chapter.utterances {
+            let u = &spoken.utterance;
+            let end = serde_json::to_value(u.end)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:>7} L{:<5} {:<9} {}",
+                u.id, u.line, end, spoken.spoken
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn voices() -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<16} {:<8} {:<8} {:<32} source",
+        "voice", "language", "backend", "description"
+    )?;
+    for (name, source) in voice::available() {
+        match Voice::find(&name) {
+            Ok(v) => {
+                let backend = match &v.backend {
+                    voice::BackendConfig::Espeak(_) => "espeak",
+                };
+                writeln!(
+                    out,
+                    "{:<16} {:<8} {:<8} {:<32} {}",
+                    name,
+                    v.language,
+                    backend,
+                    v.description.as_deref().unwrap_or(""),
+                    source
+                )?;
+            }
+            Err(err) => writeln!(out, "{name:<16} (invalid: {err})")?,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn normalize(inputs: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut each_line = |line: &str| writeln!(out, "{}", narrate::normalize::normalize(line));
+    if inputs.is_empty() {
+        for line in std::io::stdin().lock().lines() {
+            each_line(&line.context("reading standard input")?)?;
+        }
+    } else {
+        for input in inputs {
+            let bytes = fs_err::read(input)?;
+            let text = narrate::ingest::decode::decode(&bytes)
+                .with_context(|| format!("{}", input.display()))?;
+            for line in text.text.lines() {
+                each_line(line)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if args.inputs.is_empty() {
+        bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
+    }
+    let voice = Voice::find(&args.voice)?;
+    let engine = synth::open(&voice, SynthOptions { rate: args.rate });
+    let options = RunOptions {
+        sample_rate: SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        rate: args.rate,
+    };
+    let reporter = Reporter::new(args.quiet);
+    let inputs = expand_inputs(&args.inputs)?;
+    let mut used_names = HashSet::new();
+    let mut failed = 0;
+    for input in &inputs {
+        let dir = args.output.join(folder_name(input, &mut used_names));
+        let result = pipeline::plan(input, &voice, voice.normalize && !args.no_normalize)
+            .map_err(anyhow::Error::from)
+            .and_then(|plan| {
+                for warning in &plan.warnings {
+                    reporter.warning(input, warning);
+                }
+                pipeline::narrate(&plan, &voice, engine.as_ref(), &dir, &options, &reporter)
+                    .map_err(anyhow::Error::from)
+            });
+        reporter.finish();
+        match result {
+            Ok(manifest) => {
+                if args.verbose > 0 {
+                    reporter.line(&format!(
+                        "narrate: {} -> {} ({} chapters)",
+                        input.display(),
+                        dir.display(),
+                        manifest.chapters.len()
+                    ));
+                }
+            }
+            Err(err) => {
+                failed += 1;
+                eprintln!("narrate: {}: {err:#}", input.display());
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("narrate: {failed} of {} inputs failed", inputs.len());
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Files as given, and the .txt/.md files inside given folders (sorted).
+fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut inside: Vec<PathBuf> = fs_err::read_dir(input)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|e| e == "txt" || e == "md" || e == "markdown")
+                })
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                bail!("{}: folder has no .txt or .md files", input.display());
+            }
+            files.extend(inside);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// The output folder name of an input: its file stem, made unique within the run.
+fn folder_name(input: &Path, used: &mut HashSet<String>) -> String {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    let stem = narrate::output::chapter_file_name(0, &stem, "x");
+    let stem = stem
+        .strip_prefix("00-")
+        .and_then(|s| s.strip_suffix(".x"))
+        .unwrap_or("input")
+        .to_owned();
+    let mut name = stem.clone();
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    name
+}
