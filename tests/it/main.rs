@@ -1,0 +1,43 @@
+//! End-to-end tests: the real `narrate` binary on real documents, with the real espeak-ng.
+
+mod narrate_run;
+mod plan;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn seed() -> PathBuf {
+    fixture("seed-newspaper-pdf.txt")
+}
+
+/// Runs narrate with `args` in `cwd` (so `./voices` there does not leak in).
+pub fn narrate_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_narrate"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NARRATE_VOICES_DIR")
+        .output()
+        .expect("the narrate binary runs")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `narrate plan --json FILE` as JSON.
+pub fn plan_json(file: &Path) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = narrate_in(dir.path(), &["plan", "--json", file.to_str().unwrap()]);
+    assert!(out.status.success(), "plan failed: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("plan --json prints JSON")
+}
