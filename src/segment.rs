@@ -31,7 +31,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Boundary {
-    /// Split inside a sentence at a clause mark (，、：).
+    /// Split inside a sentence: after `；`, or at a clause mark (，、：) or between words
+    /// because the sentence is too long.
     Clause,
     /// End of a sentence.
     Sentence,
@@ -777,6 +778,16 @@ mod tests {
     }
 
     #[test]
+    fn split_sentences_ignores_length_limits() {
+        let paragraph = "好。春天来了，花开了，草也绿了，鸟儿在唱歌。";
+        let pieces: Vec<String> = split_sentences(paragraph)
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(pieces, ["好。", "春天来了，花开了，草也绿了，鸟儿在唱歌。"]);
+    }
+
+    #[test]
     fn whitespace_only_paragraph_gives_no_pieces() {
         assert!(split(" \t\u{3000}\n", &Limits::default()).is_empty());
         assert!(split("", &Limits::default()).is_empty());
@@ -924,15 +935,15 @@ mod tests {
             max_chars: 30,
             min_chars: 4,
         };
-        let corpus = [
-            "luxun_a_q_zhengzhuan.txt",
-            "pdf_debian_maint_guide_zh_p01-18.txt",
+        let fixtures = [
+            "seed-newspaper-pdf.txt",
+            "segment/seg_gold_ud_gsdsimp_test.txt",
+            "segment/seg_gold_ltp_stnsplit.txt",
+            "segment/seg_gold_pysbd_sentencesplit_zh.txt",
         ];
-        for name in corpus {
-            let path = format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"));
-            let Ok(text) = fs_err::read_to_string(path) else {
-                continue;
-            };
+        for name in fixtures {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            let text = fs_err::read_to_string(path).expect("fixture is readable");
             for line in text.lines() {
                 let pieces = split(line, &limits);
                 let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
