@@ -5,6 +5,7 @@
 //! that opens the input.
 
 pub mod decode;
+mod repair;
 pub mod structure;
 
 use std::path::{Path, PathBuf};
