@@ -156,7 +156,7 @@ impl Builder {
         } else {
             para.text
         };
-        let text = tidy(&text);
+        let text = tidy(&text, !self.repair_gaps);
         if text.is_empty() {
             return;
         }
@@ -180,8 +180,10 @@ impl Builder {
     }
 }
 
-/// Whitespace inside a paragraph: none between CJK characters, one space between Latin.
-fn tidy(text: &str) -> String {
+/// Whitespace inside a paragraph: runs become one space between Latin words and none next
+/// to CJK, except that `keep_cjk_spaces` keeps one space where a book wrote one inside a
+/// line (第一条 中华人民共和国…). Line joins never add a space next to CJK.
+fn tidy(text: &str, keep_cjk_spaces: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text
@@ -194,7 +196,7 @@ fn tidy(text: &str) -> String {
         }
         if pending_space {
             let prev_latin = out.chars().last().is_some_and(|p| !is_wide(p));
-            if prev_latin && !is_wide(c) {
+            if (prev_latin && !is_wide(c)) || keep_cjk_spaces {
                 out.push(' ');
             }
             pending_space = false;
@@ -631,5 +633,162 @@ mod tests {
     #[test]
     fn crlf_input_gives_the_same_structure_as_lf() {
         assert_eq!(parse(&SEED.replace('\n', "\r\n")), parse(SEED));
+    }
+
+    const AQ: &str = include_str!("../../tests/fixtures/ingest/luxun_a_q_zhengzhuan.txt");
+    const SANGUO: &str = include_str!("../../tests/fixtures/ingest/sanguo_yanyi_hui01-08.txt");
+    const HONGLOU: &str = include_str!("../../tests/fixtures/ingest/pdf_hongloumeng_hui01-05.txt");
+    const CONSTITUTION: &str =
+        include_str!("../../tests/fixtures/ingest/constitution_prc_2018.txt");
+
+    #[test]
+    fn a_q_zhengzhuan_has_nine_chapters_from_crlf_text() {
+        assert!(AQ.contains("\r\n"), "the fixture is the CRLF original");
+        let doc = parse(AQ);
+        let t = titles(&doc);
+        assert_eq!(t.len(), 9, "{t:?}");
+        assert_eq!(t[0], "第一章 序");
+        assert_eq!(t[1], "第二章 优胜记略");
+        assert_eq!(t[8], "第九章大团圆");
+        assert_eq!(doc.title, None);
+        // One line is one paragraph here; the indent is not kept.
+        let first = &doc.sections[0].paragraphs[0];
+        assert_eq!(first.line, 2);
+        assert!(first.text.starts_with("我要给阿Q做正传"), "{}", first.text);
+        assert!(body(&doc).all(|p| !p.text.contains('\r')));
+    }
+
+    #[test]
+    fn sanguo_has_eight_hui_and_joins_words_split_by_hard_wraps() {
+        let doc = parse(SANGUO);
+        let t = titles(&doc);
+        assert_eq!(t.len(), 8, "{t:?}");
+        assert_eq!(t[0], "第一回 宴桃园豪杰三结义 斩黄巾英雄首立功");
+        assert_eq!(t[7], "第八回 王司徒巧使连环计 董太师大闹凤仪亭");
+        let texts: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        // "楚、汉\n分争" and "机事不\n密" are wrapped inside words in the file.
+        let p = texts
+            .iter()
+            .find(|t| t.starts_with("话说天下大势"))
+            .unwrap_or_else(|| panic!("{}", outline(&doc)));
+        assert!(p.contains("楚、汉分争，又并入于汉。"), "{p}");
+        assert!(
+            p.ends_with("窦武、陈蕃谋诛之，机事不密，反为所害，中涓自此愈横。"),
+            "{p}"
+        );
+        // Blank lines separate paragraphs: the next one starts on its own.
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("建宁二年四月望日，帝御温德殿。"))
+        );
+    }
+
+    #[test]
+    fn hongloumeng_drops_page_markers_and_joins_across_them() {
+        let doc = parse(HONGLOU);
+        let hui: Vec<&str> = titles(&doc)
+            .into_iter()
+            .filter(|t| t.starts_with('第'))
+            .collect();
+        assert_eq!(
+            hui,
+            [
+                "第一回 甄士隐梦幻识通灵 贾雨村风尘怀闺秀",
+                "第二回 贾夫人仙逝扬州城 冷子兴演说荣国府",
+                "第三回 托内兄如海荐西宾 接外孙贾母惜孤女",
+                "第四回 薄命女偏逢薄命郎 葫芦僧判断葫芦案",
+                "第五回 贾宝玉神游太虚境 警幻仙曲演红楼梦",
+            ]
+        );
+        for p in body(&doc) {
+            assert!(!p.text.contains("Page"), "[{}] {}", p.line, p.text);
+            assert!(!p.text.contains("-----"), "[{}] {}", p.line, p.text);
+        }
+        // Page 1 ends "虽不敢说强似", page 2 goes on "前代书中所有之人": one paragraph.
+        assert!(
+            body(&doc).any(|p| p.text.contains("虽不敢说强似前代书中所有之人")),
+            "{}",
+            outline(&doc)
+        );
+    }
+
+    #[test]
+    fn constitution_chapters_are_sections_and_articles_are_not() {
+        let doc = parse(CONSTITUTION);
+        assert_eq!(doc.title.as_deref(), Some("中华人民共和国宪法"));
+        assert_eq!(
+            titles(&doc),
+            [
+                "中华人民共和国宪法",
+                "序言",
+                "第一章 总纲",
+                "第二章 公民的基本权利和义务",
+                "第三章 国家机构",
+                "第四章 国旗、国歌、国徽、首都",
+            ]
+        );
+        let chapter3 = section(&doc, "第三章 国家机构");
+        // 第一节 under 第三章 is read as a paragraph of its own, not a section.
+        assert_eq!(chapter3.paragraphs[0].text, "第一节 全国人民代表大会");
+        assert!(chapter3.paragraphs[1].text.starts_with("第五十七条 "));
+        // Each blank-separated line is a paragraph: not hard-wrapped, so nothing is joined.
+        let preface = section(&doc, "序言");
+        assert_eq!(
+            preface.paragraphs[2].text,
+            "二十世纪，中国发生了翻天覆地的伟大历史变革。"
+        );
+    }
+
+    #[test]
+    fn chapter_headings_of_every_kind_start_sections() {
+        let text = "第1回 开篇\n正文一。\n第十二回\n正文二。\nChapter 3: The Road\n正文三。\n";
+        let doc = parse(text);
+        assert_eq!(
+            titles(&doc),
+            ["第1回 开篇", "第十二回", "Chapter 3: The Road"]
+        );
+    }
+
+    #[test]
+    fn sections_alone_are_top_level_when_there_are_no_chapters() {
+        let doc = parse("第一节 起\n甲。\n第十二节 终\n乙。\n");
+        assert_eq!(titles(&doc), ["第一节 起", "第十二节 终"]);
+    }
+
+    #[test]
+    fn an_article_of_a_law_is_not_a_heading() {
+        let doc = parse("第一章 总则\n第一百四十三条 本法自公布之日起施行\n第二条 其他\n");
+        assert_eq!(titles(&doc), ["第一章 总则"]);
+        assert_eq!(doc.sections[0].paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn markdown_title_and_centred_heading() {
+        let text = "# 一本书\n\n## 第一部分\n\n正文。\n\n                 尾声\n\n完。\n";
+        let doc = parse(text);
+        assert_eq!(doc.title.as_deref(), Some("一本书"));
+        assert_eq!(titles(&doc), ["一本书", "第一部分", "尾声"]);
+    }
+
+    #[test]
+    fn wrapped_latin_words_get_one_space_and_hyphens_are_mended() {
+        let line = "This is a line of English prose that wraps at a fixed width in the text";
+        let text = format!(
+            "{line}\n{line}\n{line}\n{line}\n{line}\nand a well-\nknown word, and an exam-\nple here.\n"
+        );
+        let doc = parse(&text);
+        let t = &doc.sections[0].paragraphs[0].text;
+        assert!(t.contains("the text This is"), "{t}");
+        // A dictionary would be needed to keep "well-known" whole; for speech, a split word
+        // ("exam ple") is worse than a lost hyphen, so the hyphen goes.
+        assert!(t.contains("wellknown"), "{t}");
+        assert!(t.contains("an example here."), "{t}");
+    }
+
+    #[test]
+    fn empty_and_blank_input_give_an_empty_document() {
+        assert_eq!(parse(""), Document::default());
+        assert_eq!(parse("\n\n  \n"), Document::default());
     }
 }
