@@ -791,4 +791,41 @@ mod tests {
         assert_eq!(parse(""), Document::default());
         assert_eq!(parse("\n\n  \n"), Document::default());
     }
+
+    #[test]
+    fn odd_inputs_never_panic_and_never_leave_space_runs() {
+        const TOKENS: [&str; 16] = [
+            "长",
+            "\n",
+            "\n\n",
+            "  ",
+            " . ",
+            ".",
+            "。",
+            "，",
+            "第一章",
+            "# ",
+            "-",
+            "abc",
+            "■",
+            "本报记者",
+            "\u{3000}",
+            "----- Page 2 -----",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..400 {
+            let mut text = String::new();
+            for _ in 0..60 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
+            }
+            let doc = parse(&text);
+            for p in body(&doc) {
+                assert!(!p.text.contains("  "), "{text:?} -> {:?}", p.text);
+                assert!(!p.text.is_empty());
+            }
+        }
+    }
 }
