@@ -5,6 +5,7 @@
 //! that opens the input.
 
 pub mod decode;
+mod repair;
 pub mod structure;
 
 use std::path::{Path, PathBuf};
@@ -39,4 +40,37 @@ pub fn read(path: &Path) -> Result<Document, Error> {
         source,
     })?;
     Ok(structure::parse(&text.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_the_seed_file_gives_its_sections() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-newspaper-pdf.txt");
+        let doc = read(&path).unwrap();
+        assert_eq!(doc.sections.len(), 5);
+        assert_eq!(doc.sections[1].title.as_deref(), Some("牢记殷殷嘱托"));
+    }
+
+    #[test]
+    fn a_png_renamed_txt_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("picture.txt");
+        std::fs::write(&path, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+        let err = read(&path).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(message.contains("picture.txt"), "{message}");
+        assert!(message.contains("not a text file"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_is_a_read_error_naming_it() {
+        let err = read(Path::new("/nonexistent/narrate-input.txt")).unwrap_err();
+        assert!(matches!(err, Error::Read { .. }), "{err:?}");
+        assert!(err.to_string().contains("narrate-input.txt"));
+    }
 }

@@ -1,7 +1,831 @@
 //! Decoded text → [`Document`]: join hard wraps, drop captions and bylines, find headings.
+//!
+//! Two layouts are told apart by measuring the lines, not by assuming a source:
+//!
+//! - **PDF columns** (a newspaper page): nearly every line is followed by a blank line and
+//!   the lines are hard-wrapped at one column width. Blank lines then mean nothing; a line
+//!   followed directly by another ("tight") is a heading; a paragraph ends at a line that
+//!   ends a sentence unless both it and the next line fill the column (a paragraph's first
+//!   line lost its indent, so it is shorter). Lines before the first run of body lines are
+//!   the title block: the first is the title, bylines become the author. Lost digits are
+//!   closed by [`repair::close_digit_gaps`].
+//! - **Books**: blank lines and indents start paragraphs; wrapped lines (when most lines
+//!   have one width) are joined unless a short line ends a sentence; otherwise each line is
+//!   a paragraph. Headings are 第一章 / 第1回 / 第十二节 / 序言 / Chapter 3 / Markdown `#`,
+//!   and centred short lines. Only the highest heading level present starts sections; a
+//!   lower one (第一节 under 第一章) stays in the text as a paragraph of its own. 第…条 is an
+//!   article of a law, not a heading.
+//!
+//! Joined lines get no space between CJK characters and one space between Latin words; a
+//! hyphen at a line end before a lower-case letter is removed.
 
-use crate::text::Document;
+use super::repair::{
+    self, Line, Spliced, ends_sentence, ends_with_punctuation, is_byline, is_space, is_wide,
+};
+use crate::text::{Document, Paragraph, Section, Warning};
 
-pub fn parse(_text: &str) -> Document {
-    todo!("helper: ingest")
+/// Structures decoded text. Never fails: text that fits no pattern is one untitled section.
+pub fn parse(text: &str) -> Document {
+    let mut warnings = Vec::new();
+    let lines = repair::clean_lines(text, &mut warnings);
+    let layout = Layout::measure(&lines);
+    let mut doc = if layout.double_spaced && layout.wrapped {
+        parse_columns(&lines, &layout, &mut warnings).unwrap_or_else(|| parse_book(&lines, &layout))
+    } else {
+        parse_book(&lines, &layout)
+    };
+    warnings.sort_by_key(|w| w.line);
+    doc.warnings = warnings;
+    doc
+}
+
+/// Line-width statistics of one input.
+#[derive(Debug, Clone, Copy, Default)]
+struct Layout {
+    /// At least 80% of lines are followed by a blank line.
+    double_spaced: bool,
+    /// At least 60% of lines are within -15%/+10% of the column width.
+    wrapped: bool,
+    /// Column width: the 80th percentile of line widths, in half-width columns.
+    column: usize,
+    /// Median line width.
+    median: usize,
+}
+
+impl Layout {
+    fn measure(lines: &[Line]) -> Layout {
+        let mut widths: Vec<usize> = lines
+            .iter()
+            .filter(|l| l.trimmed().chars().count() >= 4)
+            .map(Line::width)
+            .collect();
+        if widths.len() < 5 {
+            return Layout::default();
+        }
+        widths.sort_unstable();
+        let column = widths[widths.len() * 8 / 10];
+        let median = widths[widths.len() / 2];
+        let near = widths
+            .iter()
+            .filter(|&&w| w * 100 >= column * 85 && w * 100 <= column * 110)
+            .count();
+        let loose = lines[..lines.len() - 1].iter().filter(|l| !l.tight).count();
+        Layout {
+            double_spaced: loose * 10 >= (lines.len() - 1) * 8,
+            wrapped: near * 10 >= widths.len() * 6,
+            column,
+            median,
+        }
+    }
+}
+
+/// Collects sections and paragraphs in reading order.
+#[derive(Default)]
+struct Builder {
+    sections: Vec<Section>,
+    para: Option<(Spliced, usize)>,
+    /// Close lost-digit gaps in paragraphs (PDF columns only).
+    repair_gaps: bool,
+}
+
+impl Builder {
+    fn heading(&mut self, title: String, line: usize, warnings: &mut Vec<Warning>) {
+        self.flush(warnings);
+        self.sections.push(Section {
+            title: Some(title),
+            line,
+            paragraphs: Vec::new(),
+        });
+    }
+
+    /// Starts a new paragraph with this line.
+    fn start(&mut self, text: &str, line: usize, warnings: &mut Vec<Warning>) {
+        self.flush(warnings);
+        let mut s = Spliced::default();
+        let text = if self.repair_gaps {
+            text
+        } else {
+            text.trim_matches(is_space)
+        };
+        s.push_line(text, line);
+        self.para = Some((s, line));
+    }
+
+    /// Joins this line to the open paragraph (or starts one).
+    fn join(&mut self, text: &str, line: usize, warnings: &mut Vec<Warning>) {
+        let keep_spaces = self.repair_gaps;
+        let Some((para, _)) = self.para.as_mut() else {
+            return self.start(text, line, warnings);
+        };
+        let next = if keep_spaces {
+            text
+        } else {
+            let t = para.text.trim_end_matches(is_space).len();
+            para.text.truncate(t);
+            text.trim_matches(is_space)
+        };
+        let prev_text = para.text.trim_end_matches(is_space);
+        let mut tail = prev_text.chars().rev();
+        let (a, a2) = (tail.next(), tail.next());
+        let b = next.trim_start_matches(is_space).chars().next();
+        let latin = |c: char| c.is_alphanumeric() && !is_wide(c);
+        match (a, b) {
+            (Some('-'), Some(b)) if b.is_lowercase() && a2.is_some_and(|c| c.is_alphabetic()) => {
+                let t = prev_text.len() - 1;
+                para.text.truncate(t);
+            }
+            (Some(a), Some(b))
+                if latin(a)
+                    && latin(b)
+                    && !para.text.ends_with(is_space)
+                    && !next.starts_with(is_space) =>
+            {
+                para.text.push(' ');
+            }
+            _ => {}
+        }
+        para.push_line(next, line);
+    }
+
+    fn flush(&mut self, warnings: &mut Vec<Warning>) {
+        let Some((para, line)) = self.para.take() else {
+            return;
+        };
+        let text = if self.repair_gaps {
+            repair::close_digit_gaps(&para, warnings)
+        } else {
+            para.text
+        };
+        let text = tidy(&text, !self.repair_gaps);
+        if text.is_empty() {
+            return;
+        }
+        if self.sections.is_empty() {
+            self.sections.push(Section {
+                title: None,
+                line,
+                paragraphs: Vec::new(),
+            });
+        }
+        if let Some(section) = self.sections.last_mut() {
+            section.paragraphs.push(Paragraph { text, line });
+        }
+    }
+
+    fn finish(mut self, warnings: &mut Vec<Warning>) -> Vec<Section> {
+        self.flush(warnings);
+        self.sections
+            .retain(|s| s.title.is_some() || !s.paragraphs.is_empty());
+        self.sections
+    }
+}
+
+/// Whitespace inside a paragraph: runs become one space between Latin words and none next
+/// to CJK, except that `keep_cjk_spaces` keeps one space where a book wrote one inside a
+/// line (第一条 中华人民共和国…). Line joins never add a space next to CJK.
+fn tidy(text: &str, keep_cjk_spaces: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text
+        .trim_matches(|c: char| is_space(c) || c == '\n')
+        .chars()
+    {
+        if is_space(c) || c == '\n' {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            let prev_latin = out.chars().last().is_some_and(|p| !is_wide(p));
+            if (prev_latin && !is_wide(c)) || keep_cjk_spaces {
+                out.push(' ');
+            }
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Heading text: trimmed, each run of whitespace one space, Markdown `#` removed.
+fn heading_text(text: &str) -> String {
+    let t = text.trim_matches(is_space).trim_start_matches('#');
+    t.split(is_space)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The newspaper layout. `None` when no run of body lines is found.
+fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -> Option<Document> {
+    let col = layout.column;
+    let body_like = |l: &Line| {
+        let w = l.width();
+        !l.tight && !is_byline(&l.text) && w * 10 >= col * 7 && w * 100 <= col * 115
+    };
+    let start =
+        (0..lines.len().saturating_sub(2)).find(|&k| (k..k + 3).all(|i| body_like(&lines[i])))?;
+
+    let mut doc = Document::default();
+    let mut authors: Vec<String> = Vec::new();
+    let mut b = Builder {
+        repair_gaps: true,
+        ..Builder::default()
+    };
+    for l in &lines[..start] {
+        let t = heading_text(&l.text);
+        if is_byline(&l.text) {
+            authors.push(t);
+        } else if doc.title.is_none() {
+            doc.title = Some(t.clone());
+            b.heading(t, l.no, warnings);
+        } else {
+            warnings.push(Warning {
+                line: l.no,
+                message: format!("title-block line not read aloud: «{t}»"),
+            });
+        }
+    }
+
+    let mut prev: Option<&Line> = None;
+    for l in &lines[start..] {
+        if is_byline(&l.text) {
+            authors.push(heading_text(&l.text));
+            b.flush(warnings);
+            prev = None;
+            continue;
+        }
+        let t = l.trimmed();
+        if l.tight
+            && t.chars().count() >= 2
+            && !ends_with_punctuation(t)
+            && l.width() <= layout.median + 2
+        {
+            b.heading(heading_text(t), l.no, warnings);
+            prev = None;
+            continue;
+        }
+        match prev {
+            Some(p) if !paragraph_ends_in_column(p, l, layout) => b.join(&l.text, l.no, warnings),
+            _ => b.start(&l.text, l.no, warnings),
+        }
+        prev = Some(l);
+    }
+    doc.sections = b.finish(warnings);
+    authors.dedup();
+    if !authors.is_empty() {
+        doc.author = Some(authors.join("；"));
+    }
+    Some(doc)
+}
+
+/// In PDF columns a paragraph ends after a line that ends a sentence, unless that line and
+/// the next both fill the column (then the sentence end fell on the line end by chance).
+fn paragraph_ends_in_column(prev: &Line, next: &Line, layout: &Layout) -> bool {
+    // A trailing " . " is a lost-digit gap, not a full stop.
+    let mut t = prev.text.trim_end_matches(is_space);
+    if let Some(rest) = t.strip_suffix('.')
+        && rest.ends_with(is_space)
+    {
+        t = rest.trim_end_matches(is_space);
+    }
+    ends_sentence(t) && !(prev.width() >= layout.median && next.width() >= layout.median)
+}
+
+/// Heading level of a line in a book: 1 卷/部/篇/Part, 2 章/回/Chapter/序言, 3 节/Section or a
+/// centred short line; Markdown `#` counts its hashes.
+fn heading_level(line: &Line) -> Option<u8> {
+    let t = line.trimmed();
+    let n = t.chars().count();
+    if n == 0 || n > 50 || ends_sentence(t) || t.contains(['。', '，']) {
+        return None;
+    }
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
+        return u8::try_from(hashes).ok();
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let numeral = |c: char| {
+            c.is_ascii_digit() || "０１２３４５６７８９一二三四五六七八九十百千零〇○两".contains(c)
+        };
+        let digits = rest.chars().take_while(|&c| numeral(c)).count();
+        let unit = rest.chars().nth(digits);
+        if (1..=8).contains(&digits) {
+            match unit {
+                Some('卷' | '部' | '篇' | '集') => return Some(1),
+                Some('章' | '回') => return Some(2),
+                Some('节') => return Some(3),
+                _ => {}
+            }
+        }
+    }
+    let lower = t.to_lowercase();
+    for (word, level) in [("part ", 1), ("book ", 1), ("chapter ", 2), ("section ", 3)] {
+        if let Some(rest) = lower.strip_prefix(word) {
+            let token: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+            if !token.is_empty() && token.chars().count() <= 12 {
+                return Some(level);
+            }
+        }
+    }
+    const NAMED: [&str; 14] = [
+        "序言", "序", "前言", "引言", "楔子", "尾声", "后记", "跋", "附录", "自序", "代序", "序章",
+        "终章", "引子",
+    ];
+    let compact: String = t.chars().filter(|&c| !is_space(c)).collect();
+    if NAMED.contains(&compact.as_str()) {
+        return Some(2);
+    }
+    // A short line pushed to the middle with spaces.
+    let indent = super::repair::width(&line.text)
+        - super::repair::width(line.text.trim_start_matches(is_space));
+    let first = t.chars().next().unwrap_or(' ');
+    if indent >= 8 && n <= 20 && !ends_with_punctuation(t) && (first.is_alphanumeric()) {
+        return Some(3);
+    }
+    None
+}
+
+/// The book layout.
+fn parse_book(lines: &[Line], layout: &Layout) -> Document {
+    let mut warnings = Vec::new();
+    let levels: Vec<Option<u8>> = lines.iter().map(heading_level).collect();
+    let mut doc = Document::default();
+    let title_line = lines.first().filter(|l| {
+        let t = l.trimmed();
+        let markdown_title = t.starts_with("# ");
+        let plain = levels[0].is_none()
+            && t.chars().count() <= 40
+            && !t.contains([
+                '，', '。', '：', '；', '、', '！', '？', ',', ':', ';', '!', '?', '/',
+            ])
+            && !is_byline(t)
+            && lines
+                .get(1)
+                .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some());
+        markdown_title || plain
+    });
+    let top = levels
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !(i == 0 && title_line.is_some()))
+        .filter_map(|(_, l)| *l)
+        .min();
+
+    let mut b = Builder::default();
+    let mut prev: Option<&Line> = None;
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0
+            && let Some(t) = title_line
+        {
+            let title = heading_text(&t.text);
+            doc.title = Some(title.clone());
+            b.heading(title, t.no, &mut warnings);
+            prev = None;
+            continue;
+        }
+        match levels[i] {
+            Some(level) if Some(level) == top => {
+                b.heading(heading_text(&l.text), l.no, &mut warnings);
+                prev = None;
+                continue;
+            }
+            Some(_) => {
+                b.start(&heading_text(&l.text), l.no, &mut warnings);
+                b.flush(&mut warnings);
+                prev = None;
+                continue;
+            }
+            None => {}
+        }
+        let new_paragraph = match prev {
+            None => true,
+            Some(p) => {
+                l.blank_before > 0
+                    || l.indented()
+                    || !layout.wrapped
+                    || (ends_sentence(&p.text) && p.width() + 4 < layout.column)
+            }
+        };
+        if new_paragraph {
+            b.start(&l.text, l.no, &mut warnings);
+        } else {
+            b.join(&l.text, l.no, &mut warnings);
+        }
+        prev = Some(l);
+    }
+    doc.sections = b.finish(&mut warnings);
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../tests/fixtures/seed-newspaper-pdf.txt");
+
+    fn titles(doc: &Document) -> Vec<&str> {
+        doc.sections
+            .iter()
+            .map(|s| s.title.as_deref().unwrap_or("<none>"))
+            .collect()
+    }
+
+    fn body(doc: &Document) -> impl Iterator<Item = &Paragraph> {
+        doc.sections.iter().flat_map(|s| s.paragraphs.iter())
+    }
+
+    #[test]
+    fn seed_gives_the_five_sections_in_order() {
+        let doc = parse(SEED);
+        assert_eq!(
+            titles(&doc),
+            [
+                "推动一体化向更深层次更宽领域拓展",
+                "牢记殷殷嘱托",
+                "共筑示范标杆",
+                "共建创新体系",
+                "共享便利服务"
+            ]
+        );
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("推动一体化向更深层次更宽领域拓展")
+        );
+    }
+
+    /// The structure as text, for assertion messages.
+    fn outline(doc: &Document) -> String {
+        let mut out = String::new();
+        for s in &doc.sections {
+            out += &format!("## {:?} @{}\n", s.title, s.line);
+            for p in &s.paragraphs {
+                out += &format!("  [{}] {}\n", p.line, p.text);
+            }
+        }
+        for w in &doc.warnings {
+            out += &format!("W {w}\n");
+        }
+        out
+    }
+
+    fn section<'a>(doc: &'a Document, title: &str) -> &'a Section {
+        doc.sections
+            .iter()
+            .find(|s| s.title.as_deref() == Some(title))
+            .unwrap_or_else(|| panic!("no section {title}:\n{}", outline(doc)))
+    }
+
+    #[test]
+    fn seed_first_section_starts_after_the_lost_date_with_a_warning() {
+        let doc = parse(SEED);
+        let first = &doc.sections[0].paragraphs[0];
+        assert!(
+            first
+                .text
+                .starts_with("习近平总书记在上海主持召开深入推进长三角一体化发展座谈会"),
+            "{}",
+            outline(&doc)
+        );
+        assert_eq!(first.line, 29);
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.line == 29 && w.message.contains("月□日")),
+            "{:?}",
+            doc.warnings
+        );
+    }
+
+    #[test]
+    fn seed_subsections_start_and_end_where_the_article_does() {
+        let doc = parse(SEED);
+        let first = &section(&doc, "牢记殷殷嘱托").paragraphs[0];
+        assert!(
+            first.text.starts_with("杨浦区委书记薛侃表示"),
+            "{}",
+            first.text
+        );
+        let last = section(&doc, "共享便利服务");
+        let ending = "为深入推进长三角一体化发展贡献自己的力量。”";
+        assert!(
+            last.paragraphs.iter().any(|p| p.text.contains(ending)),
+            "{}",
+            outline(&doc)
+        );
+        // The section runs on to the article's last sentence, before the byline.
+        assert!(
+            last.paragraphs[last.paragraphs.len() - 1]
+                .text
+                .ends_with("更有利于开展各项工作。”")
+        );
+    }
+
+    #[test]
+    fn seed_bylines_become_the_author_and_never_body_text() {
+        let doc = parse(SEED);
+        let author = doc.author.as_deref().unwrap_or_default();
+        assert!(author.contains("本报评论员"), "{author}");
+        assert!(author.contains("孙云 毛丽君 解敏 吕倩雯"), "{author}");
+        for p in body(&doc) {
+            for byline in ["本报评论员", "本报记者", "孙云", "吕倩雯"] {
+                assert!(!p.text.contains(byline), "[{}] {}", p.line, p.text);
+            }
+        }
+    }
+
+    #[test]
+    fn seed_body_has_no_caption_ornament_kicker_or_gap_residue() {
+        let doc = parse(SEED);
+        for p in body(&doc) {
+            let t = &p.text;
+            for bad in [
+                "周馨",
+                "馨摄",
+                "﹃",
+                "﹄",
+                "一网通办﹄",
+                "■",
+                "  ",
+                " ",
+                ".",
+                "全国倍",
+                "全国.倍",
+                "热烈反响",
+                "共谋创新",
+            ] {
+                assert!(!t.contains(bad), "{bad:?} in [{}] {t}", p.line);
+            }
+            // The caption read downwards as its own paragraph would be 长三角一网通办.
+            assert!(!t.starts_with("长三角一网通办"), "[{}] {t}", p.line);
+        }
+    }
+
+    #[test]
+    fn seed_warns_once_for_every_lost_digit_gap_with_its_line() {
+        let doc = parse(SEED);
+        let mut gap_lines: Vec<usize> = doc
+            .warnings
+            .iter()
+            .filter(|w| w.message.starts_with("digits lost"))
+            .map(|w| w.line)
+            .collect();
+        gap_lines.sort_unstable();
+        // Counted by hand in the fixture: one per run of spaces left by missing digits.
+        assert_eq!(
+            gap_lines,
+            [29, 29, 33, 33, 33, 69, 71, 73, 77, 77, 81, 83, 83, 93, 107]
+        );
+    }
+
+    #[test]
+    fn seed_damaged_sentences_stay_readable() {
+        let doc = parse(SEED);
+        let texts: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        assert!(
+            texts.contains(
+                &"基础设施和公共服务的“硬联通”，让长三角三省一市之间的人员流动更为便捷。"
+            )
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("此外，已实现异地就医门诊费用直接结算"))
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("发表重要讲话。这是继在合肥主持召开"))
+        );
+        // Wrapped lines are joined with no space between CJK characters.
+        assert!(texts.iter().any(|t| t.contains("统筹龙头带动和各扬所长")));
+    }
+
+    #[test]
+    fn seed_paragraphs_break_where_the_newspaper_breaks_them() {
+        let doc = parse(SEED);
+        let starts: Vec<usize> = section(&doc, "牢记殷殷嘱托")
+            .paragraphs
+            .iter()
+            .map(|p| p.line)
+            .collect();
+        assert_eq!(starts, [196, 206, 226, 240]);
+        let starts: Vec<usize> = doc.sections[0].paragraphs.iter().map(|p| p.line).collect();
+        assert_eq!(
+            starts,
+            [
+                29, 43, 61, 67, 75, 83, 91, 97, 107, 117, 139, 145, 161, 169, 173
+            ]
+        );
+    }
+
+    #[test]
+    fn seed_in_gb18030_and_utf16_gives_the_same_document() {
+        let utf8 = parse(SEED);
+        let (gb, _, _) = encoding_rs::GB18030.encode(SEED);
+        let from_gb = parse(&crate::ingest::decode::decode(&gb).unwrap().text);
+        assert_eq!(from_gb, utf8);
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend(SEED.encode_utf16().flat_map(u16::to_le_bytes));
+        let from_utf16 = parse(&crate::ingest::decode::decode(&utf16).unwrap().text);
+        assert_eq!(from_utf16, utf8);
+    }
+
+    #[test]
+    fn crlf_input_gives_the_same_structure_as_lf() {
+        assert_eq!(parse(&SEED.replace('\n', "\r\n")), parse(SEED));
+    }
+
+    const AQ: &str = include_str!("../../tests/fixtures/ingest/luxun_a_q_zhengzhuan.txt");
+    const SANGUO: &str = include_str!("../../tests/fixtures/ingest/sanguo_yanyi_hui01-08.txt");
+    const HONGLOU: &str = include_str!("../../tests/fixtures/ingest/pdf_hongloumeng_hui01-05.txt");
+    const CONSTITUTION: &str =
+        include_str!("../../tests/fixtures/ingest/constitution_prc_2018.txt");
+
+    #[test]
+    fn a_q_zhengzhuan_has_nine_chapters_from_crlf_text() {
+        assert!(AQ.contains("\r\n"), "the fixture is the CRLF original");
+        let doc = parse(AQ);
+        let t = titles(&doc);
+        assert_eq!(t.len(), 9, "{t:?}");
+        assert_eq!(t[0], "第一章 序");
+        assert_eq!(t[1], "第二章 优胜记略");
+        assert_eq!(t[8], "第九章大团圆");
+        assert_eq!(doc.title, None);
+        // One line is one paragraph here; the indent is not kept.
+        let first = &doc.sections[0].paragraphs[0];
+        assert_eq!(first.line, 2);
+        assert!(first.text.starts_with("我要给阿Q做正传"), "{}", first.text);
+        assert!(body(&doc).all(|p| !p.text.contains('\r')));
+    }
+
+    #[test]
+    fn sanguo_has_eight_hui_and_joins_words_split_by_hard_wraps() {
+        let doc = parse(SANGUO);
+        let t = titles(&doc);
+        assert_eq!(t.len(), 8, "{t:?}");
+        assert_eq!(t[0], "第一回 宴桃园豪杰三结义 斩黄巾英雄首立功");
+        assert_eq!(t[7], "第八回 王司徒巧使连环计 董太师大闹凤仪亭");
+        let texts: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        // "楚、汉\n分争" and "机事不\n密" are wrapped inside words in the file.
+        let p = texts
+            .iter()
+            .find(|t| t.starts_with("话说天下大势"))
+            .unwrap_or_else(|| panic!("{}", outline(&doc)));
+        assert!(p.contains("楚、汉分争，又并入于汉。"), "{p}");
+        assert!(
+            p.ends_with("窦武、陈蕃谋诛之，机事不密，反为所害，中涓自此愈横。"),
+            "{p}"
+        );
+        // Blank lines separate paragraphs: the next one starts on its own.
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("建宁二年四月望日，帝御温德殿。"))
+        );
+    }
+
+    #[test]
+    fn hongloumeng_drops_page_markers_and_joins_across_them() {
+        let doc = parse(HONGLOU);
+        let hui: Vec<&str> = titles(&doc)
+            .into_iter()
+            .filter(|t| t.starts_with('第'))
+            .collect();
+        assert_eq!(
+            hui,
+            [
+                "第一回 甄士隐梦幻识通灵 贾雨村风尘怀闺秀",
+                "第二回 贾夫人仙逝扬州城 冷子兴演说荣国府",
+                "第三回 托内兄如海荐西宾 接外孙贾母惜孤女",
+                "第四回 薄命女偏逢薄命郎 葫芦僧判断葫芦案",
+                "第五回 贾宝玉神游太虚境 警幻仙曲演红楼梦",
+            ]
+        );
+        for p in body(&doc) {
+            assert!(!p.text.contains("Page"), "[{}] {}", p.line, p.text);
+            assert!(!p.text.contains("-----"), "[{}] {}", p.line, p.text);
+        }
+        // Page 1 ends "虽不敢说强似", page 2 goes on "前代书中所有之人": one paragraph.
+        assert!(
+            body(&doc).any(|p| p.text.contains("虽不敢说强似前代书中所有之人")),
+            "{}",
+            outline(&doc)
+        );
+    }
+
+    #[test]
+    fn constitution_chapters_are_sections_and_articles_are_not() {
+        let doc = parse(CONSTITUTION);
+        assert_eq!(doc.title.as_deref(), Some("中华人民共和国宪法"));
+        assert_eq!(
+            titles(&doc),
+            [
+                "中华人民共和国宪法",
+                "序言",
+                "第一章 总纲",
+                "第二章 公民的基本权利和义务",
+                "第三章 国家机构",
+                "第四章 国旗、国歌、国徽、首都",
+            ]
+        );
+        let chapter3 = section(&doc, "第三章 国家机构");
+        // 第一节 under 第三章 is read as a paragraph of its own, not a section.
+        assert_eq!(chapter3.paragraphs[0].text, "第一节 全国人民代表大会");
+        assert!(chapter3.paragraphs[1].text.starts_with("第五十七条 "));
+        // Each blank-separated line is a paragraph: not hard-wrapped, so nothing is joined.
+        let preface = section(&doc, "序言");
+        assert_eq!(
+            preface.paragraphs[2].text,
+            "二十世纪，中国发生了翻天覆地的伟大历史变革。"
+        );
+    }
+
+    #[test]
+    fn chapter_headings_of_every_kind_start_sections() {
+        let text = "第1回 开篇\n正文一。\n第十二回\n正文二。\nChapter 3: The Road\n正文三。\n";
+        let doc = parse(text);
+        assert_eq!(
+            titles(&doc),
+            ["第1回 开篇", "第十二回", "Chapter 3: The Road"]
+        );
+    }
+
+    #[test]
+    fn sections_alone_are_top_level_when_there_are_no_chapters() {
+        let doc = parse("第一节 起\n甲。\n第十二节 终\n乙。\n");
+        assert_eq!(titles(&doc), ["第一节 起", "第十二节 终"]);
+    }
+
+    #[test]
+    fn an_article_of_a_law_is_not_a_heading() {
+        let doc = parse("第一章 总则\n第一百四十三条 本法自公布之日起施行\n第二条 其他\n");
+        assert_eq!(titles(&doc), ["第一章 总则"]);
+        assert_eq!(doc.sections[0].paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn markdown_title_and_centred_heading() {
+        let text = "# 一本书\n\n## 第一部分\n\n正文。\n\n                 尾声\n\n完。\n";
+        let doc = parse(text);
+        assert_eq!(doc.title.as_deref(), Some("一本书"));
+        assert_eq!(titles(&doc), ["一本书", "第一部分", "尾声"]);
+    }
+
+    #[test]
+    fn wrapped_latin_words_get_one_space_and_hyphens_are_mended() {
+        let line = "This is a line of English prose that wraps at a fixed width in the text";
+        let text = format!(
+            "{line}\n{line}\n{line}\n{line}\n{line}\nand a well-\nknown word, and an exam-\nple here.\n"
+        );
+        let doc = parse(&text);
+        let t = &doc.sections[0].paragraphs[0].text;
+        assert!(t.contains("the text This is"), "{t}");
+        // A dictionary would be needed to keep "well-known" whole; for speech, a split word
+        // ("exam ple") is worse than a lost hyphen, so the hyphen goes.
+        assert!(t.contains("wellknown"), "{t}");
+        assert!(t.contains("an example here."), "{t}");
+    }
+
+    #[test]
+    fn empty_and_blank_input_give_an_empty_document() {
+        assert_eq!(parse(""), Document::default());
+        assert_eq!(parse("\n\n  \n"), Document::default());
+    }
+
+    #[test]
+    fn odd_inputs_never_panic_and_never_leave_space_runs() {
+        const TOKENS: [&str; 16] = [
+            "长",
+            "\n",
+            "\n\n",
+            "  ",
+            " . ",
+            ".",
+            "。",
+            "，",
+            "第一章",
+            "# ",
+            "-",
+            "abc",
+            "■",
+            "本报记者",
+            "\u{3000}",
+            "----- Page 2 -----",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..400 {
+            let mut text = String::new();
+            for _ in 0..60 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
+            }
+            let doc = parse(&text);
+            for p in body(&doc) {
+                assert!(!p.text.contains("  "), "{text:?} -> {:?}", p.text);
+                assert!(!p.text.is_empty());
+            }
+        }
+    }
 }

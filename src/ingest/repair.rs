@@ -1,0 +1,521 @@
+//! Undo text-extraction damage: raw lines in, kept lines (with their 1-based numbers) out.
+//!
+//! Drops what is never read aloud: page markers (`--- Page 3 ---`, `2 / 57`) together with
+//! the blank lines around them (so a paragraph that runs over a page break stays whole),
+//! decorative marks (■, rules of dashes) and captions printed vertically, one character per
+//! line. Also recognises bylines (本报评论员, 本报记者 …) and closes the gaps where a PDF
+//! lost the digits of a number ([`close_digit_gaps`]). Every dropped caption and every gap
+//! becomes a [`Warning`] with its line.
+
+use crate::text::Warning;
+
+/// One non-blank line that survived repair.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Line {
+    /// 1-based line number in the decoded input.
+    pub no: usize,
+    /// The line as written, without `\r` or form feeds (leading/trailing spaces kept).
+    pub text: String,
+    /// The next input line is not blank (a heading in double-spaced text is "tight").
+    pub tight: bool,
+    /// Blank lines between this line and the previous kept one (page markers excluded).
+    pub blank_before: usize,
+}
+
+impl Line {
+    pub fn trimmed(&self) -> &str {
+        self.text.trim_matches(is_space)
+    }
+
+    /// Display width of the line without trailing spaces, in half-width columns.
+    pub fn width(&self) -> usize {
+        width(self.text.trim_end_matches(is_space))
+    }
+
+    /// Starts with an indent: two or more spaces, a tab or an ideographic space.
+    pub fn indented(&self) -> bool {
+        self.text.starts_with(['\u{3000}', '\t']) || self.text.starts_with("  ")
+    }
+}
+
+pub(crate) fn is_space(c: char) -> bool {
+    c == ' ' || c == '\t' || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// East-Asian wide characters (ideographs, kana, Hangul, full-width forms, CJK punctuation
+/// and the quotes/dashes Chinese text uses) take two columns.
+pub(crate) fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115f
+        | 0x2014..=0x2026
+        | 0x2e80..=0xa4cf
+        | 0xac00..=0xd7a3
+        | 0xf900..=0xfaff
+        | 0xfe10..=0xfe1f
+        | 0xfe30..=0xfe6f
+        | 0xff00..=0xff60
+        | 0xffe0..=0xffe6
+        | 0x20000..=0x3fffd)
+}
+
+pub(crate) fn width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// Ends a sentence (possibly followed by closing quotes or brackets).
+pub(crate) fn ends_sentence(s: &str) -> bool {
+    let s = s.trim_end_matches(is_space);
+    let s = s.trim_end_matches(['”', '’', '」', '』', '）', ')', '"', '\'', '》', '】']);
+    s.ends_with(['。', '！', '？', '…', '!', '?', '.', '；'])
+}
+
+/// Ends with any punctuation mark, a sign that the line is running text and not a heading.
+pub(crate) fn ends_with_punctuation(s: &str) -> bool {
+    s.trim_end_matches(is_space).ends_with([
+        '。', '，', '、', '；', '：', '！', '？', '…', '”', '’', '」', '』', '）', ',', '.', ';',
+        ':', '!', '?', '—',
+    ])
+}
+
+/// A byline: 本报评论员, 本报记者 孙云 毛丽君 …, 新华社记者 …
+pub(crate) fn is_byline(s: &str) -> bool {
+    const STARTS: [&str; 10] = [
+        "本报评论员",
+        "本报记者",
+        "本报通讯员",
+        "本报特约评论员",
+        "本刊评论员",
+        "本刊记者",
+        "新华社记者",
+        "人民日报评论员",
+        "特约评论员",
+        "本报特派记者",
+    ];
+    let t = s.trim_matches(is_space);
+    STARTS.iter().any(|p| t.starts_with(p)) && t.chars().count() <= 40 && !t.contains(['。', '，'])
+}
+
+/// A line with no letter, digit or ideograph: ■, ★★★, a rule of dashes.
+fn is_ornament(s: &str) -> bool {
+    let t = s.trim_matches(is_space);
+    !t.is_empty() && !t.chars().any(char::is_alphanumeric)
+}
+
+/// `---- Page 3 ----`, `- 12 -`, `2 / 57`, `第 3 页`.
+fn is_page_marker(s: &str) -> bool {
+    let t = s.trim_matches(is_space);
+    let dashed = t.starts_with(['-', '—', '=']);
+    let core = t.trim_matches(|c: char| is_space(c) || matches!(c, '-' | '—' | '=' | '_'));
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let lower = core.to_ascii_lowercase();
+    if let Some(n) = lower.strip_prefix("page") {
+        return digits(n.trim());
+    }
+    if let Some((a, b)) = core.split_once('/') {
+        return digits(a.trim()) && digits(b.trim());
+    }
+    if let Some(n) = core.strip_prefix('第').and_then(|r| r.strip_suffix('页')) {
+        return digits(n.trim());
+    }
+    dashed && digits(core)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Blank,
+    /// A blank line next to a page marker: not a paragraph break.
+    Transparent,
+    Dropped,
+}
+
+/// Splits decoded text into lines and drops page furniture, ornaments and vertical captions.
+pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
+    let raw: Vec<String> = text
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').replace('\u{c}', ""))
+        .collect();
+    let blank = |s: &str| s.trim_matches(is_space).is_empty();
+    let mut kinds: Vec<Kind> = raw
+        .iter()
+        .map(|l| if blank(l) { Kind::Blank } else { Kind::Text })
+        .collect();
+
+    for i in 0..raw.len() {
+        if kinds[i] != Kind::Text {
+            continue;
+        }
+        if is_page_marker(&raw[i]) {
+            kinds[i] = Kind::Dropped;
+            let mut j = i;
+            while j > 0 && kinds[j - 1] == Kind::Blank {
+                j -= 1;
+                kinds[j] = Kind::Transparent;
+            }
+            let mut j = i + 1;
+            while j < raw.len() && blank(&raw[j]) {
+                kinds[j] = Kind::Transparent;
+                j += 1;
+            }
+        } else if is_ornament(&raw[i]) {
+            kinds[i] = Kind::Dropped;
+        }
+    }
+    drop_vertical_captions(&raw, &mut kinds, warnings);
+
+    let mut lines = Vec::new();
+    let mut blanks = 0;
+    for (i, l) in raw.iter().enumerate() {
+        match kinds[i] {
+            Kind::Blank => blanks += 1,
+            Kind::Transparent => {}
+            Kind::Dropped => {}
+            Kind::Text => {
+                let tight = raw.get(i + 1).is_some_and(|n| !blank(n));
+                lines.push(Line {
+                    no: i + 1,
+                    text: l.clone(),
+                    tight,
+                    blank_before: blanks,
+                });
+                blanks = 0;
+            }
+        }
+    }
+    lines
+}
+
+/// Three or more lines of a single character each, with at most two blank lines between
+/// them, are a caption printed vertically (长 / 三 / 角 …) and are dropped with a warning.
+fn drop_vertical_captions(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
+    let single = |s: &str| s.trim_matches(is_space).chars().count() == 1;
+    let mut i = 0;
+    while i < raw.len() {
+        if kinds[i] == Kind::Text && single(&raw[i]) {
+            let mut run = vec![i];
+            let mut j = i + 1;
+            let mut gap = 0;
+            while j < raw.len() && gap <= 2 {
+                if kinds[j] == Kind::Text && single(&raw[j]) {
+                    run.push(j);
+                    gap = 0;
+                } else if kinds[j] == Kind::Text {
+                    break;
+                } else {
+                    gap += 1;
+                }
+                j += 1;
+            }
+            if run.len() >= 3 {
+                let text: String = run.iter().map(|&k| raw[k].trim_matches(is_space)).collect();
+                for &k in &run {
+                    kinds[k] = Kind::Dropped;
+                }
+                warnings.push(Warning {
+                    line: i + 1,
+                    message: format!(
+                        "dropped a caption printed one character per line: «{text}» (lines {}–{})",
+                        i + 1,
+                        run[run.len() - 1] + 1
+                    ),
+                });
+                i = run[run.len() - 1] + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Text whose pieces came from different input lines; `starts` maps byte offsets to lines.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Spliced {
+    pub text: String,
+    /// (byte offset where a line's text starts, its 1-based line number), increasing.
+    pub starts: Vec<(usize, usize)>,
+}
+
+impl Spliced {
+    pub fn push_line(&mut self, text: &str, line: usize) {
+        self.starts.push((self.text.len(), line));
+        self.text.push_str(text);
+    }
+
+    pub fn line_at(&self, byte: usize) -> usize {
+        self.starts
+            .iter()
+            .take_while(|(start, _)| *start <= byte)
+            .last()
+            .or(self.starts.first())
+            .map_or(0, |&(_, line)| line)
+    }
+}
+
+/// Marks that end a clause. The enumeration comma 、 does not: it joins list items.
+fn ends_clause(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '；' | '：' | '。' | '！' | '？' | ',' | ';' | ':' | '!' | '?'
+    )
+}
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '》' | '】')
+}
+
+/// Closes the gaps a PDF left where it lost the digits of a number ("  月   日，",
+/// "全国 . 倍", "   个政务服务事项", " .  万余家"). A gap is a run of spaces, possibly with
+/// dots, that is not between two Latin letters or digits. The clause holding it (up to the
+/// surrounding ，；：。！？) is dropped, because a number phrase without its number reads as
+/// noise ("全国倍"); when the dropped clause ended a sentence, the comma left before it
+/// becomes that sentence end. A date that lost its digits ("  月   日，") is dropped by
+/// itself. Each gap gives one warning on its own line.
+pub(crate) fn close_digit_gaps(para: &Spliced, warnings: &mut Vec<Warning>) -> String {
+    let chars: Vec<(usize, char)> = para.text.char_indices().collect();
+    let n = chars.len();
+    let is_gap_char = |c: char| c == ' ' || c == '.' || c == '．' || c == '\u{a0}';
+    let mut spans: Vec<(usize, usize)> = Vec::new(); // char index ranges to drop
+    let mut gaps: Vec<(usize, usize)> = Vec::new(); // (char index of a gap, its span)
+    let run_end = |i: usize| {
+        let mut j = i;
+        while j < n && is_gap_char(chars[j].1) {
+            j += 1;
+        }
+        j
+    };
+    let is_gap = |i: usize, j: usize| {
+        let spaces = chars[i..j]
+            .iter()
+            .filter(|&&(_, c)| c != '.' && c != '．')
+            .count();
+        let dots = (j - i) - spaces;
+        let latin = |k: Option<usize>| k.is_some_and(|k| !is_wide(chars[k].1));
+        let before = i.checked_sub(1);
+        let after = (j < n).then_some(j);
+        spaces > 0
+            && !latin(before)
+            && !latin(after)
+            && match (before, after) {
+                (None, _) => spaces >= 2 || dots > 0,
+                (_, None) => dots > 0,
+                _ => true,
+            }
+    };
+    let date_unit = |k: usize| k < n && matches!(chars[k].1, '年' | '月' | '日' | '号');
+    let mut i = 0;
+    while i < n {
+        if !is_gap_char(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let j = run_end(i);
+        if !is_gap(i, j) {
+            i = j;
+            continue;
+        }
+        if date_unit(j) {
+            // A date without its digits ("  月   日"): drop just the date, and the comma
+            // after it when it opened the clause.
+            let mut phrase_gaps = vec![i];
+            let mut end = j + 1;
+            loop {
+                let m = run_end(end);
+                if m > end && is_gap(end, m) && date_unit(m) {
+                    phrase_gaps.push(end);
+                    end = m + 1;
+                } else {
+                    break;
+                }
+            }
+            let opens_clause = i == 0 || ends_clause(chars[i - 1].1);
+            if opens_clause && end < n && matches!(chars[end].1, '，' | ',') {
+                end += 1;
+            }
+            gaps.extend(phrase_gaps.into_iter().map(|g| (g, spans.len())));
+            spans.push((i, end));
+            i = end;
+            continue;
+        }
+        gaps.push((i, spans.len()));
+        spans.push(clause_around(&chars, i, j));
+        i = j;
+    }
+    if gaps.is_empty() {
+        return para.text.clone();
+    }
+    for &(g, span) in &gaps {
+        let (s, e) = spans[span];
+        // Show each gap as one □ so the message says where the digits were.
+        let mut shown = String::new();
+        for &(_, c) in &chars[s..e] {
+            if !is_gap_char(c) {
+                shown.push(c);
+            } else if !shown.ends_with('□') {
+                shown.push('□');
+            }
+        }
+        warnings.push(Warning {
+            line: para.line_at(chars[g].0),
+            message: format!("digits lost in extraction; dropped «{shown}»"),
+        });
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let mut out = String::new();
+    let mut k = 0;
+    for (s, e) in merged {
+        out.extend(chars[k..s].iter().map(|&(_, c)| c));
+        // The dropped clause ended a sentence: end the kept text there instead.
+        let end_mark = chars[s..e]
+            .iter()
+            .rev()
+            .map(|&(_, c)| c)
+            .find(|c| !is_closing(*c) && !is_gap_char(*c));
+        if let Some(mark @ ('。' | '！' | '？' | '!' | '?')) = end_mark {
+            let trimmed = out.trim_end_matches(is_gap_char).len();
+            out.truncate(trimmed);
+            if out.ends_with(['，', '；', '：', ',', ';', ':']) {
+                out.pop();
+                out.push(mark);
+            }
+        }
+        k = e;
+    }
+    out.extend(chars[k..].iter().map(|&(_, c)| c));
+    out
+}
+
+/// The clause around chars[i..j]: from after the previous clause mark (and any closing
+/// quotes after it) to after the next clause mark (and its closing quotes).
+fn clause_around(chars: &[(usize, char)], i: usize, j: usize) -> (usize, usize) {
+    let mut s = i;
+    while s > 0 && !ends_clause(chars[s - 1].1) {
+        s -= 1;
+    }
+    while s < i && is_closing(chars[s].1) {
+        s += 1;
+    }
+    let mut e = j;
+    while e < chars.len() && !ends_clause(chars[e].1) {
+        e += 1;
+    }
+    if e < chars.len() {
+        e += 1;
+        while e < chars.len() && is_closing(chars[e].1) {
+            e += 1;
+        }
+    }
+    (s, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spliced(lines: &[(&str, usize)]) -> Spliced {
+        let mut s = Spliced::default();
+        for (t, no) in lines {
+            s.push_line(t, *no);
+        }
+        s
+    }
+
+    #[test]
+    fn lost_date_at_paragraph_start_is_dropped_with_a_warning_per_gap() {
+        let mut w = Vec::new();
+        let out = close_digit_gaps(
+            &spliced(&[
+                ("  月   日，习近平总书记在上海主持", 29),
+                ("召开座谈会。", 31),
+            ]),
+            &mut w,
+        );
+        assert_eq!(out, "习近平总书记在上海主持召开座谈会。");
+        assert_eq!(w.len(), 2);
+        assert!(w.iter().all(|w| w.line == 29), "{w:?}");
+    }
+
+    #[test]
+    fn damaged_number_phrase_is_dropped_and_the_sentence_still_ends() {
+        let mut w = Vec::new();
+        let out = close_digit_gaps(
+            &spliced(&[
+                ("人员流动更为便捷， . ", 93),
+                ("亿“长三角居民”的生活更加便利。", 95),
+            ]),
+            &mut w,
+        );
+        assert_eq!(out, "人员流动更为便捷。");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 93);
+    }
+
+    #[test]
+    fn gap_in_the_middle_drops_only_its_clause() {
+        let mut w = Vec::new();
+        let out = close_digit_gaps(
+            &spliced(&[("此外，长三角  个城市、 .  万余家医疗机构，已实现结算。", 83)]),
+            &mut w,
+        );
+        assert_eq!(out, "此外，已实现结算。");
+        assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn lost_date_inside_a_sentence_drops_only_the_date() {
+        let mut w = Vec::new();
+        let out = close_digit_gaps(
+            &spliced(&[
+                ("这是继    年 月  日在", 33),
+                ("合肥召开座谈会之后，总书记讲话。", 35),
+            ]),
+            &mut w,
+        );
+        assert_eq!(out, "这是继在合肥召开座谈会之后，总书记讲话。");
+        assert_eq!(w.len(), 3);
+    }
+
+    #[test]
+    fn spaces_between_latin_words_are_not_gaps() {
+        let mut w = Vec::new();
+        let out = close_digit_gaps(&spliced(&[("使用 Debian 12 系统。", 1)]), &mut w);
+        assert_eq!(out, "使用 Debian 12 系统。");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn page_markers_and_their_blank_lines_vanish() {
+        let mut w = Vec::new();
+        let lines = clean_lines(
+            "虽不敢说强似 \n\n----------------------- Page 2-----------------------\n\n前代书中",
+            &mut w,
+        );
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].no, 5);
+        assert_eq!(lines[1].blank_before, 0);
+    }
+
+    #[test]
+    fn vertical_caption_is_dropped_with_a_warning() {
+        let mut w = Vec::new();
+        let lines = clean_lines("正文\n\n长\n三\n角\n\n周\n馨\n\n摄\n\n正文二", &mut w);
+        let texts: Vec<&str> = lines.iter().map(|l| l.trimmed()).collect();
+        assert_eq!(texts, ["正文", "正文二"]);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 3);
+        assert!(w[0].message.contains("长三角周馨摄"), "{}", w[0].message);
+    }
+
+    #[test]
+    fn bylines_are_recognised_but_body_lines_are_not() {
+        assert!(is_byline("本报评论员"));
+        assert!(is_byline("本报记者 孙云 毛丽君 解敏 吕倩雯"));
+        assert!(!is_byline("本报记者从市政府获悉，长三角"));
+    }
+}
