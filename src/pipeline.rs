@@ -77,18 +77,23 @@ pub fn plan(path: &Path, voice: &Voice, normalize: bool) -> Result<Plan, ingest:
     Ok(plan_document(path, document, voice, normalize))
 }
 
-/// Plans an already structured document. Sections with nothing to say are left out;
-/// an untitled section is named after the document (or the file).
+/// Plans an already structured document. Sections with nothing to say are left out, a
+/// heading without text is spoken at the start of the next chapter, and an untitled
+/// section is named after the document (or the file).
 pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: bool) -> Plan {
     let fallback_title = document.title.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "chapter".into())
     });
-    let mut chapters = Vec::new();
-    for section in &document.sections {
+    let mut chapters: Vec<PlannedChapter> = Vec::new();
+    // Headings with no text of their own (a book title right before its first chapter, a
+    // part title before its chapters) are spoken at the start of the next chapter.
+    let mut carried: Vec<Spoken> = Vec::new();
+    let last = document.sections.len().saturating_sub(1);
+    for (s, section) in document.sections.iter().enumerate() {
         let index = chapters.len();
-        let utterances: Vec<Spoken> = segment::utterances(section, index, &voice.limits)
+        let own = segment::utterances(section, index, &voice.limits)
             .into_iter()
             .map(|utterance| {
                 let spoken = if normalize {
@@ -97,10 +102,20 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
                     utterance.text.clone()
                 };
                 Spoken { utterance, spoken }
-            })
-            .collect();
+            });
+        carried.extend(own);
+        if section.paragraphs.is_empty() && s < last {
+            continue;
+        }
+        let mut utterances = std::mem::take(&mut carried);
         if !utterances.iter().any(Spoken::is_speakable) {
             continue;
+        }
+        for (i, spoken) in utterances.iter_mut().enumerate() {
+            spoken.utterance.id = UtteranceId {
+                section: index,
+                index: i,
+            };
         }
         let title = section
             .title

@@ -82,12 +82,17 @@ impl Synthesizer for Espeak {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(line.as_bytes())
-                .map_err(|source| SynthError::Io {
-                    program: program(),
-                    source,
-                })?;
+            match stdin.write_all(line.as_bytes()) {
+                // the engine quit before reading: its exit status and stderr say why
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(source) => {
+                    return Err(SynthError::Io {
+                        program: program(),
+                        source,
+                    });
+                }
+                Ok(()) => {}
+            }
         }
         let output = child.wait_with_output().map_err(|source| SynthError::Io {
             program: program(),
