@@ -1,0 +1,84 @@
+//! Ranges: two numbers joined by `-`, `~`, `—` or `–`, read with 到.
+//!
+//! What it reads: `1-2个月`, `12~23`, `12-23`, `1990—1995年`, `5-10%`, `10-20km`. The second
+//! number is read with its unit or %; the first takes 两 when the classifier after the second
+//! asks for it; two years before 年 are both read digit by digit.
+//!
+//! Example: `1-2个月` → `一到两个月`; `1990—1995年` → `一九九零到一九九五年`; `5-10%` →
+//! `百分之五到十`.
+//!
+//! Not handled: chains such as `978-7-111` (read number by number, dashes kept); a number glued to
+//! Latin letters before the dash (`COVID-19`) is not a range.
+
+use super::number::{self, Line};
+use super::{Reading, cardinal};
+
+const DASHES: &str = "-~—–";
+
+pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
+    if !line.is_digit(at) || line.prev(at).is_some_and(|p| p.is_ascii_alphabetic()) {
+        return None;
+    }
+    let a = number::scan(line, at)?;
+    let dash = line.get(a.end)?;
+    if !DASHES.contains(dash) || !line.is_digit(a.end + 1) {
+        return None;
+    }
+    let b = number::scan(line, a.end + 1)?;
+    // Chains (978-7-111) and dotted/coloned continuations are not ranges.
+    if line
+        .get(b.end)
+        .is_some_and(|c| DASHES.contains(c) || c == ':')
+        && line.is_digit(b.end + 1)
+    {
+        return None;
+    }
+    let year_after = {
+        let k = if line.get(b.end) == Some(' ') {
+            b.end + 1
+        } else {
+            b.end
+        };
+        line.get(k) == Some('年')
+    };
+    if year_after && a.int.len() == 4 && b.int.len() == 4 && a.is_plain_int() && b.is_plain_int() {
+        let text = format!("{}到{}", number::digits(&a.int), number::digits(&b.int));
+        return Some(Reading::new(b.end, text));
+    }
+    let second = super::read_quantity(line, b.start)?;
+    let first = cardinal::speak(line, &a, line.get(b.end), line.starts_with(b.end, "分钟"));
+    let text = match second.text.strip_prefix("百分之") {
+        Some(rest) => format!("百分之{first}到{rest}"),
+        None => format!("{first}到{}", second.text),
+    };
+    Some(Reading::new(second.end, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::normalize::normalize_line as n;
+
+    #[test]
+    fn ranges_are_read_with_dao() {
+        assert_eq!(n("1-2个月"), "一到两个月");
+        assert_eq!(n("12~23"), "十二到二十三");
+        assert_eq!(n("12-23"), "十二到二十三");
+        assert_eq!(n("12～23"), "十二到二十三");
+    }
+
+    #[test]
+    fn year_ranges_read_both_years_digit_by_digit() {
+        assert_eq!(n("1990—1995年"), "一九九零到一九九五年");
+    }
+
+    #[test]
+    fn the_unit_or_percent_of_the_second_number_is_read() {
+        assert_eq!(n("5-10%"), "百分之五到十");
+        assert_eq!(n("10-20km"), "十到二十公里");
+    }
+
+    #[test]
+    fn latin_codes_with_a_dash_are_not_ranges() {
+        assert_eq!(n("COVID-19"), "COVID-十九");
+    }
+}
