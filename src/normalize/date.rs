@@ -3,7 +3,7 @@
 //! What it reads: full dates written with `/`, `-`, `.` or `·` (`2002/01/28`, `2002-01-28`,
 //! `2002.01.28`, `12/2/2`), year and month (`2002/01`, `2002-01`), years before 年 read digit by
 //! digit (`2020年`, `86年`, `05年`, `公元前202年`), decades (`90后`), and AD/BC (`2934ad`,
-//! `1234b.c.`). Months and days before 月/日/号 are plain cardinals (the [`super::cardinal`]
+//! `1234b.c.`), and `’98`. Months and days before 月/日/号 are plain cardinals (the [`super::cardinal`]
 //! rule reads them), and the written 号 or 日 is kept.
 //!
 //! Example: `2024年11月30日` → `二零二四年十一月三十日`; `2002/01/28` → `二零零二年一月二十八日`;
@@ -28,6 +28,16 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         .or_else(|| era(line, at))
         .or_else(|| year(line, at))
         .or_else(|| decade(line, at))
+        .or_else(|| apostrophe_year(line, at))
+}
+
+/// `’98` → 九八.
+fn apostrophe_year(line: &Line, at: usize) -> Option<Reading> {
+    let e = line.digits_end(at);
+    if e - at == 2 && matches!(line.prev(at), Some('’' | '\'' | '‘')) {
+        return Some(Reading::new(e, number::digits(&line.text(at, e))));
+    }
+    None
 }
 
 fn month_ok(s: &str) -> bool {
@@ -53,7 +63,8 @@ fn full_date(line: &Line, at: usize) -> Option<Reading> {
     let ye = line.digits_end(at);
     let y = line.text(at, ye);
     let sep = line.get(ye)?;
-    if !year_ok(&y) || !"/-.·".contains(sep) {
+    // A two-digit year only with `/` or `·`: `11.1.1` and `12-2-3` are section numbers.
+    if !year_ok(&y) || !"/-.·".contains(sep) || (y.len() == 2 && !"/·".contains(sep)) {
         return None;
     }
     let me = line.digits_end(ye + 1);
@@ -140,9 +151,10 @@ fn year(line: &Line, at: usize) -> Option<Reading> {
         return None;
     }
     let after = k + 1;
-    let counted = ["多", "余", "来", "左右", "之久", "间", "以上", "以内", "内"]
+    let counted = ["多", "余", "左右", "之久", "以上"]
         .iter()
-        .any(|w| line.starts_with(after, w));
+        .any(|w| line.starts_with(after, w))
+        || (line.starts_with(after, "来") && !line.starts_with(after, "来临"));
     let month_follows = {
         let mut m = after;
         if line.get(m) == Some(' ') {
@@ -201,6 +213,7 @@ mod tests {
         assert_eq!(n("2002-01-28"), "二零零二年一月二十八日");
         assert_eq!(n("2002.01.28"), "二零零二年一月二十八日");
         assert_eq!(n("2019·2·10"), "二零一九年二月十日");
+        assert_eq!(n("12/2/2"), "一二年二月二日");
         assert_eq!(n("2002/01"), "二零零二年一月");
         assert_eq!(n("8月16号"), "八月十六号");
     }
@@ -213,6 +226,8 @@ mod tests {
         assert_eq!(n("公元前202年"), "公元前二零二年");
         assert_eq!(n("2001 年 7 月 2 日"), "二零零一 年 七 月 二 日");
         assert_eq!(n("1990年代"), "一九九零年代");
+        assert_eq!(n("1900年到1950年间"), "一九零零年到一九五零年间");
+        assert_eq!(n("在1998年来临之际"), "在一九九八年来临之际");
     }
 
     #[test]
@@ -221,11 +236,18 @@ mod tests {
         assert_eq!(n("5000年的历史"), "五千年的历史");
         assert_eq!(n("工作了10年"), "工作了十年");
         assert_eq!(n("90年代"), "九十年代");
+        assert_eq!(n("2000年来"), "两千年来");
+    }
+
+    #[test]
+    fn section_numbers_are_not_dates() {
+        assert_eq!(n("11.1.1 保留"), "十一点一点一 保留");
     }
 
     #[test]
     fn decades_and_eras_are_read_digit_by_digit() {
         assert_eq!(n("90后"), "九零后");
+        assert_eq!(n("’98北京新年音乐会"), "’九八北京新年音乐会");
         assert_eq!(n("2934ad"), "公元二九三四年");
         assert_eq!(n("1234b.c."), "公元前一二三四年");
     }

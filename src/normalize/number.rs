@@ -112,7 +112,12 @@ pub(super) fn is_sign(line: &Line, i: usize) -> bool {
     }
     let starts_number =
         line.is_digit(i + 1) || (line.get(i + 1) == Some('.') && line.is_digit(i + 2));
-    let after_nothing = match line.prev(i) {
+    // Look back over spaces: `2016 -2022` is a range of years, not a negative number.
+    let mut k = i;
+    while k > 0 && line.get(k - 1) == Some(' ') {
+        k -= 1;
+    }
+    let after_nothing = match line.prev(k) {
         None => true,
         Some(p) => !(p.is_ascii_alphanumeric() || "%)]}°℃'\"’”.-_/".contains(p)),
     };

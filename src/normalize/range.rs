@@ -20,11 +20,19 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         return None;
     }
     let a = number::scan(line, at)?;
-    let dash = line.get(a.end)?;
-    if !DASHES.contains(dash) || !line.is_digit(a.end + 1) {
+    let skip = |mut k: usize| {
+        while line.get(k) == Some(' ') {
+            k += 1;
+        }
+        k
+    };
+    let dash_at = skip(a.end);
+    let dash = line.get(dash_at)?;
+    let b_start = skip(dash_at + 1);
+    if !DASHES.contains(dash) || !line.is_digit(b_start) {
         return None;
     }
-    let b = number::scan(line, a.end + 1)?;
+    let b = number::scan(line, b_start)?;
     // Chains (978-7-111) and dotted/coloned continuations are not ranges.
     if line
         .get(b.end)
@@ -33,17 +41,13 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     {
         return None;
     }
-    let year_after = {
-        let k = if line.get(b.end) == Some(' ') {
-            b.end + 1
-        } else {
-            b.end
-        };
-        line.get(k) == Some('年')
-    };
-    if year_after && a.int.len() == 4 && b.int.len() == 4 && a.is_plain_int() && b.is_plain_int() {
+    let spaced = dash_at != a.end || b_start != dash_at + 1;
+    if years(line, &a, &b) {
         let text = format!("{}到{}", number::digits(&a.int), number::digits(&b.int));
         return Some(Reading::new(b.end, text));
+    }
+    if spaced {
+        return None;
     }
     let second = super::read_quantity(line, b.start)?;
     let first = cardinal::speak(line, &a, line.get(b.end), line.starts_with(b.end, "分钟"));
@@ -52,6 +56,26 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         None => format!("{first}到{}", second.text),
     };
     Some(Reading::new(second.end, text))
+}
+
+/// Two years: `1990—1995年`, `（1927-1994）`, `2016 -2022`.
+fn years(line: &Line, a: &number::Numeral, b: &number::Numeral) -> bool {
+    let year = |n: &number::Numeral| {
+        n.is_plain_int() && n.int.len() == 4 && (n.int.starts_with('1') || n.int.starts_with('2'))
+    };
+    if !(year(a) && year(b)) {
+        return false;
+    }
+    let k = if line.get(b.end) == Some(' ') {
+        b.end + 1
+    } else {
+        b.end
+    };
+    match line.get(k) {
+        Some('年') => true,
+        Some(c) if number::is_han(c) => false,
+        _ => a.int < b.int,
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +93,9 @@ mod tests {
     #[test]
     fn year_ranges_read_both_years_digit_by_digit() {
         assert_eq!(n("1990—1995年"), "一九九零到一九九五年");
+        assert_eq!(n("（1927-1994）"), "（一九二七到一九九四）");
+        assert_eq!(n("2016 -2022 Ma Yong"), "二零一六到二零二二 Ma Yong");
+        assert_eq!(n("1000-2000人"), "一千到两千人");
     }
 
     #[test]
