@@ -3,7 +3,7 @@
 //! What it reads: integers (with 零 where digits are skipped, 两 for a leading 2 before 百/千/万/亿,
 //! and 两 for a lone 2 before a classifier), negative numbers, thousands separators, decimals
 //! (`.22` too), the `w` suffix for 万, ordinals after 第 (always 二, never 两), numbers glued to
-//! Latin letters (`HDR10`, `M1`), dotted section or version numbers (`3.1.2`), and numbers with
+//! Latin letters (`HDR10`, `M1`; three or more digits digit by digit: `i386`), dotted section or version numbers (`3.1.2`), and numbers with
 //! leading zeros (`007`, read digit by digit unless a date or clock word follows).
 //!
 //! Example: `1234个人` → `一千二百三十四个人`; `2个` → `两个`; `第2` → `第二`; `2两` → `二两`;
@@ -44,8 +44,8 @@ pub(super) fn speak(line: &Line, n: &Numeral, next: Option<char>, minutes: bool)
     let ordinal = prev == Some('第');
     if n.frac.is_none() && !n.neg && !n.grouped {
         if prev.is_some_and(|p| p.is_ascii_alphabetic()) {
-            // Latin-glued: HDR10 → HDR十, i386 → i三百八十六, but long codes digit by digit.
-            return if n.int.len() <= 4 && !(n.int.len() > 1 && n.int.starts_with('0')) {
+            // Latin-glued: HDR10 → HDR十, but model codes digit by digit: i386 → i三八六.
+            return if n.int.len() <= 2 && !(n.int.len() > 1 && n.int.starts_with('0')) {
                 number::cardinal(&n.int, Two::Er)
             } else {
                 number::digits(&n.int)
@@ -149,6 +149,7 @@ mod tests {
         assert_eq!(n("5G"), "五G");
         assert_eq!(n("HDR10"), "HDR十");
         assert_eq!(n("M1芯片"), "M一芯片");
+        assert_eq!(n("amd64 或 i386"), "amd六十四 或 i三八六");
     }
 
     #[test]

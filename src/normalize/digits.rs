@@ -61,7 +61,7 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     }
     let end = line.digits_end(at);
     let s = line.text(at, end);
-    if let Some(r) = landline(line, at, end, &s)
+    if let Some(r) = landline(line, end, &s)
         .or_else(|| grouped_mobile(line, at, end, &s))
         .or_else(|| ip(line, at))
     {
@@ -170,7 +170,7 @@ fn country_code(line: &Line, at: usize) -> Option<Reading> {
 }
 
 /// `0421-33441122`, `010-12345678`.
-fn landline(line: &Line, at: usize, end: usize, s: &str) -> Option<Reading> {
+fn landline(line: &Line, end: usize, s: &str) -> Option<Reading> {
     if !(s.starts_with('0') && (3..=4).contains(&s.len()) && line.get(end) == Some('-')) {
         return None;
     }
@@ -178,7 +178,6 @@ fn landline(line: &Line, at: usize, end: usize, s: &str) -> Option<Reading> {
     if !(7..=8).contains(&(e - end - 1)) || line.is_digit(e) {
         return None;
     }
-    let _ = at;
     Some(Reading::new(
         e,
         number::digits(s) + &number::digits(&line.text(end + 1, e)),
@@ -199,7 +198,6 @@ fn grouped_mobile(line: &Line, at: usize, end: usize, s: &str) -> Option<Reading
     if b - a - 1 != 4 {
         return None;
     }
-    let _ = at;
     let text = number::digits(&line.text(at, b));
     Some(Reading::new(b, text))
 }

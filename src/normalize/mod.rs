@@ -312,6 +312,60 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator (xorshift), so the property test needs no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    /// Characters the rules look at, mixed with arbitrary code points.
+    const ALPHABET: &str = "0123456789０１２３４５６７８９.,:：/-~—–+=%％‰$￥¥€£₩°℃²³ \t\r年月日号时点分秒第后元万亿个两比又公元前ad.bcpmkgmsKGHzwW①Ⅱ○〇一二三XIV'’“”（）";
+
+    #[test]
+    fn arbitrary_text_never_panics_and_loses_no_line() {
+        let alphabet: Vec<char> = ALPHABET.chars().collect();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..20_000 {
+            let len = (rng.next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = rng.next();
+                    if r.is_multiple_of(5) {
+                        char::from_u32((r >> 8) as u32 % 0x11_0000).unwrap_or('\u{FFFD}')
+                    } else if r.is_multiple_of(11) {
+                        '\n'
+                    } else {
+                        alphabet[(r >> 16) as usize % alphabet.len()]
+                    }
+                })
+                .collect();
+            let out = normalize(&text);
+            assert_eq!(
+                out.matches('\n').count(),
+                text.matches('\n').count(),
+                "{text:?}"
+            );
+            assert!(
+                !out.chars().any(|c| c.is_ascii_digit()),
+                "{text:?} → {out:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        let text = std::fs::read_to_string(fixtures().join("corpus/seg_gold_ud_gsdsimp_test.txt"))
+            .expect("corpus fixture");
+        let once = normalize(&text);
+        assert_eq!(normalize(&once), once);
+    }
+
     #[test]
     fn full_width_digits_are_read() {
         assert_eq!(
