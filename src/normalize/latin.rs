@@ -71,5 +71,6 @@ mod tests {
     fn other_latin_words_are_kept() {
         assert_eq!(n("iPad Pro支持5G"), "iPad Pro支持五G");
         assert_eq!(n("for english service"), "for english service");
+        assert_eq!(n("NBA的CEO"), "NBA的CEO");
     }
 }

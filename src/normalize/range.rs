@@ -19,6 +19,11 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if !line.is_digit(at) || line.prev(at).is_some_and(|p| p.is_ascii_alphabetic()) {
         return None;
     }
+    let in_chain =
+        at >= 2 && line.prev(at).is_some_and(|c| DASHES.contains(c)) && line.is_digit(at - 2);
+    if in_chain {
+        return None;
+    }
     let a = number::scan(line, at)?;
     let skip = |mut k: usize| {
         while line.get(k) == Some(' ') {

@@ -2,7 +2,7 @@
 //! a zero inside Chinese numerals.
 //!
 //! What it reads: `±` `≥` `≤` `≠` `≈` `×` `÷` anywhere; `+` `=` `<` `>` next to a number;
-//! `-` before 百分之 (负); circled and parenthesised numbers `①`…`⑳`, `⑴`…`⒇`, `⒈`…`⒛`;
+//! `-` before 百分之 (负); a dash after a time or percentage before another number (到); circled and parenthesised numbers `①`…`⑳`, `⑴`…`⒇`, `⒈`…`⒛`;
 //! Roman numerals `Ⅰ`…`Ⅻ`, `ⅰ`…`ⅻ`, and ASCII Roman numerals between 第 and a Chinese word
 //! (`第II部分`); `○` (U+25CB) or `〇` between Chinese digits (`一八四○年` → `一八四零年`).
 //!
@@ -31,6 +31,7 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         '<' if number_before(line, at) && number_after(line, at) => "小于",
         '>' if number_before(line, at) && number_after(line, at) => "大于",
         '-' if line.starts_with(at + 1, "百分之") => "负",
+        '-' | '~' | '—' | '–' if joins_read_quantities(line, at) => "到",
         '○' | '〇' if chinese_numeral_around(line, at) => "零",
         _ => {
             return circled(c)
@@ -73,6 +74,24 @@ fn number_after(line: &Line, at: usize) -> bool {
 
 fn near_number(line: &Line, at: usize) -> bool {
     number_before(line, at) || number_after(line, at)
+}
+
+/// A dash between a time or percentage and the next number: `8:00-9:00`, `5%-10%`.
+fn joins_read_quantities(line: &Line, at: usize) -> bool {
+    if !line.is_digit(at + 1) {
+        return false;
+    }
+    match line.prev(at) {
+        Some('%' | '℃') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let mut k = at - 1;
+            while k > 0 && line.is_digit(k - 1) {
+                k -= 1;
+            }
+            k >= 2 && line.get(k - 1) == Some(':') && line.is_digit(k - 2)
+        }
+        _ => false,
+    }
 }
 
 fn chinese_numeral_around(line: &Line, at: usize) -> bool {
@@ -148,6 +167,13 @@ mod tests {
         assert_eq!(n("≤5"), "小于等于五");
         assert_eq!(n("±3"), "正负三");
         assert_eq!(n("-百分之1"), "负百分之一");
+    }
+
+    #[test]
+    fn a_dash_between_times_or_percentages_is_dao() {
+        assert_eq!(n("8:00-9:30"), "八点到九点三十分");
+        assert_eq!(n("5%-10%"), "百分之五到百分之十");
+        assert_eq!(n("978-7-111"), "九百七十八-七-一百一十一");
     }
 
     #[test]
