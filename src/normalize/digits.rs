@@ -1,7 +1,7 @@
 //! Digit strings: numbers that a reader says digit by digit.
 //!
 //! What it reads: mobile numbers (`13985608526`, `139-8560-8526`), numbers with a country code
-//! (`+86 18544139121`), landlines with an area code (`0421-33441122`), IP addresses
+//! (`+86 18544139121`), 400/800 hotlines (`400-810-8888`), landlines with an area code (`0421-33441122`), IP addresses
 //! (`192.168.0.1`), numbers after a label such as 电话, 编号, 尾号, 邮编, 分辨率 (`编号27149`),
 //! numbers of three or more digits before 号 (`“26314”号`), numbers of 13 or more digits (ID and
 //! card numbers), and, when no Chinese word follows, 8-digit numbers that are not round
@@ -61,7 +61,8 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     }
     let end = line.digits_end(at);
     let s = line.text(at, end);
-    if let Some(r) = landline(line, end, &s)
+    if let Some(r) = hotline(line, end, &s)
+        .or_else(|| landline(line, end, &s))
         .or_else(|| grouped_mobile(line, at, end, &s))
         .or_else(|| ip(line, at))
     {
@@ -169,6 +170,31 @@ fn country_code(line: &Line, at: usize) -> Option<Reading> {
     Some(Reading::new(rest_end, text))
 }
 
+/// `400-810-8888`, `800-820-8820`, `4008108888`.
+fn hotline(line: &Line, end: usize, s: &str) -> Option<Reading> {
+    if !(s.starts_with("400") || s.starts_with("800")) {
+        return None;
+    }
+    if s.len() == 10 && !line.is_digit(end) {
+        return Some(Reading::new(end, number::digits(s)));
+    }
+    if s.len() != 3 || line.get(end) != Some('-') {
+        return None;
+    }
+    let a = line.digits_end(end + 1);
+    if a - end - 1 != 3 || line.get(a) != Some('-') {
+        return None;
+    }
+    let b = line.digits_end(a + 1);
+    if b - a - 1 != 4 {
+        return None;
+    }
+    let text = number::digits(s)
+        + &number::digits(&line.text(end + 1, a))
+        + &number::digits(&line.text(a + 1, b));
+    Some(Reading::new(b, text))
+}
+
 /// `0421-33441122`, `010-12345678`.
 fn landline(line: &Line, end: usize, s: &str) -> Option<Reading> {
     if !(s.starts_with('0') && (3..=4).contains(&s.len()) && line.get(end) == Some('-')) {
@@ -252,6 +278,7 @@ mod tests {
     #[test]
     fn service_numbers_ids_and_tail_numbers_are_read_digit_by_digit() {
         assert_eq!(n("12306"), "一二三零六");
+        assert_eq!(n("400-810-8888"), "四零零八一零八八八八");
         assert_eq!(n("投诉电话10015进行投诉"), "投诉电话一零零一五进行投诉");
         assert_eq!(n("尾号1234的"), "尾号一二三四的");
         assert_eq!(

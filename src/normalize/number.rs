@@ -119,7 +119,7 @@ pub(super) fn is_sign(line: &Line, i: usize) -> bool {
     }
     let after_nothing = match line.prev(k) {
         None => true,
-        Some(p) => !(p.is_ascii_alphanumeric() || "%)]}°℃'\"’”.-_/".contains(p)),
+        Some(p) => !(p.is_ascii_alphanumeric() || "%)]}°℃'\"’”.-_/年月日号时分秒".contains(p)),
     };
     starts_number && after_nothing
 }

@@ -76,13 +76,14 @@ fn near_number(line: &Line, at: usize) -> bool {
     number_before(line, at) || number_after(line, at)
 }
 
-/// A dash between a time or percentage and the next number: `8:00-9:00`, `5%-10%`.
+/// A dash between a time, date or percentage and the next number: `8:00-9:00`, `5%-10%`,
+/// `5月1日-5月3日`.
 fn joins_read_quantities(line: &Line, at: usize) -> bool {
     if !line.is_digit(at + 1) {
         return false;
     }
     match line.prev(at) {
-        Some('%' | '℃') => true,
+        Some('%' | '℃' | '年' | '月' | '日' | '号' | '时' | '分' | '秒') => true,
         Some(c) if c.is_ascii_digit() => {
             let mut k = at - 1;
             while k > 0 && line.is_digit(k - 1) {
@@ -173,6 +174,7 @@ mod tests {
     fn a_dash_between_times_or_percentages_is_dao() {
         assert_eq!(n("8:00-9:30"), "八点到九点三十分");
         assert_eq!(n("5%-10%"), "百分之五到百分之十");
+        assert_eq!(n("5月1日-5月3日"), "五月一日到五月三日");
         assert_eq!(n("978-7-111"), "九百七十八-七-一百一十一");
     }
 
