@@ -39,7 +39,10 @@ pub fn read(path: &Path) -> Result<Document, Error> {
         path: path.to_owned(),
         source,
     })?;
-    Ok(structure::parse(&text.text))
+    let mut document = structure::parse(&text.text);
+    // two gaps on one line with the same damage say the same thing once
+    document.warnings.dedup();
+    Ok(document)
 }
 
 #[cfg(test)]

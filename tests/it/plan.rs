@@ -220,3 +220,47 @@ fn markdown_book_headings_become_chapters() {
         .collect();
     assert_eq!(titles, ["第一章 出发", "第二章 故障", "第三章 归来"]);
 }
+
+#[test]
+fn normalize_prints_one_spoken_line_per_input_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_narrate"))
+        .arg("normalize")
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all("2020年6月成立\n\n增长了45%，是1.5倍。\n".as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        crate::stdout(&out),
+        "二零二零年六月成立\n\n增长了百分之四十五，是一点五倍。\n"
+    );
+}
+
+#[test]
+fn plan_reads_numbers_aloud_unless_told_not_to() {
+    let seed = seed();
+    let spoken = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec!["plan"];
+        args.extend_from_slice(extra);
+        args.push(seed.to_str().unwrap());
+        crate::stdout(&narrate_in(dir.path(), &args))
+    };
+    let normal = spoken(&[]);
+    assert!(
+        normal.contains("二零二零年六月，长三角企业家联盟"),
+        "{normal}"
+    );
+    let raw = spoken(&["--no-normalize"]);
+    assert!(raw.contains("2020年6月，长三角企业家联盟"), "{raw}");
+}
