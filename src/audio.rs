@@ -127,6 +127,22 @@ impl Audio {
         Ok(cursor.into_inner())
     }
 
+    /// Encodes as a 32-bit float mono WAV file in memory: lossless, for the cache.
+    pub fn to_wav_f32(&self) -> Result<Vec<u8>, AudioError> {
+        let spec = hound::WavSpec {
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+            ..wav_spec(self.rate)
+        };
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        let mut writer = hound::WavWriter::new(&mut cursor, spec)?;
+        for &s in &self.samples {
+            writer.write_sample(s)?;
+        }
+        writer.finalize()?;
+        Ok(cursor.into_inner())
+    }
+
     /// Drops leading and trailing silence, keeping `margin` of it on each side. Silence is
     /// anything quieter than `threshold` times the clip's own peak, so a quiet engine is
     /// trimmed like a loud one. A clip that is all silence becomes empty.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::text::Warning;
 
@@ -25,7 +25,7 @@ pub enum Error {
 }
 
 /// Everything a player or a later run needs to know about one narrated input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// The input file as given on the command line.
     pub source: String,
@@ -40,7 +40,7 @@ pub struct Manifest {
 }
 
 /// One chapter file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChapterRecord {
     /// 1-based, as in the file name.
     pub index: usize,
@@ -50,11 +50,14 @@ pub struct ChapterRecord {
     /// Length in frames and in seconds (frames / sample rate).
     pub frames: usize,
     pub duration: f64,
+    /// Hash of everything that went into the file (engine, settings, text); a rerun whose
+    /// key matches keeps the file instead of writing it again.
+    pub key: String,
     pub utterances: Vec<UtteranceRecord>,
 }
 
 /// Where one utterance is heard, in seconds from the start of its chapter file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UtteranceRecord {
     /// "chapter.index", both 1-based.
     pub id: String,
@@ -135,8 +138,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600; outputs are ordinary files
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io)?;
+    }
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Reads a manifest written earlier; `None` when there is none or it does not parse (an
+/// older or damaged manifest is simply not reused).
+pub fn read_manifest(path: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Removes temp files (`.NAME.tmp` and tempfile's `.tmpXXXX`) that a killed run left in
+/// `dir`. Only hidden files with those shapes are touched.
+pub fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && (name.ends_with(".tmp") || name.starts_with(".tmp")) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes the manifest as pretty JSON, atomically.

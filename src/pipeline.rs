@@ -171,6 +171,8 @@ pub enum NarrateError {
     Output(#[from] output::Error),
     #[error("a synthesis worker stopped before finishing its utterance; please report this")]
     WorkerLost,
+    #[error("interrupted; finished chapters are kept, and a rerun goes on from there")]
+    Cancelled,
 }
 
 /// Synthesizes every chapter of `plan` into `dir` and writes `dir/manifest.json`. The
@@ -184,6 +186,39 @@ pub fn narrate(
     progress: &dyn Progress,
 ) -> Result<Manifest, NarrateError> {
     output::prepare_dir(dir)?;
+    output::remove_stale_temp_files(dir);
+    let manifest_path = dir.join("manifest.json");
+    let previous = output::read_manifest(&manifest_path);
+    let keys: Vec<String> = plan
+        .chapters
+        .iter()
+        .map(|c| chapter_key(c, voice, engine, options))
+        .collect();
+    // chapters whose file is already there, written from the same inputs
+    let kept: Vec<Option<ChapterRecord>> = plan
+        .chapters
+        .iter()
+        .zip(&keys)
+        .map(|(chapter, key)| {
+            let old = previous
+                .as_ref()?
+                .chapters
+                .iter()
+                .find(|r| r.file == chapter.file && &r.key == key)?;
+            let reader = hound::WavReader::open(dir.join(&old.file)).ok()?;
+            (reader.duration() as usize == old.frames
+                && reader.spec().sample_rate == options.sample_rate.hz())
+            .then(|| old.clone())
+        })
+        .collect();
+    if let Some(previous) = &previous {
+        // files of the previous run that this plan no longer has
+        for old in &previous.chapters {
+            if !plan.chapters.iter().any(|c| c.file == old.file) {
+                let _ = std::fs::remove_file(dir.join(&old.file));
+            }
+        }
+    }
     let mut manifest = Manifest {
         source: plan.source.display().to_string(),
         title: plan.title.clone(),
@@ -194,11 +229,11 @@ pub fn narrate(
         chapters: Vec::new(),
         warnings: plan.warnings.clone(),
     };
-    let manifest_path = dir.join("manifest.json");
     let jobs: Vec<(usize, &Spoken)> = plan
         .chapters
         .iter()
         .enumerate()
+        .filter(|(c, _)| kept[*c].is_none())
         .flat_map(|(c, chapter)| chapter.utterances.iter().map(move |u| (c, u)))
         .collect();
     progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
@@ -227,6 +262,8 @@ pub fn narrate(
         drop(tx);
         let result = write_chapters(
             plan,
+            &keys,
+            &kept,
             voice,
             options,
             dir,
@@ -249,6 +286,8 @@ pub fn narrate(
 #[allow(clippy::too_many_arguments)]
 fn write_chapters(
     plan: &Plan,
+    keys: &[String],
+    kept: &[Option<ChapterRecord>],
     voice: &Voice,
     options: &RunOptions,
     dir: &Path,
@@ -263,20 +302,41 @@ fn write_chapters(
     let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
     let mut pending: BTreeMap<usize, Result<Audio, NarrateError>> = BTreeMap::new();
     let mut next = 0;
-    for chapter in &plan.chapters {
+    for (c, chapter) in plan.chapters.iter().enumerate() {
+        if let Some(record) = &kept[c] {
+            progress.chapter_kept(record);
+            manifest.chapters.push(record.clone());
+            continue;
+        }
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
         let mut writer = ChapterWriter::create(&dir.join(&chapter.file), rate)?;
         let mut utterances = Vec::with_capacity(chapter.utterances.len());
         for (k, spoken) in chapter.utterances.iter().enumerate() {
             let audio = loop {
-                if let Some(result) = pending.remove(&next) {
-                    break result?;
+                if is_cancelled() {
+                    return Err(NarrateError::Cancelled);
                 }
-                match rx.recv() {
+                if let Some(result) = pending.remove(&next) {
+                    break result.map_err(|e| {
+                        if is_cancelled() {
+                            NarrateError::Cancelled
+                        } else {
+                            e
+                        }
+                    })?;
+                }
+                match rx.recv_timeout(Duration::from_millis(200)) {
                     Ok((i, result)) => {
                         pending.insert(i, result);
                     }
-                    Err(_) => return Err(NarrateError::WorkerLost),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(if is_cancelled() {
+                            NarrateError::Cancelled
+                        } else {
+                            NarrateError::WorkerLost
+                        });
+                    }
                 }
             };
             debug_assert!(std::ptr::eq(jobs[next].1, spoken));
@@ -309,6 +369,7 @@ fn write_chapters(
             file: chapter.file.clone(),
             frames: written.frames,
             duration: seconds(written.frames),
+            key: keys[c].clone(),
             utterances,
         };
         progress.chapter_written(&record);
@@ -316,6 +377,54 @@ fn write_chapters(
         output::write_manifest(manifest_path, manifest)?;
     }
     Ok(())
+}
+
+/// Set by [`cancel`]: no new utterance is started and the chapter being written is dropped.
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// Asks every running [`narrate`] to stop as soon as it can (the binary calls this on
+/// Ctrl-C). Finished chapters stay; the one in progress is removed.
+pub fn cancel() {
+    CANCELLED.store(true, Ordering::SeqCst);
+}
+
+pub fn is_cancelled() -> bool {
+    CANCELLED.load(Ordering::SeqCst)
+}
+
+/// Hash of everything that decides a chapter file's bytes.
+fn chapter_key(
+    chapter: &PlannedChapter,
+    voice: &Voice,
+    engine: &dyn Synthesizer,
+    options: &RunOptions,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut put = |part: &str| {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    };
+    put(env!("CARGO_PKG_VERSION"));
+    put(&engine.fingerprint());
+    // every option shapes the audio except how many run at once
+    put(&format!(
+        "{:?}",
+        RunOptions {
+            jobs: 0,
+            ..*options
+        }
+    ));
+    put(&format!("{:?}", voice.pauses));
+    put(&chapter.title);
+    for spoken in &chapter.utterances {
+        put(&spoken.spoken);
+        put(&format!("{:?}", spoken.utterance.end));
+    }
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Synthesizes one utterance and brings it to the output rate, trimmed and faded.
@@ -406,6 +515,9 @@ impl Queue {
     /// The next job to do, waiting while the writer is too far behind; `None` when all
     /// are handed out or the run stopped.
     fn take(&self, total: usize) -> Option<usize> {
+        if is_cancelled() {
+            return None;
+        }
         let i = self.next.fetch_add(1, Ordering::SeqCst);
         if i >= total {
             return None;

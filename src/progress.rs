@@ -17,6 +17,8 @@ pub trait Progress: Send + Sync {
     fn utterance_done(&self) {}
     /// A chapter file is complete and renamed into place.
     fn chapter_written(&self, _chapter: &ChapterRecord) {}
+    /// A chapter file from an earlier run was already right and is kept as it is.
+    fn chapter_kept(&self, _chapter: &ChapterRecord) {}
     /// Something the user should know about the input.
     fn warning(&self, _source: &Path, _warning: &Warning) {}
 }

@@ -4,7 +4,7 @@
 //! Line numbers are 1-based and point into the decoded input, so warnings and errors
 //! can name the place a user has to look at.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A decoded, repaired and structured input: the title block and its sections in reading order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -38,7 +38,7 @@ pub struct Paragraph {
 }
 
 /// Something a reader of the output should know about the input, with where it was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     /// 1-based line in the decoded input.
     pub line: usize,

@@ -17,6 +17,7 @@ pub struct Espeak {
     voice: String,
     speed: u32,
     pitch: u32,
+    version: std::sync::OnceLock<String>,
 }
 
 impl Espeak {
@@ -33,7 +34,27 @@ impl Espeak {
             voice,
             speed,
             pitch: settings.pitch.min(99),
+            version: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What `espeak-ng --version` says (first line), asked once; "unknown" when it fails.
+    fn version(&self) -> &str {
+        self.version.get_or_init(|| {
+            Command::new(&self.program)
+                .arg("--version")
+                .stdin(Stdio::null())
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        .next()
+                        .map(|l| l.trim().to_owned())
+                })
+                .unwrap_or_else(|| "unknown".into())
+        })
     }
 
     /// The command line, without the text (which goes to stdin).
@@ -61,6 +82,17 @@ fn default_voice(language: &str) -> String {
 impl Synthesizer for Espeak {
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn fingerprint(&self) -> String {
+        format!(
+            "espeak|{}|{}|voice={}|speed={}|pitch={}",
+            self.program,
+            self.version(),
+            self.voice,
+            self.speed,
+            self.pitch
+        )
     }
 
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
@@ -123,6 +155,18 @@ mod tests {
             speed: 175,
             pitch: 50,
         }
+    }
+
+    #[test]
+    fn fingerprint_changes_with_settings_and_names_the_engine_version() {
+        let slow = Espeak::new(&settings("espeak-ng"), "zh-CN", 1.0).fingerprint();
+        let fast = Espeak::new(&settings("espeak-ng"), "zh-CN", 1.5).fingerprint();
+        assert_ne!(slow, fast);
+        assert!(
+            slow.contains("eSpeak NG") || slow.contains("espeak"),
+            "{slow}"
+        );
+        assert!(!slow.contains("unknown"), "{slow}");
     }
 
     #[test]

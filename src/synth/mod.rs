@@ -3,6 +3,7 @@
 //! [`Synthesizer`] is the one trait every backend implements; [`open`] turns a voice's
 //! [`BackendConfig`] into a ready engine.
 
+pub mod cache;
 pub mod espeak;
 
 use crate::audio::{Audio, AudioError};
@@ -16,6 +17,11 @@ use crate::voice::{BackendConfig, Voice};
 pub trait Synthesizer: Send + Sync {
     /// Stable id for logs, cache keys and the manifest, e.g. "espeak-ng/cmn".
     fn id(&self) -> &str;
+    /// Everything besides the text that changes the audio: backend, settings (never
+    /// secrets) and engine version where known. Cache keys are made from it.
+    fn fingerprint(&self) -> String {
+        self.id().to_owned()
+    }
     /// Speaks one utterance.
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError>;
 }

@@ -2,6 +2,7 @@
 
 mod narrate_run;
 mod plan;
+mod resume;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,6 +23,7 @@ pub fn narrate_in(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("NARRATE_VOICES_DIR")
+        .env("NARRATE_CACHE_DIR", cwd.join("cache"))
         .output()
         .expect("the narrate binary runs")
 }
@@ -40,4 +42,30 @@ pub fn plan_json(file: &Path) -> serde_json::Value {
     let out = narrate_in(dir.path(), &["plan", "--json", file.to_str().unwrap()]);
     assert!(out.status.success(), "plan failed: {}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("plan --json prints JSON")
+}
+
+/// A voice whose engine is a shell script wrapping espeak-ng. `body` runs with the text in
+/// `$text` before espeak-ng speaks it (it may log, sleep or fail).
+pub fn wrapped_voice(dir: &Path, body: &str) -> PathBuf {
+    let engine = dir.join("wrapped-espeak");
+    std::fs::write(
+        &engine,
+        format!("#!/bin/sh\ntext=$(cat)\n{body}\nprintf '%s' \"$text\" | exec espeak-ng \"$@\"\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let voice = dir.join("wrapped.toml");
+    std::fs::write(
+        &voice,
+        format!(
+            "language = \"zh-CN\"\nbackend = \"espeak\"\nprogram = \"{}\"\n",
+            engine.display()
+        ),
+    )
+    .unwrap();
+    voice
 }

@@ -141,26 +141,10 @@ fn pauses_are_longer_after_paragraphs_than_after_sentences() {
 #[test]
 fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = dir.path().join("flaky-espeak");
-    std::fs::write(
-        &engine,
-        "#!/bin/sh\ntext=$(cat)\ncase \"$text\" in *半路*) echo 'engine exploded' >&2; exit 3;; esac\nprintf '%s' \"$text\" | exec espeak-ng \"$@\"\n",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let voice = dir.path().join("flaky.toml");
-    std::fs::write(
-        &voice,
-        format!(
-            "language = \"zh-CN\"\nbackend = \"espeak\"\nprogram = \"{}\"\n",
-            engine.display()
-        ),
-    )
-    .unwrap();
+    let voice = crate::wrapped_voice(
+        dir.path(),
+        "case \"$text\" in *半路*) echo 'engine exploded' >&2; exit 3;; esac",
+    );
     let out = narrate_in(
         dir.path(),
         &[

@@ -129,6 +129,13 @@ impl Progress for Reporter {
         ));
     }
 
+    fn chapter_kept(&self, chapter: &ChapterRecord) {
+        self.line(&format!(
+            "narrate: kept {} (already written from the same text and settings)",
+            chapter.file
+        ));
+    }
+
     fn warning(&self, source: &Path, warning: &Warning) {
         self.line(&format!("narrate: warning: {}:{warning}", source.display()));
     }

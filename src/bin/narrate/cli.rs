@@ -36,12 +36,28 @@ pub enum Command {
     },
     /// List the voices narrate can find, with backend and language.
     Voices,
+    /// Look after the utterance cache.
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+        /// Cache folder [default: ~/.cache/narrate/utterances].
+        #[arg(long, env = "NARRATE_CACHE_DIR", global = true)]
+        cache: Option<PathBuf>,
+    },
     /// Print text in its spoken form (numbers, dates, units as words), one output line per
     /// input line. Reads standard input when no file is given.
     Normalize {
         /// Text files.
         inputs: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum CacheAction {
+    /// How many utterances are cached, and their size.
+    Stats,
+    /// Remove every cached utterance.
+    Clear,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +82,13 @@ pub struct RunArgs {
     /// Do not rewrite numbers and symbols into words.
     #[arg(long)]
     pub no_normalize: bool,
+    /// Utterance cache folder [default: ~/.cache/narrate/utterances].
+    #[arg(long, env = "NARRATE_CACHE_DIR")]
+    pub cache: Option<PathBuf>,
+    /// Synthesize everything again, neither reading nor writing the cache (wins over
+    /// --cache and NARRATE_CACHE_DIR).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

@@ -2,6 +2,7 @@
 
 mod bars;
 mod cli;
+mod logger;
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
@@ -13,14 +14,19 @@ use clap::Parser;
 use narrate::audio::SampleRate;
 use narrate::pipeline::{self, Plan, RunOptions};
 use narrate::progress::Progress;
+use narrate::synth::cache::{Cached, Store};
 use narrate::synth::{self, SynthOptions};
 use narrate::voice::{self, Voice};
 
 use crate::bars::Reporter;
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::{CacheAction, Cli, Command, RunArgs};
+
+/// Exit code after Ctrl-C, as shells report 128 + SIGINT.
+const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logger::init(cli.run.quiet, cli.run.verbose);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -49,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         }) => plan(&inputs, &voice, no_normalize, json),
         Some(Command::Voices) => voices(),
+        Some(Command::Cache { action, cache }) => cache_command(action, cache),
         Some(Command::Normalize { inputs }) => normalize(&inputs),
         None => narrate(cli.run),
     }
@@ -139,6 +146,36 @@ fn voices() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn cache_store(dir: Option<PathBuf>) -> anyhow::Result<Store> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => Store::default_dir()
+            .context("no cache folder known for this platform; give one with --cache DIR")?,
+    };
+    Ok(Store::new(dir))
+}
+
+fn cache_command(action: CacheAction, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let store = cache_store(dir)?;
+    let what = || format!("cache {}", store.dir().display());
+    match action {
+        CacheAction::Stats => {
+            let stats = store.stats().with_context(what)?;
+            println!(
+                "{}: {} utterances, {:.1} MB",
+                store.dir().display(),
+                stats.entries,
+                stats.bytes as f64 / 1e6
+            );
+        }
+        CacheAction::Clear => {
+            let removed = store.clear().with_context(what)?;
+            println!("{}: removed {removed} utterances", store.dir().display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn normalize(inputs: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut each_line = |line: &str| writeln!(out, "{}", narrate::normalize::normalize(line));
@@ -166,6 +203,20 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let voice = Voice::find(&args.voice)?;
     let engine = synth::open(&voice, SynthOptions { rate: args.rate });
+    let store = if args.no_cache {
+        None
+    } else {
+        Some(cache_store(args.cache.clone())?)
+    };
+    let engine = Cached::new(engine, store);
+    let _ = ctrlc::set_handler(|| {
+        if pipeline::is_cancelled() {
+            // a second Ctrl-C: stop now
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        pipeline::cancel();
+    });
+    let started = std::time::Instant::now();
     let options = RunOptions {
         sample_rate: SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?,
         jobs: args
@@ -177,6 +228,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     let inputs = expand_inputs(&args.inputs)?;
     let mut used_names = HashSet::new();
     let mut failed = 0;
+    let mut summary = Summary::default();
     for input in &inputs {
         let dir = args.output.join(folder_name(input, &mut used_names));
         let result = pipeline::plan(input, &voice, voice.normalize && !args.no_normalize)
@@ -185,12 +237,13 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
                 for warning in &plan.warnings {
                     reporter.warning(input, warning);
                 }
-                pipeline::narrate(&plan, &voice, engine.as_ref(), &dir, &options, &reporter)
+                pipeline::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
                     .map_err(anyhow::Error::from)
             });
         reporter.finish();
         match result {
             Ok(manifest) => {
+                summary.add(&manifest);
                 if args.verbose > 0 {
                     reporter.line(&format!(
                         "narrate: {} -> {} ({} chapters)",
@@ -201,16 +254,50 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(err) => {
-                failed += 1;
                 eprintln!("narrate: {}: {err:#}", input.display());
+                if pipeline::is_cancelled() {
+                    return Ok(ExitCode::from(EXIT_INTERRUPTED));
+                }
+                failed += 1;
             }
         }
+    }
+    if !args.quiet {
+        let counts = engine.counts();
+        let wall = started.elapsed().as_secs_f64();
+        eprintln!(
+            "narrate: {} inputs, {} chapters, {:.2} h of audio in {:.1} s ({:.0}x real time); {} utterances from the cache, {} synthesized; {} warnings",
+            inputs.len() - failed,
+            summary.chapters,
+            summary.seconds / 3600.0,
+            wall,
+            summary.seconds / wall.max(1e-9),
+            counts.hits,
+            counts.misses,
+            summary.warnings,
+        );
     }
     if failed > 0 {
         eprintln!("narrate: {failed} of {} inputs failed", inputs.len());
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Totals over the inputs of one run.
+#[derive(Default)]
+struct Summary {
+    chapters: usize,
+    seconds: f64,
+    warnings: usize,
+}
+
+impl Summary {
+    fn add(&mut self, manifest: &narrate::output::Manifest) {
+        self.chapters += manifest.chapters.len();
+        self.seconds += manifest.chapters.iter().map(|c| c.duration).sum::<f64>();
+        self.warnings += manifest.warnings.len();
+    }
 }
 
 /// Files as given, and the .txt/.md files inside given folders (sorted).

@@ -1,0 +1,317 @@
+//! A content-addressed utterance cache, itself a [`Synthesizer`].
+//!
+//! The key is a SHA-256 of the engine's fingerprint (backend, its settings without secrets,
+//! engine version) and the exact text sent. The value is the engine's audio, stored as a
+//! 32-bit float WAV so a cached utterance is bit-identical to a fresh one. Entries are
+//! written to a temp file and renamed, so a crash never leaves a half entry behind; an entry
+//! that does not decode is discarded and synthesized again.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use super::{SynthError, Synthesizer};
+use crate::audio::Audio;
+
+/// Where cached utterances live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// What `narrate cache stats` reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Store { dir: dir.into() }
+    }
+
+    /// `$XDG_CACHE_HOME/narrate/utterances` (or the platform's cache dir).
+    pub fn default_dir() -> Option<PathBuf> {
+        dirs::cache_dir().map(|d| d.join("narrate").join("utterances"))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{}.wav", &key[2..]))
+    }
+
+    /// Counts entries and their size. A missing folder is an empty cache.
+    pub fn stats(&self) -> std::io::Result<StoreStats> {
+        let mut stats = StoreStats::default();
+        for file in self.entries()? {
+            stats.entries += 1;
+            stats.bytes += std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        }
+        Ok(stats)
+    }
+
+    /// Removes every entry (and leftover temp files); returns how many entries went.
+    pub fn clear(&self) -> std::io::Result<u64> {
+        let mut removed = 0;
+        for file in self.entries()? {
+            std::fs::remove_file(&file)?;
+            removed += 1;
+        }
+        if self.dir.is_dir() {
+            for shard in std::fs::read_dir(&self.dir)? {
+                let shard = shard?.path();
+                if shard.is_dir() {
+                    std::fs::remove_dir_all(&shard)?;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    fn entries(&self) -> std::io::Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        if !self.dir.is_dir() {
+            return Ok(files);
+        }
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&shard)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "wav") {
+                    files.push(path);
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    fn load(&self, key: &str) -> Option<Result<Audio, String>> {
+        let path = self.path(key);
+        let bytes = std::fs::read(&path).ok()?;
+        Some(Audio::from_wav(&bytes).map_err(|e| format!("{}: {e}", path.display())))
+    }
+
+    fn save(&self, key: &str, audio: &Audio) -> Result<(), String> {
+        let path = self.path(key);
+        let bytes = audio.to_wav_f32().map_err(|e| e.to_string())?;
+        let shard = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(shard).map_err(|e| format!("{}: {e}", shard.display()))?;
+        crate::output::write_atomic(&path, &bytes).map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// Hits, misses and discarded entries of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheCounts {
+    pub hits: usize,
+    pub misses: usize,
+    pub discarded: usize,
+}
+
+/// Wraps an engine: answers from the store when it can, asks the engine otherwise. Without
+/// a store (`--no-cache`) it only counts.
+pub struct Cached {
+    inner: Box<dyn Synthesizer>,
+    store: Option<Store>,
+    fingerprint: String,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    discarded: AtomicUsize,
+}
+
+impl Cached {
+    pub fn new(inner: Box<dyn Synthesizer>, store: Option<Store>) -> Self {
+        let fingerprint = inner.fingerprint();
+        Cached {
+            inner,
+            store,
+            fingerprint,
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+            discarded: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn counts(&self) -> CacheCounts {
+        CacheCounts {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            discarded: self.discarded.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The cache key of `text` for this engine.
+    pub fn key(&self, text: &str) -> String {
+        key(&self.fingerprint, text)
+    }
+}
+
+fn key(fingerprint: &str, text: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(fingerprint.as_bytes());
+    hash.update([0]);
+    hash.update(text.as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Synthesizer for Cached {
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
+        let Some(store) = &self.store else {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            return self.inner.synthesize(text);
+        };
+        let key = self.key(text);
+        match store.load(&key) {
+            Some(Ok(audio)) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(audio);
+            }
+            Some(Err(why)) => {
+                log::warn!("discarding a damaged cache entry ({why}); synthesizing it again");
+                self.discarded.fetch_add(1, Ordering::Relaxed);
+                let _ = std::fs::remove_file(store.path(&key));
+            }
+            None => {}
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let audio = self.inner.synthesize(text)?;
+        if let Err(why) = store.save(&key, &audio) {
+            log::warn!("cannot write the utterance cache ({why}); going on without it");
+        }
+        Ok(audio)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::SampleRate;
+    use std::sync::Mutex;
+
+    /// An engine that makes a tone whose length depends on the text, and counts calls.
+    struct Counting {
+        calls: Mutex<Vec<String>>,
+        setting: u32,
+    }
+
+    impl Synthesizer for Counting {
+        fn id(&self) -> &str {
+            "counting"
+        }
+        fn fingerprint(&self) -> String {
+            format!("counting/{}", self.setting)
+        }
+        fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
+            self.calls.lock().unwrap().push(text.to_owned());
+            let samples = (0..text.len() * 10)
+                .map(|i| (i as f32 * 0.1).sin() * 0.3)
+                .collect();
+            Ok(Audio {
+                samples,
+                rate: SampleRate::new(16000).unwrap(),
+            })
+        }
+    }
+
+    fn counting(setting: u32) -> Box<Counting> {
+        Box::new(Counting {
+            calls: Mutex::new(Vec::new()),
+            setting,
+        })
+    }
+
+    #[test]
+    fn second_request_for_the_same_text_is_answered_from_disk_bit_for_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Cached::new(counting(1), Some(Store::new(dir.path())));
+        let fresh = first.synthesize("你好").unwrap();
+        let again = Cached::new(counting(1), Some(Store::new(dir.path())));
+        let cached = again.synthesize("你好").unwrap();
+        assert_eq!(cached, fresh);
+        assert_eq!(
+            again.counts(),
+            CacheCounts {
+                hits: 1,
+                misses: 0,
+                discarded: 0
+            }
+        );
+        assert_eq!(Store::new(dir.path()).stats().unwrap().entries, 1);
+    }
+
+    #[test]
+    fn changed_settings_or_text_miss_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        Cached::new(counting(1), Some(Store::new(dir.path())))
+            .synthesize("你好")
+            .unwrap();
+        let other = Cached::new(counting(2), Some(Store::new(dir.path())));
+        other.synthesize("你好").unwrap();
+        other.synthesize("你好。").unwrap();
+        assert_eq!(other.counts().misses, 2);
+    }
+
+    #[test]
+    fn damaged_entry_is_discarded_and_synthesized_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cached = Cached::new(counting(1), Some(Store::new(dir.path())));
+        let fresh = cached.synthesize("你好").unwrap();
+        let path = Store::new(dir.path()).path(&cached.key("你好"));
+        std::fs::write(&path, b"RIFF\x10\0\0\0WAVEjunk").unwrap();
+        let again = Cached::new(counting(1), Some(Store::new(dir.path())));
+        assert_eq!(again.synthesize("你好").unwrap(), fresh);
+        assert_eq!(
+            again.counts(),
+            CacheCounts {
+                hits: 0,
+                misses: 1,
+                discarded: 1
+            }
+        );
+        // and the entry is good again
+        assert!(Audio::from_wav(&std::fs::read(&path).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn clear_empties_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let cached = Cached::new(counting(1), Some(Store::new(dir.path())));
+        for text in ["一", "二", "三"] {
+            cached.synthesize(text).unwrap();
+        }
+        let store = Store::new(dir.path());
+        assert_eq!(store.stats().unwrap().entries, 3);
+        assert_eq!(store.clear().unwrap(), 3);
+        assert_eq!(store.stats().unwrap(), StoreStats::default());
+    }
+
+    #[test]
+    fn without_a_store_every_request_reaches_the_engine() {
+        let cached = Cached::new(counting(1), None);
+        cached.synthesize("你好").unwrap();
+        cached.synthesize("你好").unwrap();
+        assert_eq!(cached.counts().misses, 2);
+    }
+
+    #[test]
+    fn missing_cache_folder_is_an_empty_cache() {
+        let store = Store::new("/nonexistent/narrate-cache");
+        assert_eq!(store.stats().unwrap(), StoreStats::default());
+    }
+}
