@@ -4,6 +4,7 @@
 //! [`BackendConfig`] into a ready engine.
 
 pub mod espeak;
+pub mod http;
 
 use crate::audio::{Audio, AudioError};
 use crate::voice::{BackendConfig, Voice};
@@ -18,6 +19,11 @@ pub trait Synthesizer: Send + Sync {
     fn id(&self) -> &str;
     /// Speaks one utterance.
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError>;
+    /// How many utterances the engine wants to speak at once, when it knows better than
+    /// `--jobs` (an HTTP service's rate limit); `None` leaves it to `--jobs`.
+    fn concurrency(&self) -> Option<usize> {
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +54,8 @@ pub enum SynthError {
         #[source]
         source: AudioError,
     },
+    #[error(transparent)]
+    Http(#[from] http::HttpError),
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.
@@ -68,6 +76,9 @@ pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
     match &voice.backend {
         BackendConfig::Espeak(settings) => {
             Box::new(espeak::Espeak::new(settings, &voice.language, options.rate))
+        }
+        BackendConfig::Http(settings) => {
+            Box::new(http::Http::new(settings, &voice.language, options.rate))
         }
     }
 }

@@ -20,8 +20,8 @@ fn check_chapters(dir: &Path, rate: u32) -> Vec<Value> {
     assert!(!chapters.is_empty());
     for chapter in &chapters {
         let file = dir.join(chapter["file"].as_str().unwrap());
-        let reader = hound::WavReader::open(&file)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let reader =
+            hound::WavReader::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let spec = reader.spec();
         assert_eq!(spec.channels, 1);
         assert_eq!(spec.bits_per_sample, 16);
@@ -71,11 +71,18 @@ fn seed_article_becomes_one_valid_wav_per_section() {
         .map(|c| c["title"].as_str().unwrap())
         .collect();
     assert!(titles.contains(&"牢记殷殷嘱托"), "{titles:?}");
-    assert_eq!(chapters[0]["file"], "01-推动一体化向更深层次更宽领域拓展.wav");
+    assert_eq!(
+        chapters[0]["file"],
+        "01-推动一体化向更深层次更宽领域拓展.wav"
+    );
     let manifest = manifest(&book);
     assert!(manifest["warnings"].as_array().unwrap().len() >= 10);
     // the warnings reach the user too, with their line
-    assert!(stderr(&out).contains(":29:") || stderr(&out).contains("line 29"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(":29:") || stderr(&out).contains("line 29"),
+        "{}",
+        stderr(&out)
+    );
     assert!(leftovers(&book).is_empty(), "{:?}", leftovers(&book));
 }
 
@@ -91,7 +98,11 @@ fn several_inputs_get_a_folder_each_at_the_requested_rate() {
         &["--sample-rate", "22050", "-o", "book", "-q", "a.md", "b.md"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).is_empty(), "--quiet prints nothing: {}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty(),
+        "--quiet prints nothing: {}",
+        stderr(&out)
+    );
     assert_eq!(check_chapters(&dir.path().join("book/a"), 22050).len(), 3);
     assert_eq!(check_chapters(&dir.path().join("book/b"), 22050).len(), 1);
 }
@@ -99,7 +110,10 @@ fn several_inputs_get_a_folder_each_at_the_requested_rate() {
 #[test]
 fn pauses_are_longer_after_paragraphs_than_after_sentences() {
     let dir = tempfile::tempdir().unwrap();
-    let out = narrate_in(dir.path(), &["-q", fixture("book-markdown.md").to_str().unwrap()]);
+    let out = narrate_in(
+        dir.path(),
+        &["-q", fixture("book-markdown.md").to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let chapters = check_chapters(&dir.path().join("output/book-markdown"), 24000);
     let utterances = chapters[0]["utterances"].as_array().unwrap();
@@ -110,8 +124,14 @@ fn pauses_are_longer_after_paragraphs_than_after_sentences() {
     let after_heading = gap(0);
     let after_sentence = gap(1);
     let after_paragraph = gap(2);
-    assert!(after_heading > after_paragraph, "{after_heading} vs {after_paragraph}");
-    assert!(after_paragraph > after_sentence, "{after_paragraph} vs {after_sentence}");
+    assert!(
+        after_heading > after_paragraph,
+        "{after_heading} vs {after_paragraph}"
+    );
+    assert!(
+        after_paragraph > after_sentence,
+        "{after_paragraph} vs {after_sentence}"
+    );
 }
 
 #[test]
@@ -149,7 +169,10 @@ fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters
     );
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("chapter 2") && err.contains("第二章 故障"), "{err}");
+    assert!(
+        err.contains("chapter 2") && err.contains("第二章 故障"),
+        "{err}"
+    );
     assert!(err.contains("车在半路出了故障"), "{err}");
     assert!(err.contains("engine exploded"), "{err}");
     let book = dir.path().join("output/book-markdown");
