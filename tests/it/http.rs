@@ -893,3 +893,37 @@ fn bench_http_pipeline_against_the_ideal() {
         server.peak()
     );
 }
+
+/// `scripts/tts-server` (Python, espeak-ng) answers the openai preset as a real server.
+#[test]
+fn tts_server_script_speaks_for_the_openai_local_voice() {
+    use std::io::BufRead;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/tts-server");
+    let Ok(mut child) = Command::new("python3")
+        .arg(&script)
+        .args(["--port", "0", "--quiet"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("skipped: python3 is needed for scripts/tts-server");
+        return;
+    };
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("tts-server printed {line:?}"))
+        .to_owned();
+    let local = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/openai-local.toml"),
+    )
+    .unwrap()
+    .replace("http://127.0.0.1:8880/v1/audio/speech", &url);
+    let result = engine(&local).synthesize("长三角一体化发展。");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_speech(&result.unwrap(), 22050);
+}
