@@ -850,44 +850,60 @@ fn concurrency_8_speaks_64_utterances_of_200_ms_in_under_2_5_s() {
     assert!(wall < 2.5, "{wall:.2} s");
 }
 
-/// Benchmark: the whole `narrate` run against a server with a fixed latency, compared with
-/// the ideal (total server time / concurrency). `cargo test --test it -- --ignored bench --nocapture`
+/// Benchmark: the pipeline (synthesis, resampling, chapter files) against a server with a
+/// fixed latency, compared with the ideal (total server time / concurrency).
+/// `cargo test --release --test it -- --ignored bench --nocapture`
 #[test]
 #[ignore = "benchmark; run with --ignored --nocapture"]
 fn bench_http_pipeline_against_the_ideal() {
     const LATENCY: Duration = Duration::from_millis(200);
     const CONCURRENCY: usize = 8;
     let server = Server::start(|req, _| tone_reply(req).after(LATENCY));
-    let dir = tempfile::tempdir().unwrap();
-    let mut book = String::from("# 基准\n\n");
-    for c in 0..4 {
-        book.push_str(&format!("## 第{c}章\n\n"));
-        for i in 0..40 {
-            book.push_str(&format!("这是第{c}章里的第{i}段话，用来测量速度。\n\n"));
-        }
-    }
-    std::fs::write(dir.path().join("book.md"), book).unwrap();
-    std::fs::write(
-        dir.path().join("voice.toml"),
-        openai_voice(&server, &format!("concurrency = {CONCURRENCY}")),
+    let sections = (0..4)
+        .map(|c| Section {
+            title: Some(format!("第{c}章")),
+            line: 1,
+            paragraphs: (0..40)
+                .map(|i| Paragraph {
+                    text: format!("这是第{c}章里的第{i}段话，用来测量速度。"),
+                    line: 1,
+                })
+                .collect(),
+        })
+        .collect();
+    let document = Document {
+        sections,
+        ..Document::default()
+    };
+    let voice = Voice::parse(
+        "bench",
+        "bench.toml",
+        &openai_voice(&server, &format!("concurrency = {CONCURRENCY}")),
     )
     .unwrap();
+    let engine = synth::open(&voice, SynthOptions::default());
+    let plan = pipeline::plan_document(Path::new("bench.md"), document, &voice, true);
+    let dir = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        sample_rate: SampleRate::new(24000).unwrap(),
+        jobs: 1,
+        rate: 1.0,
+    };
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_narrate"))
-        .args(["--voice", "voice.toml", "-o", "out", "-q", "book.md"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    pipeline::narrate(
+        &plan,
+        &voice,
+        engine.as_ref(),
+        dir.path(),
+        &options,
+        &Silent,
+    )
+    .unwrap();
     let wall = started.elapsed().as_secs_f64();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let n = server.requests().len();
     let ideal = n as f64 * LATENCY.as_secs_f64() / CONCURRENCY as f64;
     eprintln!(
-        "{n} requests × {} ms at concurrency {CONCURRENCY}: wall {wall:.2} s, ideal {ideal:.2} s, ratio {:.3} (target ≤ 1.15); peak {}",
+        "{n} requests x {} ms at concurrency {CONCURRENCY}: wall {wall:.2} s, ideal {ideal:.2} s, ratio {:.3} (target <= 1.15); peak {}",
         LATENCY.as_millis(),
         wall / ideal,
         server.peak()
