@@ -81,7 +81,8 @@ impl Audio {
 
     /// Decodes a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count, mixed
     /// down to mono). A header written by a streaming encoder, whose sizes say "unknown"
-    /// (espeak-ng `--stdout` writes 0x7ffff000), is accepted: the data runs to the end.
+    /// (espeak-ng `--stdout` writes 0x7ffff000; others 0 or 0xffffffff), is accepted: the
+    /// data runs to the end.
     pub fn from_wav(bytes: &[u8]) -> Result<Self, AudioError> {
         let fixed;
         let bytes = match streaming_header_fix(bytes)? {
@@ -213,7 +214,8 @@ fn streaming_header_fix(bytes: &[u8]) -> Result<Option<Vec<u8>>, AudioError> {
         let body = pos + 8;
         if id == b"data" {
             let present = bytes.len() - body;
-            if size <= present {
+            // 0 is what some streaming servers write for "unknown"
+            if size <= present && !(size == 0 && present > 0) {
                 return Ok(None);
             }
             let present = present & !1; // whole 16-bit samples; harmless for 8-bit

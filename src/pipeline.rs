@@ -238,7 +238,10 @@ pub fn narrate(
         .collect();
     progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
 
-    let workers = options.jobs.clamp(1, jobs.len().max(1));
+    let workers = engine
+        .concurrency()
+        .unwrap_or(options.jobs)
+        .clamp(1, jobs.len().max(1));
     let queue = Queue::new(workers * 4);
     let (tx, rx) = mpsc::channel::<(usize, Result<Audio, NarrateError>)>();
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::segment::{Boundary, Limits};
+use crate::synth::http::HttpSettings;
 
 /// Environment variables narrate reads.
 pub struct EnvVars;
@@ -50,6 +51,8 @@ pub struct Voice {
 pub enum BackendConfig {
     /// The `espeak-ng` program.
     Espeak(EspeakSettings),
+    /// A TTS service over HTTP (see `synth::http`).
+    Http(Box<HttpSettings>),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -317,7 +320,9 @@ mod tests {
         let voice = Voice::parse("zh-CN", "built-in", BUILT_IN[0].1).unwrap();
         assert_eq!(voice.language, "zh-CN");
         assert!(voice.normalize);
-        let BackendConfig::Espeak(settings) = &voice.backend;
+        let BackendConfig::Espeak(settings) = &voice.backend else {
+            panic!("zh-CN is an espeak voice");
+        };
         assert_eq!(settings.voice.as_deref(), Some("cmn"));
         assert_eq!(voice.pauses.paragraph, Duration::from_millis(800));
     }

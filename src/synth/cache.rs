@@ -171,6 +171,10 @@ impl Synthesizer for Cached {
         self.fingerprint.clone()
     }
 
+    fn concurrency(&self) -> Option<usize> {
+        self.inner.concurrency()
+    }
+
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
         let Some(store) = &self.store else {
             self.misses.fetch_add(1, Ordering::Relaxed);

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod espeak;
+pub mod http;
 
 use crate::audio::{Audio, AudioError};
 use crate::voice::{BackendConfig, Voice};
@@ -24,6 +25,11 @@ pub trait Synthesizer: Send + Sync {
     }
     /// Speaks one utterance.
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError>;
+    /// How many utterances the engine wants to speak at once, when it knows better than
+    /// `--jobs` (an HTTP service's rate limit); `None` leaves it to `--jobs`.
+    fn concurrency(&self) -> Option<usize> {
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +60,8 @@ pub enum SynthError {
         #[source]
         source: AudioError,
     },
+    #[error(transparent)]
+    Http(#[from] http::HttpError),
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.
@@ -74,6 +82,9 @@ pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
     match &voice.backend {
         BackendConfig::Espeak(settings) => {
             Box::new(espeak::Espeak::new(settings, &voice.language, options.rate))
+        }
+        BackendConfig::Http(settings) => {
+            Box::new(http::Http::new(settings, &voice.language, options.rate))
         }
     }
 }

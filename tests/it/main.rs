@@ -1,5 +1,7 @@
 //! End-to-end tests: the real `narrate` binary on real documents, with the real espeak-ng.
 
+mod http;
+mod http_server;
 mod narrate_run;
 mod plan;
 mod resume;

@@ -129,6 +129,7 @@ fn voices() -> anyhow::Result<ExitCode> {
             Ok(v) => {
                 let backend = match &v.backend {
                     voice::BackendConfig::Espeak(_) => "espeak",
+                    voice::BackendConfig::Http(_) => "http",
                 };
                 writeln!(
                     out,
