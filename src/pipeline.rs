@@ -71,10 +71,28 @@ impl Plan {
     }
 }
 
+/// How to read and plan an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Rewrite numbers and symbols into words (the voice may say its backend does it).
+    pub normalize: bool,
+    /// Larger inputs are refused.
+    pub max_input_bytes: u64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            normalize: true,
+            max_input_bytes: ingest::DEFAULT_MAX_INPUT_BYTES,
+        }
+    }
+}
+
 /// Reads an input and plans its chapters for `voice`.
-pub fn plan(path: &Path, voice: &Voice, normalize: bool) -> Result<Plan, ingest::Error> {
-    let document = ingest::read(path)?;
-    Ok(plan_document(path, document, voice, normalize))
+pub fn plan(path: &Path, voice: &Voice, options: &PlanOptions) -> Result<Plan, ingest::Error> {
+    let document = ingest::read_limited(path, options.max_input_bytes)?;
+    Ok(plan_document(path, document, voice, options.normalize))
 }
 
 /// Plans an already structured document. Sections with nothing to say are left out, a

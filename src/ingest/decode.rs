@@ -65,6 +65,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         }
         Err(e) => e.valid_up_to(),
     };
+    if mostly_utf8(bytes) {
+        // a UTF-8 file with pasted-in GB18030 (or plain damage): keep every valid UTF-8
+        // character, read the rest as GB18030, and mark what fits neither as U+FFFD
+        return Ok(Decoded {
+            text: normalize_newlines(&decode_mixed(bytes)),
+            encoding: MIXED,
+        });
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
@@ -82,6 +90,62 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         offset: invalid_at,
         tried: encoding.name(),
     })
+}
+
+/// The `encoding` of text that was UTF-8 with stretches of GB18030.
+pub const MIXED: &str = "UTF-8 mixed with GB18030";
+
+/// Whether at least half of the non-ASCII bytes belong to valid three-byte UTF-8
+/// characters (where all CJK characters live). GB18030 text forms those only by accident,
+/// a few percent of its bytes; two-byte UTF-8 is not counted, as GB18030 forms it often.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let non_ascii = bytes.iter().filter(|b| !b.is_ascii()).count();
+    let mut in_utf8 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if (0xe0..=0xef).contains(&bytes[i])
+            && bytes.len() >= i + 3
+            && std::str::from_utf8(&bytes[i..i + 3]).is_ok()
+        {
+            in_utf8 += 3;
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    non_ascii > 0 && in_utf8 * 2 >= non_ascii
+}
+
+/// Valid UTF-8 runs as they are; each invalid stretch decoded as GB18030 on its own.
+fn decode_mixed(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                // the invalid stretch runs to where UTF-8 resumes for real: two three-byte
+                // characters in a row, or valid UTF-8 to the end
+                let end = (1..after.len())
+                    .find(|&i| {
+                        let tail = &after[i..];
+                        (0xe0..=0xef).contains(&tail[0])
+                            && (std::str::from_utf8(&tail[..tail.len().min(6)]).is_ok()
+                                && (tail.len() >= 6 || std::str::from_utf8(tail).is_ok()))
+                    })
+                    .unwrap_or(after.len());
+                let (stretch, _) = GB18030.decode_without_bom_handling(&after[..end]);
+                out.push_str(&stretch);
+                rest = &after[end..];
+            }
+        }
+    }
+    out
 }
 
 /// CRLF and lone CR become LF.
@@ -113,6 +177,23 @@ mod tests {
             out.extend_from_slice(&bytes);
         }
         out
+    }
+
+    #[test]
+    fn utf8_with_a_pasted_gb18030_sentence_reads_both() {
+        let mut bytes = "你好，世界。".as_bytes().to_vec();
+        let (gb, _, _) = GB18030.encode("再见，朋友。");
+        bytes.extend_from_slice(&gb);
+        bytes.extend_from_slice("明天见。\n".as_bytes());
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, "你好，世界。再见，朋友。明天见。\n");
+        assert_eq!(d.encoding, MIXED);
+    }
+
+    #[test]
+    fn plain_gb18030_is_not_taken_for_mixed() {
+        let (gb, _, _) = GB18030.encode(SEED);
+        assert!(!mostly_utf8(&gb));
     }
 
     #[test]

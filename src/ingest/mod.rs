@@ -10,7 +10,7 @@ pub mod structure;
 
 use std::path::{Path, PathBuf};
 
-use crate::text::Document;
+use crate::text::{Document, Warning};
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -21,28 +21,78 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Decode {
         path: PathBuf,
         #[source]
         source: decode::DecodeError,
     },
+    #[error(
+        "{} is {size} bytes, more than the {limit}-byte input limit; split it or raise the limit (--max-input-mb)",
+        path.display()
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
 }
 
-/// Reads, decodes and structures one input file.
+/// Inputs larger than this are refused unless the caller allows more (256 MiB: a long
+/// book is a few MB).
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// Reads, decodes and structures one input file of at most [`DEFAULT_MAX_INPUT_BYTES`].
 pub fn read(path: &Path) -> Result<Document, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    read_limited(path, DEFAULT_MAX_INPUT_BYTES)
+}
+
+/// Reads, decodes and structures one input file of at most `max_bytes`.
+pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, Error> {
+    let read_error = |source| Error::Read {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > max_bytes {
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit: max_bytes,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
     let text = decode::decode(&bytes).map_err(|source| Error::Decode {
         path: path.to_owned(),
         source,
     })?;
-    let mut document = structure::parse(&text.text);
+    let mut document = structure::parse(&replace_undecodable(&text.text));
     // two gaps on one line with the same damage say the same thing once
     document.warnings.dedup();
+    if let Some(line) = text.text.lines().position(|l| l.contains('\u{FFFD}')) {
+        let count = text.text.matches('\u{FFFD}').count();
+        document.warnings.insert(
+            0,
+            Warning {
+                line: line + 1,
+                message: format!(
+                    "{count} undecodable character(s) ({}) left out, the first on this line",
+                    text.encoding
+                ),
+            },
+        );
+    }
     Ok(document)
+}
+
+/// Drops U+FFFD, which decoding put where bytes made no character: an engine would read
+/// it as noise or not at all.
+fn replace_undecodable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\u{FFFD}') {
+        text.replace('\u{FFFD}', "").into()
+    } else {
+        text.into()
+    }
 }
 
 #[cfg(test)]
@@ -67,7 +117,40 @@ mod tests {
         let message = err.to_string();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
         assert!(message.contains("picture.txt"), "{message}");
-        assert!(message.contains("not a text file"), "{message}");
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(cause.contains("not a text file"), "{cause}");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        std::fs::write(&path, "长".repeat(1000)).unwrap();
+        let err = read_limited(&path, 100).unwrap_err().to_string();
+        assert!(
+            err.contains("big.txt") && err.contains("--max-input-mb"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_in_utf16_are_left_out_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("utf16.txt");
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend("标题\n\n你好".encode_utf16().flat_map(u16::to_le_bytes));
+        bytes.extend([0x00, 0xd8]); // a high surrogate with nothing after it
+        bytes.extend("世界。\n".encode_utf16().flat_map(u16::to_le_bytes));
+        std::fs::write(&path, bytes).unwrap();
+        let doc = read(&path).unwrap();
+        let text: String = doc
+            .sections
+            .iter()
+            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.clone()))
+            .collect();
+        assert!(text.contains("你好世界。"), "{text}");
+        assert!(!text.contains('\u{FFFD}'));
+        assert_eq!(doc.warnings[0].line, 3, "{:?}", doc.warnings);
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub struct RunArgs {
     /// Do not rewrite numbers and symbols into words.
     #[arg(long)]
     pub no_normalize: bool,
+    /// Refuse inputs larger than this many MiB.
+    #[arg(long, default_value_t = narrate::ingest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mb: u64,
     /// Utterance cache folder [default: ~/.cache/narrate/utterances].
     #[arg(long, env = "NARRATE_CACHE_DIR")]
     pub cache: Option<PathBuf>,

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 use narrate::audio::SampleRate;
-use narrate::pipeline::{self, Plan, RunOptions};
+use narrate::pipeline::{self, Plan, PlanOptions, RunOptions};
 use narrate::progress::Progress;
 use narrate::synth::cache::{Cached, Store};
 use narrate::synth::{self, SynthOptions};
@@ -70,7 +70,11 @@ fn plan(
     let voice = Voice::find(voice)?;
     let mut out = std::io::stdout().lock();
     for input in expand_inputs(inputs)? {
-        let plan = pipeline::plan(&input, &voice, voice.normalize && !no_normalize)?;
+        let options = PlanOptions {
+            normalize: voice.normalize && !no_normalize,
+            ..PlanOptions::default()
+        };
+        let plan = pipeline::plan(&input, &voice, &options)?;
         if json {
             serde_json::to_writer_pretty(&mut out, &plan)?;
             writeln!(out)?;
@@ -227,16 +231,23 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let reporter = Reporter::new(args.quiet);
     let inputs = expand_inputs(&args.inputs)?;
+    let plan_options = PlanOptions {
+        normalize: voice.normalize && !args.no_normalize,
+        max_input_bytes: args.max_input_mb.saturating_mul(1 << 20),
+    };
     let mut used_names = HashSet::new();
     let mut failed = 0;
     let mut summary = Summary::default();
     for input in &inputs {
         let dir = args.output.join(folder_name(input, &mut used_names));
-        let result = pipeline::plan(input, &voice, voice.normalize && !args.no_normalize)
+        let result = pipeline::plan(input, &voice, &plan_options)
             .map_err(anyhow::Error::from)
             .and_then(|plan| {
                 for warning in &plan.warnings {
                     reporter.warning(input, warning);
+                }
+                if plan.chapters.is_empty() {
+                    bail!("nothing to read aloud: the file is empty or holds only spaces and punctuation");
                 }
                 pipeline::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
                     .map_err(anyhow::Error::from)
