@@ -222,8 +222,15 @@ fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -
         let w = l.width();
         !l.tight && !is_byline(&l.text) && w * 10 >= col * 7 && w * 100 <= col * 115
     };
-    let start =
+    let mut start =
         (0..lines.len().saturating_sub(2)).find(|&k| (k..k + 3).all(|i| body_like(&lines[i])))?;
+    // a short line that ends like running text belongs to the body, not the title block
+    while start > 0
+        && ends_with_punctuation(lines[start - 1].trimmed())
+        && !is_byline(&lines[start - 1].text)
+    {
+        start -= 1;
+    }
 
     let mut doc = Document::default();
     let mut authors: Vec<String> = Vec::new();
@@ -356,8 +363,9 @@ fn parse_book(lines: &[Line], layout: &Layout) -> Document {
         let plain = levels[0].is_none()
             && t.chars().count() <= 40
             && !t.contains([
-                '，', '。', '：', '；', '、', '！', '？', ',', ':', ';', '!', '?', '/',
+                '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?', '/',
             ])
+            && !ends_with_punctuation(t)
             && !is_byline(t)
             && lines
                 .get(1)

@@ -86,7 +86,7 @@ fn tone(text: &str, rate: u32) -> Vec<f32> {
 }
 
 /// The text an openai-style request asks for.
-fn input(req: &Request) -> String {
+pub(crate) fn input(req: &Request) -> String {
     req.json()["input"]
         .as_str()
         .expect("`input` is a string")
@@ -94,7 +94,7 @@ fn input(req: &Request) -> String {
 }
 
 /// Answers an openai request with the text's tone as a 24 kHz WAV.
-fn tone_reply(req: &Request) -> Response {
+pub(crate) fn tone_reply(req: &Request) -> Response {
     Response::audio("audio/wav", wav(24000, &tone(&input(req), 24000), false))
 }
 

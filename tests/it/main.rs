@@ -5,6 +5,7 @@ mod http;
 mod http_server;
 mod narrate_run;
 mod plan;
+mod properties;
 mod resume;
 
 use std::path::{Path, PathBuf};

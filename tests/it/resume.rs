@@ -243,3 +243,80 @@ fn ctrl_c_stops_with_130_keeps_finished_chapters_and_leaves_no_temp_files() {
     );
     assert_eq!(chapters_in_manifest(&book), written.len());
 }
+
+#[test]
+fn http_run_killed_with_sigkill_resumes_and_the_server_hears_each_utterance_once() {
+    use crate::http::{input, tone_reply};
+    use crate::http_server::Server;
+
+    let server = Server::start(|req, _| tone_reply(req).after(Duration::from_millis(40)));
+    let dir = tempfile::tempdir().unwrap();
+    let voice = dir.path().join("counted.toml");
+    std::fs::write(
+        &voice,
+        format!(
+            "language = \"zh-CN\"\nbackend = \"http\"\npreset = \"openai\"\nurl = \"{}/v1/audio/speech\"\nconcurrency = 2\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let seed = seed();
+    let args = [
+        "--voice",
+        voice.to_str().unwrap(),
+        "-o",
+        "resumed",
+        seed.to_str().unwrap(),
+    ];
+    let book = dir.path().join("resumed/seed-newspaper-pdf");
+    let mut child = spawn(dir.path(), &args);
+    wait_for_first_chapter(&mut child, &book);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let heard_before_kill = server.requests().len();
+
+    let rerun = narrate_in(dir.path(), &args);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(hidden_files(&book).is_empty(), "{:?}", hidden_files(&book));
+    let heard: Vec<String> = server.requests().iter().map(input).collect();
+
+    let clean = narrate_in(
+        dir.path(),
+        &[
+            "--voice",
+            voice.to_str().unwrap(),
+            "--no-cache",
+            "-o",
+            "clean",
+            seed.to_str().unwrap(),
+        ],
+    );
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    let once: Vec<String> = server.requests()[heard.len()..].iter().map(input).collect();
+    assert!(heard_before_kill < once.len(), "the kill came too late");
+    let resumed = wav_bytes(&book);
+    assert_eq!(resumed.len(), 5);
+    assert!(resumed == wav_bytes(&dir.path().join("clean/seed-newspaper-pdf")));
+
+    // every utterance reached the server, and only the requests in flight at the kill
+    // (at most `concurrency`) were asked twice
+    let mut counts = std::collections::HashMap::new();
+    for text in &heard {
+        *counts.entry(text.as_str()).or_insert(0usize) += 1;
+    }
+    for text in &once {
+        assert!(
+            counts.contains_key(text.as_str()),
+            "never asked for: {text}"
+        );
+    }
+    assert_eq!(
+        heard.len(),
+        once.len() + counts.values().map(|n| n - 1).sum::<usize>()
+    );
+    assert!(
+        heard.len() - once.len() <= 2,
+        "{} repeated",
+        heard.len() - once.len()
+    );
+}

@@ -1,0 +1,104 @@
+//! Properties of the text stages over generated input: no panic, and nothing dropped but
+//! whitespace (and what the structure stage declares as noise, with a warning).
+
+use narrate::ingest::structure;
+use narrate::segment::{self, Limits};
+use proptest::prelude::*;
+
+/// Any text: CJK, Latin, digits, punctuation, spaces and line breaks, in any order.
+fn any_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => prop::char::range('\u{4e00}', '\u{4e80}'),
+            1 => prop::char::range('a', 'z'),
+            1 => prop::char::range('0', '9'),
+            2 => prop::sample::select(vec!['。', '，', '！', '？', '“', '”', '《', '》', '.', '…', '■', '%', ':', '-', '/']),
+            2 => prop::sample::select(vec![' ', '\n', '\n', '　', '\t']),
+        ],
+        0..400,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// A sentence of 4–30 CJK characters with inner commas and a sentence end.
+fn sentence() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::char::range('\u{4e00}', '\u{9f00}'), 4..30),
+        prop::sample::select(vec!["。", "！", "？", "……", "。”"]),
+        any::<u8>(),
+    )
+        .prop_map(|(chars, end, comma)| {
+            let mut text: String = chars.into_iter().collect();
+            if comma % 3 == 0 {
+                let at = text.char_indices().nth(2).map_or(0, |(i, _)| i);
+                text.insert(at, '，');
+            }
+            if end == "。”" {
+                text.insert(0, '“');
+            }
+            text + end
+        })
+}
+
+/// Paragraphs of sentences, separated by blank lines.
+fn book_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::collection::vec(sentence(), 1..6), 1..12).prop_map(|paragraphs| {
+        paragraphs
+            .into_iter()
+            .map(|sentences| sentences.concat())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    })
+}
+
+fn utterance_text(text: &str, limits: &Limits) -> Vec<String> {
+    let document = structure::parse(text);
+    document
+        .sections
+        .iter()
+        .enumerate()
+        .flat_map(|(i, section)| segment::utterances(section, i, limits))
+        .map(|u| u.text)
+        .collect()
+}
+
+fn without_whitespace(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn no_text_makes_the_text_stages_panic(text in any_text()) {
+        let limits = Limits { max_chars: 20, min_chars: 3 };
+        for utterance in utterance_text(&text, &limits) {
+            prop_assert!(!utterance.trim().is_empty());
+            let spoken = narrate::normalize::normalize(&utterance);
+            prop_assert!(!spoken.chars().any(|c| c.is_ascii_digit()), "{spoken}");
+        }
+    }
+
+    #[test]
+    fn utterances_cover_the_text_in_order(text in book_text()) {
+        let limits = Limits { max_chars: 25, min_chars: 4 };
+        let spoken = utterance_text(&text, &limits).concat();
+        prop_assert_eq!(without_whitespace(&spoken), without_whitespace(&text));
+    }
+
+    #[test]
+    fn utterances_respect_the_length_limit(text in book_text()) {
+        let limits = Limits { max_chars: 25, min_chars: 4 };
+        for utterance in utterance_text(&text, &limits) {
+            // a sentence over the limit is split; merging a short piece may add min_chars
+            prop_assert!(utterance.chars().count() <= limits.max_chars + limits.min_chars + 2,
+                "{} chars: {utterance}", utterance.chars().count());
+        }
+    }
+
+    #[test]
+    fn normalizing_keeps_one_line_per_line(text in any_text()) {
+        let spoken = narrate::normalize::normalize(&text);
+        prop_assert_eq!(spoken.split('\n').count(), text.split('\n').count());
+    }
+}
