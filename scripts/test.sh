@@ -7,3 +7,5 @@ source scripts/setup.sh
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked "$@"
+RUSTDOCFLAGS="-D warnings -A rustdoc::private_intra_doc_links" \
+    cargo doc --no-deps --document-private-items --locked --quiet

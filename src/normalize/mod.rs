@@ -15,7 +15,7 @@
 //! 5. [`fraction`] reads `1/16`
 //! 6. [`percent`] reads `6.3%`, `-3.8%`
 //! 7. [`money`] reads `￥13.5`, `$5`, `HKD 100`, `36.00元`
-//! 8. [`unit`] reads `25kg`, `120km/h`, `-10°C`
+//! 8. [`unit`](mod@unit) reads `25kg`, `120km/h`, `-10°C`
 //! 9. [`cardinal`] reads every other number (cardinals, decimals, ordinals, 两)
 //! 10. [`symbol`] reads math symbols, circled numbers, Roman numerals, `○` in Chinese numerals
 //! 11. [`latin`] upper-cases known acronyms (`nba` → `NBA`)

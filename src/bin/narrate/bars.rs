@@ -137,6 +137,11 @@ impl Progress for Reporter {
     }
 
     fn warning(&self, source: &Path, warning: &Warning) {
-        self.line(&format!("narrate: warning: {}:{warning}", source.display()));
+        self.line(&format!(
+            "narrate: warning: {}:{}: {}",
+            source.display(),
+            warning.line,
+            warning.message
+        ));
     }
 }
