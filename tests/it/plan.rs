@@ -264,3 +264,20 @@ fn plan_reads_numbers_aloud_unless_told_not_to() {
     let raw = spoken(&["--no-normalize"]);
     assert!(raw.contains("2020年6月，长三角企业家联盟"), "{raw}");
 }
+
+#[test]
+fn seed_numbers_are_spoken_the_way_a_mandarin_reader_says_them() {
+    let plan = plan_json(&seed());
+    let spoken: Vec<String> = chapters(&plan)
+        .iter()
+        .flat_map(|c| c["utterances"].as_array().unwrap().clone())
+        .map(|u| u["spoken"].as_str().unwrap().to_owned())
+        .collect();
+    let all = spoken.concat();
+    for reading in ["十一月三十日", "二零二零年六月", "十五分钟", "一百余家", "十四个", "三批"] {
+        assert!(all.contains(reading), "{reading} missing");
+    }
+    for u in &spoken {
+        assert!(!u.chars().any(|c| c.is_ascii_digit()), "digit left in {u}");
+    }
+}
