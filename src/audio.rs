@@ -174,6 +174,63 @@ pub fn wav_spec(rate: SampleRate) -> hound::WavSpec {
     }
 }
 
+/// How chapter samples are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SampleFormat {
+    /// 16-bit PCM, what every player reads.
+    #[default]
+    Int16,
+    /// 24-bit PCM.
+    Int24,
+    /// 32-bit float: the working format of a chapter before its loudness is set.
+    Float32,
+}
+
+impl SampleFormat {
+    /// The WAV spec of mono audio at `rate` in this format.
+    pub fn spec(self, rate: SampleRate) -> hound::WavSpec {
+        let (bits_per_sample, sample_format) = match self {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+        };
+        hound::WavSpec {
+            bits_per_sample,
+            sample_format,
+            ..wav_spec(rate)
+        }
+    }
+}
+
+/// A hound writer that takes f32 samples and stores them in its spec's format, clamping
+/// integer formats instead of wrapping.
+pub struct SampleWriter<W: std::io::Write + std::io::Seek> {
+    writer: hound::WavWriter<W>,
+    spec: hound::WavSpec,
+}
+
+impl<W: std::io::Write + std::io::Seek> SampleWriter<W> {
+    pub fn new(writer: hound::WavWriter<W>, spec: hound::WavSpec) -> Self {
+        SampleWriter { writer, spec }
+    }
+
+    pub fn write(&mut self, sample: f32) -> Result<(), hound::Error> {
+        match (self.spec.sample_format, self.spec.bits_per_sample) {
+            (hound::SampleFormat::Float, _) => self.writer.write_sample(sample),
+            (_, 16) => self.writer.write_sample(to_i16(sample)),
+            (_, bits) => {
+                let max = ((1i64 << (bits - 1)) - 1) as f64;
+                let value = (f64::from(sample.clamp(-1.0, 1.0)) * max).round() as i32;
+                self.writer.write_sample(value)
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), hound::Error> {
+        self.writer.finalize()
+    }
+}
+
 /// Converts a sample to 16 bits, clamping instead of wrapping.
 pub fn to_i16(sample: f32) -> i16 {
     (sample.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16

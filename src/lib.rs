@@ -12,6 +12,7 @@
 pub mod audio;
 pub mod chapter;
 pub mod ingest;
+pub mod loudness;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
