@@ -152,6 +152,20 @@ impl Audio {
         self.samples.drain(..start);
     }
 
+    /// Frames at the start and at the end quieter than `threshold` times the clip's peak
+    /// (what [`trim_silence`](Self::trim_silence) kept as margin). All of it for a silent clip.
+    pub fn quiet_edges(&self, threshold: f32) -> (usize, usize) {
+        let peak = self.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        let loud = |s: &f32| s.abs() > peak * threshold;
+        match (
+            self.samples.iter().position(loud),
+            self.samples.iter().rposition(loud),
+        ) {
+            (Some(first), Some(last)) => (first, self.samples.len() - 1 - last),
+            _ => (self.samples.len(), 0),
+        }
+    }
+
     /// Fades the first and last `length` in and out linearly, so a join never clicks.
     pub fn fade_edges(&mut self, length: Duration) {
         let n = self.rate.frames(length).min(self.samples.len() / 2);
@@ -349,6 +363,18 @@ mod tests {
         let mut audio = Audio::silence(rate(1000), Duration::from_millis(50));
         audio.trim_silence(0.01, Duration::from_millis(20));
         assert!(audio.samples.is_empty());
+    }
+
+    #[test]
+    fn quiet_edges_are_counted_relative_to_the_peak() {
+        let mut samples = vec![0.001; 30];
+        samples.extend([0.5, -0.4, 0.3]);
+        samples.extend(vec![0.0; 20]);
+        let audio = Audio {
+            samples,
+            rate: rate(1000),
+        };
+        assert_eq!(audio.quiet_edges(0.01), (30, 20));
     }
 
     #[test]

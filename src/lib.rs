@@ -10,7 +10,9 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audio;
+pub mod book;
 pub mod chapter;
+pub mod encode;
 pub mod ingest;
 pub mod loudness;
 pub mod normalize;
@@ -19,6 +21,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod resample;
 pub mod segment;
+pub mod subtitles;
 pub mod synth;
 pub mod text;
 pub mod voice;

@@ -91,9 +91,13 @@ pub fn amplitude_to_db(amplitude: f64) -> f64 {
 const BLOCK: usize = 4096;
 
 /// Reads the 32-bit float WAV `source` (measured as `measured` while it was written),
-/// brings it to `target` and writes `destination` with `writer`'s format. Returns the
-/// level of what was written. Two passes: this one, and a short rescale in place only when
-/// the limiter's estimate of the true peak fell short (it has not in the tests).
+/// brings it to `target` and writes `destination` in the format of `spec`. Returns the
+/// level of what was written.
+///
+/// The limiter takes some loudness off speech whose peaks sit far above its average, so
+/// when the result misses the target by more than [`TOLERANCE_LU`] the pass runs once more
+/// with the gain corrected by the miss. A last rescale runs only if the limiter's estimate
+/// of the true peak fell short of the meter's.
 pub fn normalize_file(
     source: &Path,
     destination: &Path,
@@ -101,45 +105,68 @@ pub fn normalize_file(
     measured: Loudness,
     target: LoudnessTarget,
 ) -> Result<Loudness, Error> {
-    let gain = match measured.integrated {
-        Some(lufs) => db_to_amplitude(target.integrated - lufs),
-        None => 1.0,
-    } as f32;
-    let written = rewrite(source, destination, spec, |block, out| {
-        out.extend(block.iter().map(|s| s * gain))
-    })?;
-    // the limiter works on its own 4× estimate; the meter's is the reference
-    let Some(peak) = written.true_peak else {
-        return Ok(written);
+    let ceiling = db_to_amplitude(target.true_peak - LIMITER_MARGIN_DB) as f32;
+    let Some(lufs) = measured.integrated else {
+        // silence: nothing to level, but the format still changes
+        return rewrite(source, destination, spec, 1.0, ceiling);
     };
-    if peak <= target.true_peak {
-        return Ok(written);
-    }
-    let correction = db_to_amplitude(target.true_peak - peak - 0.05) as f32;
-    let again = destination.with_extension("peak.tmp");
-    let result = rewrite(destination, &again, spec, |block, out| {
-        out.extend(block.iter().map(|s| s * correction))
-    })
-    .and_then(|loudness| {
-        std::fs::rename(&again, destination).map_err(|source| Error::Io {
-            path: destination.to_owned(),
+    let mut gain = target.integrated - lufs;
+    let mut written = rewrite(
+        source,
+        destination,
+        spec,
+        db_to_amplitude(gain) as f32,
+        ceiling,
+    )?;
+    if let Some(got) = written.integrated
+        && (got - target.integrated).abs() > TOLERANCE_LU
+    {
+        gain += target.integrated - got;
+        written = rewrite(
             source,
-        })?;
-        Ok(loudness)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&again);
+            destination,
+            spec,
+            db_to_amplitude(gain) as f32,
+            ceiling,
+        )?;
     }
-    result
+    match written.true_peak {
+        Some(peak) if peak > target.true_peak => {
+            let correction = db_to_amplitude(target.true_peak - peak - 0.05) as f32;
+            let again = destination.with_extension("peak.tmp");
+            let result = rewrite(destination, &again, spec, correction, f32::INFINITY).and_then(
+                |loudness| {
+                    std::fs::rename(&again, destination).map_err(|source| Error::Io {
+                        path: destination.to_owned(),
+                        source,
+                    })?;
+                    Ok(loudness)
+                },
+            );
+            if result.is_err() {
+                let _ = std::fs::remove_file(&again);
+            }
+            result
+        }
+        _ => Ok(written),
+    }
 }
 
-/// Streams `source` through `each_block` (with the limiter behind it) into `destination`,
-/// measuring what is written.
+/// How far from the target loudness a chapter may land before its pass is redone.
+pub const TOLERANCE_LU: f64 = 0.2;
+
+/// The limiter holds its 4× estimate of the true peak this far under the ceiling, as the
+/// estimate can miss an inter-sample peak by a fraction of a dB.
+const LIMITER_MARGIN_DB: f64 = 0.3;
+
+/// Streams `source` times `gain` through the limiter (at amplitude `ceiling`) into
+/// `destination`, measuring what is written.
 fn rewrite(
     source: &Path,
     destination: &Path,
     spec: hound::WavSpec,
-    mut each_block: impl FnMut(&[f32], &mut Vec<f32>),
+    gain: f32,
+    ceiling: f32,
 ) -> Result<Loudness, Error> {
     let wav_err = |path: &Path| {
         let path = path.to_owned();
@@ -157,23 +184,17 @@ fn rewrite(
         spec,
     );
     let mut meter = Meter::new(rate);
-    let mut limiter = Limiter::new(rate, db_to_amplitude(LIMITER_CEILING_DB) as f32);
-    let mut block = Vec::with_capacity(BLOCK);
-    let mut scaled = Vec::with_capacity(BLOCK);
+    let mut limiter = Limiter::new(rate, ceiling);
     let mut out = Vec::with_capacity(BLOCK);
     let mut samples = read_samples(&mut reader, in_spec);
     loop {
-        block.clear();
-        for s in samples.by_ref().take(BLOCK) {
-            block.push(s.map_err(wav_err(source))?);
-        }
-        let last = block.len() < BLOCK;
-        scaled.clear();
-        each_block(&block, &mut scaled);
         out.clear();
-        for &s in &scaled {
-            limiter.push(s, &mut out);
+        let mut read = 0;
+        for s in samples.by_ref().take(BLOCK) {
+            limiter.push(s.map_err(wav_err(source))? * gain, &mut out);
+            read += 1;
         }
+        let last = read < BLOCK;
         if last {
             limiter.finish(&mut out);
         }
@@ -206,11 +227,6 @@ fn read_samples<'a, R: std::io::Read + 'a>(
         }
     }
 }
-
-/// Where the limiter holds peaks: a little under the default ceiling, as its 4× estimate
-/// can miss an inter-sample peak by a fraction of a dB. Chapters with a lower
-/// ceiling than this get the rescale pass in [`normalize_file`].
-const LIMITER_CEILING_DB: f64 = -1.8;
 
 /// A look-ahead peak limiter: the gain reaches its lowest point exactly at each peak, falls
 /// towards it over the look-ahead (a linear ramp, no step) and recovers with an exponential

@@ -50,6 +50,9 @@ pub struct ChapterRecord {
     /// Length in frames and in seconds (frames / sample rate).
     pub frames: usize,
     pub duration: f64,
+    /// Measured level of the file as written (integrated LUFS, true peak dBTP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loudness: Option<crate::loudness::Loudness>,
     pub utterances: Vec<UtteranceRecord>,
 }
 

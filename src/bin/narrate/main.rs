@@ -10,7 +10,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use narrate::audio::SampleRate;
+use narrate::audio::{SampleFormat, SampleRate};
+use narrate::book::BookOptions;
+use narrate::chapter::ChapterFormat;
+use narrate::loudness::LoudnessTarget;
 use narrate::pipeline::{self, Plan, RunOptions};
 use narrate::progress::Progress;
 use narrate::synth::{self, SynthOptions};
@@ -172,7 +175,16 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         rate: args.rate,
+        chapter: chapter_format(&args),
     };
+    let book = BookOptions {
+        subtitles: args.subtitles.iter().copied().collect(),
+        container: args.format,
+    };
+    if book.container.needs_ffmpeg() {
+        let flag = format!("--format {}", format!("{:?}", args.format).to_lowercase());
+        narrate::encode::check(&flag)?;
+    }
     let reporter = Reporter::new(args.quiet);
     let inputs = expand_inputs(&args.inputs)?;
     let mut used_names = HashSet::new();
@@ -181,12 +193,18 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         let dir = args.output.join(folder_name(input, &mut used_names));
         let result = pipeline::plan(input, &voice, voice.normalize && !args.no_normalize)
             .map_err(anyhow::Error::from)
-            .and_then(|plan| {
+            .and_then(|mut plan| {
+                plan.title = args.title.clone().or(plan.title);
+                plan.author = args.author.clone().or(plan.author);
                 for warning in &plan.warnings {
                     reporter.warning(input, warning);
                 }
                 pipeline::narrate(&plan, &voice, engine.as_ref(), &dir, &options, &reporter)
                     .map_err(anyhow::Error::from)
+            })
+            .and_then(|manifest| {
+                narrate::book::write(&manifest, &dir, &book)?;
+                Ok(manifest)
             });
         reporter.finish();
         match result {
@@ -211,6 +229,20 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sample format and loudness target of the chapter files, from the flags.
+fn chapter_format(args: &RunArgs) -> ChapterFormat {
+    ChapterFormat {
+        samples: match args.bits {
+            24 => SampleFormat::Int24,
+            _ => SampleFormat::Int16,
+        },
+        loudness: (!args.no_loudness).then_some(LoudnessTarget {
+            integrated: args.loudness,
+            true_peak: args.true_peak,
+        }),
+    }
 }
 
 /// Files as given, and the .txt/.md files inside given folders (sorted).
