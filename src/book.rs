@@ -31,6 +31,15 @@ impl Container {
         }
     }
 
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Container::Wav => "wav",
+            Container::Mp3 => "mp3",
+            Container::M4b => "m4b",
+        }
+    }
+
     /// Whether making it needs ffmpeg.
     pub fn needs_ffmpeg(self) -> bool {
         self != Container::Wav

@@ -182,8 +182,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         container: args.format,
     };
     if book.container.needs_ffmpeg() {
-        let flag = format!("--format {}", format!("{:?}", args.format).to_lowercase());
-        narrate::encode::check(&flag)?;
+        narrate::encode::check(&format!("--format {}", args.format.name()))?;
     }
     let reporter = Reporter::new(args.quiet);
     let inputs = expand_inputs(&args.inputs)?;
