@@ -1,6 +1,6 @@
 //! Book: a finished run's manifest → the files beside its chapters that players and servers
 //! use: subtitles per chapter, `playlist.m3u8`, a CUE sheet, and MP3 or M4B through
-//! [`encode`](crate::encode).
+//! [`encode`].
 
 use std::collections::BTreeSet;
 use std::path::Path;
