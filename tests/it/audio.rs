@@ -111,9 +111,16 @@ fn configured_pause(end: &str) -> f64 {
 #[test]
 fn silence_between_utterances_is_the_configured_pause_within_10_percent() {
     let book = book();
+    let measured = check_pauses(&book.dir, &book.manifest, &book.plan);
+    assert!(measured >= 6, "{measured} pauses measured");
+}
+
+/// Checks that the silence around each join is the pause configured for its break, within
+/// 10%; returns how many were measured.
+fn check_pauses(dir: &Path, manifest: &Value, plan: &Value) -> usize {
     let mut measured = 0;
-    for (chapter, planned) in chapters(&book.manifest).iter().zip(chapters(&book.plan)) {
-        let (samples, rate) = samples(&book.dir.join(chapter["file"].as_str().unwrap()));
+    for (chapter, planned) in chapters(manifest).iter().zip(chapters(plan)) {
+        let (samples, rate) = samples(&dir.join(chapter["file"].as_str().unwrap()));
         let frame =
             |seconds: &Value| (seconds.as_f64().unwrap() * f64::from(rate)).round() as usize;
         let utterances = chapter["utterances"].as_array().unwrap();
@@ -151,7 +158,7 @@ fn silence_between_utterances_is_the_configured_pause_within_10_percent() {
             measured += 1;
         }
     }
-    assert!(measured >= 6, "{measured} pauses measured");
+    measured
 }
 
 #[test]
@@ -300,13 +307,13 @@ fn m4b_has_one_chapter_marker_per_chapter_with_titles_and_tags() {
 }
 
 #[test]
-fn mp3_and_24_bit_at_44100_hz_with_a_title_from_the_command_line() {
+fn mp3_and_24_bit_at_44100_hz_with_clause_pauses_and_a_title_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("短.txt"),
-        "今天天气很好。我们去公园散步。\n",
-    )
-    .unwrap();
+    // the long sentence is split at its commas: clause pauses
+    let text = "今天天气很好。我们沿着河边慢慢地走，看见许多老人在树下下棋，孩子们在草地上放风筝，\
+                年轻人在跑步，小狗在追着蝴蝶跑来跑去，湖面上还有几条小船在慢慢地划着，远处的山上开满了红色和黄色的野花，空气里都是青草和泥土的香味。\
+                我们去公园散步。\n";
+    std::fs::write(dir.path().join("短.txt"), text).unwrap();
     let out = narrate_in(
         dir.path(),
         &[
@@ -344,6 +351,15 @@ fn mp3_and_24_bit_at_44100_hz_with_a_title_from_the_command_line() {
     assert_eq!(probe["format"]["tags"]["album"], "散步");
     let playlist = std::fs::read_to_string(book.join("playlist.m3u8")).unwrap();
     assert!(playlist.contains(".mp3\n"), "{playlist}");
+    let plan = plan_json(&dir.path().join("短.txt"));
+    let clauses = chapters(&plan)[0]["utterances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["end"] == "clause")
+        .count();
+    assert!(clauses >= 1, "{plan}");
+    assert!(check_pauses(&book, &manifest, &plan) >= 3);
 }
 
 #[test]
