@@ -169,6 +169,20 @@ impl Audio {
         self.samples.drain(..start);
     }
 
+    /// Frames at the start and at the end quieter than `threshold` times the clip's peak
+    /// (what [`trim_silence`](Self::trim_silence) kept as margin). All of it for a silent clip.
+    pub fn quiet_edges(&self, threshold: f32) -> (usize, usize) {
+        let peak = self.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        let loud = |s: &f32| s.abs() > peak * threshold;
+        match (
+            self.samples.iter().position(loud),
+            self.samples.iter().rposition(loud),
+        ) {
+            (Some(first), Some(last)) => (first, self.samples.len() - 1 - last),
+            _ => (self.samples.len(), 0),
+        }
+    }
+
     /// Fades the first and last `length` in and out linearly, so a join never clicks.
     pub fn fade_edges(&mut self, length: Duration) {
         let n = self.rate.frames(length).min(self.samples.len() / 2);
@@ -188,6 +202,63 @@ pub fn wav_spec(rate: SampleRate) -> hound::WavSpec {
         sample_rate: rate.hz(),
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
+    }
+}
+
+/// How chapter samples are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SampleFormat {
+    /// 16-bit PCM, what every player reads.
+    #[default]
+    Int16,
+    /// 24-bit PCM.
+    Int24,
+    /// 32-bit float: the working format of a chapter before its loudness is set.
+    Float32,
+}
+
+impl SampleFormat {
+    /// The WAV spec of mono audio at `rate` in this format.
+    pub fn spec(self, rate: SampleRate) -> hound::WavSpec {
+        let (bits_per_sample, sample_format) = match self {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+        };
+        hound::WavSpec {
+            bits_per_sample,
+            sample_format,
+            ..wav_spec(rate)
+        }
+    }
+}
+
+/// A hound writer that takes f32 samples and stores them in its spec's format, clamping
+/// integer formats instead of wrapping.
+pub struct SampleWriter<W: std::io::Write + std::io::Seek> {
+    writer: hound::WavWriter<W>,
+    spec: hound::WavSpec,
+}
+
+impl<W: std::io::Write + std::io::Seek> SampleWriter<W> {
+    pub fn new(writer: hound::WavWriter<W>, spec: hound::WavSpec) -> Self {
+        SampleWriter { writer, spec }
+    }
+
+    pub fn write(&mut self, sample: f32) -> Result<(), hound::Error> {
+        match (self.spec.sample_format, self.spec.bits_per_sample) {
+            (hound::SampleFormat::Float, _) => self.writer.write_sample(sample),
+            (_, 16) => self.writer.write_sample(to_i16(sample)),
+            (_, bits) => {
+                let max = ((1i64 << (bits - 1)) - 1) as f64;
+                let value = (f64::from(sample.clamp(-1.0, 1.0)) * max).round() as i32;
+                self.writer.write_sample(value)
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), hound::Error> {
+        self.writer.finalize()
     }
 }
 
@@ -310,6 +381,18 @@ mod tests {
         let mut audio = Audio::silence(rate(1000), Duration::from_millis(50));
         audio.trim_silence(0.01, Duration::from_millis(20));
         assert!(audio.samples.is_empty());
+    }
+
+    #[test]
+    fn quiet_edges_are_counted_relative_to_the_peak() {
+        let mut samples = vec![0.001; 30];
+        samples.extend([0.5, -0.4, 0.3]);
+        samples.extend(vec![0.0; 20]);
+        let audio = Audio {
+            samples,
+            rate: rate(1000),
+        };
+        assert_eq!(audio.quiet_edges(0.01), (30, 20));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::audio::{Audio, SampleRate, to_i16, wav_spec};
+use crate::audio::{Audio, SampleFormat, SampleRate, SampleWriter};
+use crate::loudness::{self, Loudness, LoudnessTarget, Meter};
 use crate::output::Error;
 
 /// Where one utterance sits in its chapter, in frames at the chapter's rate.
@@ -18,42 +19,74 @@ pub struct Cue {
     pub end: usize,
 }
 
+/// How a chapter file is stored and levelled.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ChapterFormat {
+    pub samples: SampleFormat,
+    /// Loudness to bring the chapter to when it is finished; `None` keeps the level as is.
+    pub loudness: Option<LoudnessTarget>,
+}
+
 /// A chapter being written.
 pub struct ChapterWriter {
     destination: PathBuf,
     temp: PathBuf,
-    writer: Option<hound::WavWriter<BufWriter<std::fs::File>>>,
+    writer: Option<SampleWriter<BufWriter<std::fs::File>>>,
     rate: SampleRate,
     frames: usize,
+    format: ChapterFormat,
+    meter: Meter,
 }
 
 /// A finished chapter file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WrittenChapter {
     pub path: PathBuf,
     pub frames: usize,
+    /// Level of the finished file.
+    pub loudness: Loudness,
 }
 
 impl ChapterWriter {
     /// Starts `destination` (written as a hidden temp file in the same folder until
     /// [`finish`](Self::finish)).
     pub fn create(destination: &Path, rate: SampleRate) -> Result<Self, Error> {
+        Self::create_as(destination, rate, ChapterFormat::default())
+    }
+
+    /// Like [`create`](Self::create), in `format`. With a loudness target the temp file
+    /// holds 32-bit floats, and `finish` writes the levelled file in the final format.
+    pub fn create_as(
+        destination: &Path,
+        rate: SampleRate,
+        format: ChapterFormat,
+    ) -> Result<Self, Error> {
         let name = destination
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let temp = destination.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let writer =
-            hound::WavWriter::create(&temp, wav_spec(rate)).map_err(|source| Error::Wav {
-                path: temp.clone(),
-                source,
-            })?;
+        let spec = match format.loudness {
+            Some(_) => SampleFormat::Float32.spec(rate),
+            None => format.samples.spec(rate),
+        };
+        let writer = hound::WavWriter::create(&temp, spec).map_err(|source| Error::Wav {
+            path: temp.clone(),
+            source,
+        })?;
         Ok(ChapterWriter {
             destination: destination.to_owned(),
             temp,
-            writer: Some(writer),
+            writer: Some(SampleWriter::new(writer, spec)),
             rate,
             frames: 0,
+            format,
+            // with a target, the levelling pass measures the true peak of what it writes
+            meter: if format.loudness.is_some() {
+                Meter::integrated_only(rate)
+            } else {
+                Meter::new(rate)
+            },
         })
     }
 
@@ -66,7 +99,7 @@ impl ChapterWriter {
     pub fn speak(&mut self, audio: &Audio) -> Result<Cue, Error> {
         debug_assert_eq!(audio.rate, self.rate);
         let start = self.frames;
-        self.write_samples(audio.samples.iter().copied())?;
+        self.write_samples(&audio.samples)?;
         Ok(Cue {
             start,
             end: self.frames,
@@ -76,20 +109,19 @@ impl ChapterWriter {
     /// Appends silence.
     pub fn pause(&mut self, duration: Duration) -> Result<(), Error> {
         let frames = self.rate.frames(duration);
-        self.write_samples(std::iter::repeat_n(0.0, frames))
+        self.write_samples(&vec![0.0; frames])
     }
 
-    fn write_samples(&mut self, samples: impl Iterator<Item = f32>) -> Result<(), Error> {
+    fn write_samples(&mut self, samples: &[f32]) -> Result<(), Error> {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
-        for s in samples {
-            writer
-                .write_sample(to_i16(s))
-                .map_err(|source| Error::Wav {
-                    path: self.temp.clone(),
-                    source,
-                })?;
+        self.meter.add(samples);
+        for &s in samples {
+            writer.write(s).map_err(|source| Error::Wav {
+                path: self.temp.clone(),
+                source,
+            })?;
             self.frames += 1;
         }
         Ok(())
@@ -97,12 +129,24 @@ impl ChapterWriter {
 
     /// Completes the WAV header, flushes, and renames the file into place.
     pub fn finish(mut self) -> Result<WrittenChapter, Error> {
-        if let Some(writer) = self.writer.take() {
-            writer.finalize().map_err(|source| Error::Wav {
-                path: self.temp.clone(),
-                source,
-            })?;
-        }
+        let Some(writer) = self.writer.take() else {
+            unreachable!("the writer is only taken by finish, which consumes self");
+        };
+        let wav_error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Wav { path, source }
+        };
+        let result = writer
+            .finish()
+            .map_err(wav_error(&self.temp))
+            .and_then(|()| self.level());
+        let loudness = match result {
+            Ok(loudness) => loudness,
+            Err(err) => {
+                let _ = std::fs::remove_file(&self.temp);
+                return Err(err);
+            }
+        };
         std::fs::rename(&self.temp, &self.destination).map_err(|source| Error::Io {
             path: self.destination.clone(),
             source,
@@ -110,7 +154,31 @@ impl ChapterWriter {
         Ok(WrittenChapter {
             path: self.destination.clone(),
             frames: self.frames,
+            loudness,
         })
+    }
+
+    /// Brings the temp file to the loudness target (a second pass through a second temp
+    /// file, which then replaces the first); returns the level of the result.
+    fn level(&self) -> Result<Loudness, Error> {
+        let measured = self.meter.loudness();
+        let Some(target) = self.format.loudness else {
+            return Ok(measured);
+        };
+        let levelled = self.temp.with_extension("level.tmp");
+        let spec = self.format.samples.spec(self.rate);
+        let result = loudness::normalize_file(&self.temp, &levelled, spec, measured, target)
+            .and_then(|loudness| {
+                std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
+                    path: self.temp.clone(),
+                    source,
+                })?;
+                Ok(loudness)
+            });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&levelled);
+        }
+        result
     }
 }
 
@@ -167,5 +235,54 @@ mod tests {
         w.pause(Duration::from_millis(100)).unwrap();
         drop(w);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn chapter_with_a_loudness_target_is_levelled_in_24_bits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("01-test.wav");
+        let rate = SampleRate::new(24000).unwrap();
+        let format = ChapterFormat {
+            samples: SampleFormat::Int24,
+            loudness: Some(LoudnessTarget::default()),
+        };
+        let mut w = ChapterWriter::create_as(&path, rate, format).unwrap();
+        // quiet bursts of a buzzy tone (its peaks are high for its loudness)
+        let burst = Audio {
+            samples: (0..12000)
+                .map(|i| 0.05 * (i as f32 * 0.2).sin().signum() * (i as f32 * 0.013).sin())
+                .collect(),
+            rate,
+        };
+        let mut cues = Vec::new();
+        for _ in 0..4 {
+            cues.push(w.speak(&burst).unwrap());
+            w.pause(Duration::from_millis(300)).unwrap();
+        }
+        let done = w.finish().unwrap();
+        let lufs = done.loudness.integrated.unwrap();
+        let peak = done.loudness.true_peak.unwrap();
+        assert!((lufs + 18.0).abs() < 1.0, "{lufs:.2} LUFS");
+        assert!(peak <= -1.5, "{peak:.2} dBTP");
+        let reader = hound::WavReader::open(&path).unwrap();
+        assert_eq!(reader.spec().bits_per_sample, 24);
+        assert_eq!(reader.duration() as usize, done.frames);
+        // the pauses stay silent and the cues still point at the bursts
+        let samples: Vec<i32> = reader.into_samples().map(Result::unwrap).collect();
+        assert!(
+            samples[cues[0].end + 10..cues[1].start - 10]
+                .iter()
+                .all(|&s| s == 0)
+        );
+        assert!(
+            samples[cues[1].start + 100..cues[1].start + 200]
+                .iter()
+                .any(|&s| s != 0)
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 }

@@ -10,14 +10,18 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audio;
+pub mod book;
 pub mod chapter;
+pub mod encode;
 pub mod ingest;
+pub mod loudness;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod resample;
 pub mod segment;
+pub mod subtitles;
 pub mod synth;
 pub mod text;
 pub mod voice;

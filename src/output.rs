@@ -53,6 +53,9 @@ pub struct ChapterRecord {
     /// Hash of everything that went into the file (engine, settings, text); a rerun whose
     /// key matches keeps the file instead of writing it again.
     pub key: String,
+    /// Measured level of the file as written (integrated LUFS, true peak dBTP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loudness: Option<crate::loudness::Loudness>,
     pub utterances: Vec<UtteranceRecord>,
 }
 
@@ -136,16 +139,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
+    // a temp file is private (0600); what players and servers read is not
     #[cfg(unix)]
     {
-        // tempfile creates 0600; outputs are ordinary files
         use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
+        let mode = std::fs::Permissions::from_mode(0o644);
+        temp.as_file().set_permissions(mode).map_err(io)?;
     }
+    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::audio::{Audio, SampleRate};
-use crate::chapter::ChapterWriter;
+use crate::chapter::{ChapterFormat, ChapterWriter};
 use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
 use crate::progress::Progress;
 use crate::resample::{RateConverter, ResampleError};
@@ -163,6 +163,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Speaking rate (scales pauses; the engine gets it through `SynthOptions`).
     pub rate: f32,
+    /// Sample format and loudness target of the chapter files.
+    pub chapter: ChapterFormat,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -330,7 +332,8 @@ fn write_chapters(
             continue;
         }
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
-        let mut writer = ChapterWriter::create(&dir.join(&chapter.file), rate)?;
+        let mut writer = ChapterWriter::create_as(&dir.join(&chapter.file), rate, options.chapter)?;
+        let mut pause = None;
         let mut utterances = Vec::with_capacity(chapter.utterances.len());
         for (k, spoken) in chapter.utterances.iter().enumerate() {
             let audio = loop {
@@ -363,9 +366,19 @@ fn write_chapters(
             debug_assert!(std::ptr::eq(jobs[next].1, spoken));
             next += 1;
             queue.advance(next);
+            // the silence heard between two utterances is the configured pause: their
+            // quiet edges count towards it
+            let (lead, trail) = audio.quiet_edges(SILENCE_THRESHOLD);
+            if let Some((length, previous_trail)) = pause.take() {
+                let quiet = rate.duration(previous_trail + lead);
+                writer.pause(Duration::saturating_sub(length, quiet))?;
+            }
             let cue = writer.speak(&audio)?;
             if k + 1 < chapter.utterances.len() {
-                writer.pause(voice.pauses.after(spoken.utterance.end, options.rate))?;
+                pause = Some((
+                    voice.pauses.after(spoken.utterance.end, options.rate),
+                    trail,
+                ));
             }
             utterances.push(UtteranceRecord {
                 id: spoken.utterance.id.to_string(),
@@ -391,6 +404,7 @@ fn write_chapters(
             frames: written.frames,
             duration: seconds(written.frames),
             key: keys[c].clone(),
+            loudness: Some(written.loudness),
             utterances,
         };
         progress.chapter_written(&record);

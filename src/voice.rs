@@ -21,6 +21,8 @@ pub struct EnvVars;
 impl EnvVars {
     /// A folder searched first for voice files.
     pub const NARRATE_VOICES_DIR: &'static str = "NARRATE_VOICES_DIR";
+    /// The ffmpeg program for `--format mp3/m4b` (default: `ffmpeg` on the PATH).
+    pub const NARRATE_FFMPEG: &'static str = "NARRATE_FFMPEG";
 }
 
 /// Voices compiled into the binary, so `--voice zh-CN` works from any folder.

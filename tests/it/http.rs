@@ -189,6 +189,7 @@ fn narrate(voice: &str) -> Run {
         sample_rate: SampleRate::new(24000).unwrap(),
         jobs: 2,
         rate: 1.0,
+        chapter: narrate::chapter::ChapterFormat::default(),
     };
     let result = pipeline::narrate(&plan, &voice, engine.as_ref(), &out, &options, &Silent);
     Run {
@@ -888,6 +889,7 @@ fn bench_http_pipeline_against_the_ideal() {
         sample_rate: SampleRate::new(24000).unwrap(),
         jobs: 1,
         rate: 1.0,
+        chapter: narrate::chapter::ChapterFormat::default(),
     };
     let started = Instant::now();
     pipeline::narrate(

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `narrate` binary on real documents, with the real espeak-ng.
 
+mod audio;
 mod bad_input;
 mod http;
 mod http_server;

@@ -274,7 +274,14 @@ fn seed_numbers_are_spoken_the_way_a_mandarin_reader_says_them() {
         .map(|u| u["spoken"].as_str().unwrap().to_owned())
         .collect();
     let all = spoken.concat();
-    for reading in ["十一月三十日", "二零二零年六月", "十五分钟", "一百余家", "十四个", "三批"] {
+    for reading in [
+        "十一月三十日",
+        "二零二零年六月",
+        "十五分钟",
+        "一百余家",
+        "十四个",
+        "三批",
+    ] {
         assert!(all.contains(reading), "{reading} missing");
     }
     for u in &spoken {

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use narrate::book::Container;
+use narrate::subtitles::SubtitleFormat;
 
 /// Turn articles and books (first of all Mandarin Chinese) into audiobooks.
 ///
@@ -79,6 +81,31 @@ pub struct RunArgs {
     /// Output sample rate in Hz.
     #[arg(long, default_value_t = 24000, value_parser = parse_sample_rate)]
     pub sample_rate: u32,
+    /// Bits per sample of the chapter WAVs.
+    #[arg(long, default_value_t = 16, value_parser = parse_bits)]
+    pub bits: u16,
+    /// Integrated loudness of each chapter, LUFS (EBU R128).
+    #[arg(long, default_value_t = -18.0, value_name = "LUFS", allow_negative_numbers = true, value_parser = parse_loudness)]
+    pub loudness: f64,
+    /// True-peak ceiling of each chapter, dBTP.
+    #[arg(long, default_value_t = -1.5, value_name = "DBTP", allow_negative_numbers = true, value_parser = parse_true_peak)]
+    pub true_peak: f64,
+    /// Keep the level the engine gave instead of normalizing loudness.
+    #[arg(long, conflicts_with = "loudness")]
+    pub no_loudness: bool,
+    /// Subtitles to write beside each chapter: any of srt, vtt, lrc (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_subtitle)]
+    pub subtitles: Vec<SubtitleFormat>,
+    /// wav: one WAV per chapter; mp3: also an MP3 per chapter; m4b: also one M4B
+    /// audiobook with chapter markers (mp3 and m4b need ffmpeg).
+    #[arg(long, default_value = "wav", value_parser = parse_container)]
+    pub format: Container,
+    /// Book title for tags, playlists and the M4B [default: the document's title].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Author for tags, playlists and the M4B [default: the document's byline].
+    #[arg(long)]
+    pub author: Option<String>,
     /// Do not rewrite numbers and symbols into words.
     #[arg(long)]
     pub no_normalize: bool,
@@ -115,6 +142,41 @@ fn parse_sample_rate(s: &str) -> Result<u32, String> {
         Ok(hz) if SAMPLE_RATES.contains(&hz) => Ok(hz),
         _ => Err(format!("`{s}` is not supported; use one of {}", list())),
     }
+}
+
+fn parse_bits(s: &str) -> Result<u16, String> {
+    match s {
+        "16" => Ok(16),
+        "24" => Ok(24),
+        _ => Err(format!("`{s}` is not supported; use 16 or 24")),
+    }
+}
+
+fn parse_loudness(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(lufs) if (-40.0..=-5.0).contains(&lufs) => Ok(lufs),
+        _ => Err(format!(
+            "`{s}` is not a loudness from -40 to -5 LUFS (e.g. -18)"
+        )),
+    }
+}
+
+fn parse_true_peak(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(db) if (-12.0..=0.0).contains(&db) => Ok(db),
+        _ => Err(format!(
+            "`{s}` is not a ceiling from -12 to 0 dBTP (e.g. -1.5)"
+        )),
+    }
+}
+
+fn parse_subtitle(s: &str) -> Result<SubtitleFormat, String> {
+    SubtitleFormat::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a subtitle format; use srt, vtt or lrc"))
+}
+
+fn parse_container(s: &str) -> Result<Container, String> {
+    Container::parse(s).ok_or_else(|| format!("`{s}` is not a format; use wav, mp3 or m4b"))
 }
 
 fn parse_rate(s: &str) -> Result<f32, String> {
@@ -154,6 +216,37 @@ mod tests {
     fn rate_outside_range_is_refused() {
         assert!(Cli::try_parse_from(["narrate", "--rate", "9", "a.txt"]).is_err());
         assert!(Cli::try_parse_from(["narrate", "--rate", "fast", "a.txt"]).is_err());
+    }
+
+    #[test]
+    fn audio_flags_parse_and_have_audiobook_defaults() {
+        let cli = Cli::try_parse_from(["narrate", "a.txt"]).unwrap();
+        assert_eq!(
+            (cli.run.bits, cli.run.loudness, cli.run.true_peak),
+            (16, -18.0, -1.5)
+        );
+        assert_eq!(cli.run.format, Container::Wav);
+        let cli = Cli::try_parse_from([
+            "narrate",
+            "--bits",
+            "24",
+            "--loudness",
+            "-20",
+            "--subtitles",
+            "srt,lrc",
+            "--format",
+            "m4b",
+            "a.txt",
+        ])
+        .unwrap();
+        assert_eq!((cli.run.bits, cli.run.loudness), (24, -20.0));
+        assert_eq!(
+            cli.run.subtitles,
+            [SubtitleFormat::Srt, SubtitleFormat::Lrc]
+        );
+        assert!(Cli::try_parse_from(["narrate", "--bits", "8", "a.txt"]).is_err());
+        assert!(Cli::try_parse_from(["narrate", "--subtitles", "ass", "a.txt"]).is_err());
+        assert!(Cli::try_parse_from(["narrate", "--loudness", "3", "a.txt"]).is_err());
     }
 
     #[test]

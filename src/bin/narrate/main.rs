@@ -11,7 +11,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use narrate::audio::SampleRate;
+use narrate::audio::{SampleFormat, SampleRate};
+use narrate::book::BookOptions;
+use narrate::chapter::ChapterFormat;
+use narrate::loudness::LoudnessTarget;
 use narrate::pipeline::{self, Plan, PlanOptions, RunOptions};
 use narrate::progress::Progress;
 use narrate::synth::cache::{Cached, Store};
@@ -228,7 +231,15 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         rate: args.rate,
+        chapter: chapter_format(&args),
     };
+    let book = BookOptions {
+        subtitles: args.subtitles.iter().copied().collect(),
+        container: args.format,
+    };
+    if book.container.needs_ffmpeg() {
+        narrate::encode::check(&format!("--format {}", args.format.name()))?;
+    }
     let reporter = Reporter::new(args.quiet);
     let inputs = expand_inputs(&args.inputs)?;
     let plan_options = PlanOptions {
@@ -242,7 +253,9 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         let dir = args.output.join(folder_name(input, &mut used_names));
         let result = pipeline::plan(input, &voice, &plan_options)
             .map_err(anyhow::Error::from)
-            .and_then(|plan| {
+            .and_then(|mut plan| {
+                plan.title = args.title.clone().or(plan.title);
+                plan.author = args.author.clone().or(plan.author);
                 for warning in &plan.warnings {
                     reporter.warning(input, warning);
                 }
@@ -251,6 +264,10 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
                 }
                 pipeline::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
                     .map_err(anyhow::Error::from)
+            })
+            .and_then(|manifest| {
+                narrate::book::write(&manifest, &dir, &book)?;
+                Ok(manifest)
             });
         reporter.finish();
         match result {
@@ -309,6 +326,20 @@ impl Summary {
         self.chapters += manifest.chapters.len();
         self.seconds += manifest.chapters.iter().map(|c| c.duration).sum::<f64>();
         self.warnings += manifest.warnings.len();
+    }
+}
+
+/// Sample format and loudness target of the chapter files, from the flags.
+fn chapter_format(args: &RunArgs) -> ChapterFormat {
+    ChapterFormat {
+        samples: match args.bits {
+            24 => SampleFormat::Int24,
+            _ => SampleFormat::Int16,
+        },
+        loudness: (!args.no_loudness).then_some(LoudnessTarget {
+            integrated: args.loudness,
+            true_peak: args.true_peak,
+        }),
     }
 }
 
