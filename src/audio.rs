@@ -56,6 +56,36 @@ impl std::fmt::Debug for Audio {
     }
 }
 
+/// The common case, read without hound: a 44-byte header for 16-bit mono PCM (what
+/// espeak-ng writes), the data running to the end. Anything else is `None`.
+fn from_plain_wav(bytes: &[u8]) -> Option<Audio> {
+    let (header, data) = bytes.split_at_checked(44)?;
+    let u16_at = |i: usize| u16::from_le_bytes([header[i], header[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().expect("4 bytes"));
+    let plain = &header[0..4] == b"RIFF"
+        && &header[8..16] == b"WAVEfmt "
+        && u32_at(16) == 16 // fmt chunk size
+        && u16_at(20) == 1 // PCM
+        && u16_at(22) == 1 // mono
+        && u16_at(34) == 16 // bits per sample
+        && &header[36..40] == b"data";
+    if !plain {
+        return None;
+    }
+    let rate = SampleRate::new(u32_at(24))?;
+    // a streaming header's size (0, or more than there is) says "unknown": the data runs
+    // to the end, as in `streaming_header_fix`
+    let size = match u32_at(40) as usize {
+        0 => data.len(),
+        size => size.min(data.len()),
+    };
+    let samples = data[..size - size % 2]
+        .chunks_exact(2)
+        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+        .collect();
+    Some(Audio { samples, rate })
+}
+
 /// Why bytes are not audio narrate can use.
 #[derive(Debug, thiserror::Error)]
 pub enum AudioError {
@@ -84,6 +114,9 @@ impl Audio {
     /// (espeak-ng `--stdout` writes 0x7ffff000; others 0 or 0xffffffff), is accepted: the
     /// data runs to the end.
     pub fn from_wav(bytes: &[u8]) -> Result<Self, AudioError> {
+        if let Some(audio) = from_plain_wav(bytes) {
+            return Ok(audio);
+        }
         let fixed;
         let bytes = match streaming_header_fix(bytes)? {
             Some(patched) => {

@@ -199,11 +199,17 @@ fn rewrite(
     let mut limiter = Limiter::new(rate, ceiling);
     let mut out = Vec::with_capacity(BLOCK);
     let mut samples = read_samples(&mut reader, in_spec);
+    // made once: each error closure owns a copy of its path
+    let (read_err, write_err) = (wav_err(source), wav_err(destination));
     loop {
         out.clear();
         let mut read = 0;
         for s in samples.by_ref().take(BLOCK) {
-            limiter.push(s.map_err(wav_err(source))? * gain, &mut out);
+            let s = match s {
+                Ok(s) => s,
+                Err(e) => return Err(read_err(e)),
+            };
+            limiter.push(s * gain, &mut out);
             read += 1;
         }
         let last = read < BLOCK;
@@ -212,13 +218,15 @@ fn rewrite(
         }
         meter.add(&out);
         for &s in &out {
-            writer.write(s).map_err(wav_err(destination))?;
+            if let Err(e) = writer.write(s) {
+                return Err(write_err(e));
+            }
         }
         if last {
             break;
         }
     }
-    writer.finish().map_err(wav_err(destination))?;
+    writer.finish().map_err(write_err)?;
     Ok(meter.loudness())
 }
 
@@ -271,6 +279,9 @@ pub struct Limiter {
     skip: usize,
     /// Interpolation taps for the points ¼, ½ and ¾ of the way between two samples.
     taps: [[f32; TAPS]; 3],
+    /// The most any interpolated point can exceed the loudest sample it is made of (the
+    /// largest sum of absolute taps): below the ceiling by that margin, no point can reach it.
+    tap_gain: f32,
 }
 
 /// Length of the interpolation filter; the detector lags `TAPS / 2` frames behind.
@@ -298,7 +309,12 @@ impl Limiter {
                 *tap = (sinc * window) as f32;
             }
         }
+        let tap_gain = taps
+            .iter()
+            .map(|phase| phase.iter().map(|t| t.abs()).sum::<f32>())
+            .fold(0.0f32, f32::max);
         let mut limiter = Limiter {
+            tap_gain,
             ceiling,
             lookahead,
             release,
@@ -334,11 +350,23 @@ impl Limiter {
         self.history.pop_front();
         self.history.push_back(sample);
         let centre = self.history[TAPS / 2 - 1];
-        let mut right_interval = 0.0f32;
-        for phase in &self.taps {
-            let v: f32 = phase.iter().zip(&self.history).map(|(t, x)| t * x).sum();
-            right_interval = right_interval.max(v.abs());
-        }
+        // Most speech sits far under the ceiling: then a bound on the interpolated points
+        // decides as well as the points themselves (the gain needed is 1 either way).
+        let loudest = self.history.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let bound = loudest * self.tap_gain;
+        let right_interval = if bound <= self.ceiling {
+            bound
+        } else {
+            let (front, back) = self.history.as_slices();
+            let mut widest = 0.0f32;
+            for phase in &self.taps {
+                let (near, far) = phase.split_at(front.len());
+                let v: f32 = near.iter().zip(front).map(|(t, x)| t * x).sum::<f32>()
+                    + far.iter().zip(back).map(|(t, x)| t * x).sum::<f32>();
+                widest = widest.max(v.abs());
+            }
+            widest
+        };
         let peak = centre.abs().max(self.left_interval).max(right_interval);
         self.left_interval = right_interval;
         // `centre` is frame j; frames before 0 are the zeros the history starts with

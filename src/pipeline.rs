@@ -258,11 +258,24 @@ pub fn narrate(
         .collect();
     progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
 
+    // consecutive utterances of a chapter, spoken by the engine in one call
+    let batch = engine.batch_size().max(1);
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, (chapter, _)) in jobs.iter().enumerate() {
+        match groups.last_mut() {
+            Some(group) if group.len() < batch && jobs[group.start].0 == *chapter => {
+                group.end = i + 1;
+            }
+            _ => groups.push(i..i + 1),
+        }
+    }
     let workers = engine
         .concurrency()
         .unwrap_or(options.jobs)
-        .clamp(1, jobs.len().max(1));
-    let queue = Queue::new(workers * 4);
+        .clamp(1, groups.len().max(1));
+    // room for a group per worker and one more, so no worker waits on the writer
+    let window = (workers * 4).max(batch * (workers + 1));
+    let queue = Queue::new(window, groups.iter().map(|g| g.start).collect());
     let (tx, rx) = mpsc::channel::<(usize, Result<Audio, NarrateError>)>();
 
     std::thread::scope(|scope| {
@@ -270,14 +283,23 @@ pub fn narrate(
             let tx = tx.clone();
             let queue = &queue;
             let jobs = &jobs;
+            let groups = &groups;
             scope.spawn(move || {
                 let mut converter: Option<RateConverter> = None;
-                while let Some(i) = queue.take(jobs.len()) {
-                    let (chapter, spoken) = jobs[i];
-                    let result = render(spoken, engine, options.sample_rate, &mut converter)
-                        .map_err(|e| e.located(&plan.chapters[chapter], spoken));
-                    if tx.send((i, result)).is_err() {
-                        break;
+                'work: while let Some(g) = queue.take() {
+                    let group = groups[g].clone();
+                    let results = render(
+                        &jobs[group.clone()],
+                        engine,
+                        options.sample_rate,
+                        &mut converter,
+                    );
+                    for (i, result) in group.zip(results) {
+                        let (chapter, spoken) = jobs[i];
+                        let result = result.map_err(|e| e.located(&plan.chapters[chapter], spoken));
+                        if tx.send((i, result)).is_err() {
+                            break 'work;
+                        }
                     }
                 }
             });
@@ -462,20 +484,52 @@ fn chapter_key(
         .collect()
 }
 
-/// Synthesizes one utterance and brings it to the output rate, trimmed and faded.
+/// Synthesizes consecutive utterances (in one engine call when there are several) and
+/// brings each to the output rate, trimmed and faded.
 fn render(
-    spoken: &Spoken,
+    group: &[(usize, &Spoken)],
     engine: &dyn Synthesizer,
     rate: SampleRate,
     converter: &mut Option<RateConverter>,
-) -> Result<Audio, RenderError> {
-    if !spoken.is_speakable() {
-        return Ok(Audio {
-            samples: Vec::new(),
-            rate,
-        });
+) -> Vec<Result<Audio, RenderError>> {
+    let texts: Vec<&str> = group
+        .iter()
+        .filter(|(_, s)| s.is_speakable())
+        .map(|(_, s)| s.spoken.as_str())
+        .collect();
+    let mut spoken = match texts[..] {
+        [text] => vec![engine.synthesize(text)],
+        _ => engine.synthesize_batch(&texts),
     }
-    let mut audio = engine.synthesize(&spoken.spoken)?;
+    .into_iter();
+    group
+        .iter()
+        .map(|(_, s)| {
+            if !s.is_speakable() {
+                return Ok(Audio {
+                    samples: Vec::new(),
+                    rate,
+                });
+            }
+            let audio = spoken.next().unwrap_or_else(|| {
+                Err(SynthError::Io {
+                    program: engine.id().to_owned(),
+                    source: std::io::Error::other(
+                        "the engine returned fewer utterances than asked",
+                    ),
+                })
+            })?;
+            finish(audio, rate, converter)
+        })
+        .collect()
+}
+
+/// Trims, resamples and fades one utterance's audio.
+fn finish(
+    mut audio: Audio,
+    rate: SampleRate,
+    converter: &mut Option<RateConverter>,
+) -> Result<Audio, RenderError> {
     audio.trim_silence(SILENCE_THRESHOLD, EDGE_MARGIN);
     if converter
         .as_ref()
@@ -527,41 +581,43 @@ fn preview(text: &str) -> String {
     out
 }
 
-/// Hands out job indices in order, at most `window` ahead of the writer.
+/// Hands out groups of jobs in order, none starting more than `window` jobs ahead of the
+/// writer.
 struct Queue {
     next: AtomicUsize,
     written: Mutex<usize>,
     moved: Condvar,
     window: usize,
+    /// The first job of each group.
+    starts: Vec<usize>,
     stopped: AtomicBool,
 }
 
 impl Queue {
-    fn new(window: usize) -> Self {
+    fn new(window: usize, starts: Vec<usize>) -> Self {
         Queue {
             next: AtomicUsize::new(0),
             written: Mutex::new(0),
             moved: Condvar::new(),
             window,
+            starts,
             stopped: AtomicBool::new(false),
         }
     }
 
-    /// The next job to do, waiting while the writer is too far behind; `None` when all
+    /// The next group to do, waiting while the writer is too far behind; `None` when all
     /// are handed out or the run stopped.
-    fn take(&self, total: usize) -> Option<usize> {
+    fn take(&self) -> Option<usize> {
         if is_cancelled() {
             return None;
         }
-        let i = self.next.fetch_add(1, Ordering::SeqCst);
-        if i >= total {
-            return None;
-        }
+        let g = self.next.fetch_add(1, Ordering::SeqCst);
+        let &first = self.starts.get(g)?;
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        while i >= *written + self.window && !self.stopped.load(Ordering::SeqCst) {
+        while first >= *written + self.window && !self.stopped.load(Ordering::SeqCst) {
             written = self.moved.wait(written).unwrap_or_else(|e| e.into_inner());
         }
-        (!self.stopped.load(Ordering::SeqCst)).then_some(i)
+        (!self.stopped.load(Ordering::SeqCst)).then_some(g)
     }
 
     /// The writer has consumed jobs `..written`.

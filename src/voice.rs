@@ -71,6 +71,10 @@ pub struct EspeakSettings {
     /// 0..=99.
     #[serde(default = "EspeakSettings::default_pitch")]
     pub pitch: u32,
+    /// Utterances spoken by one `espeak-ng` process (1: a process for each); starting the
+    /// process costs about as much as speaking a short sentence.
+    #[serde(default = "EspeakSettings::default_batch")]
+    pub batch: usize,
 }
 
 impl EspeakSettings {
@@ -82,6 +86,9 @@ impl EspeakSettings {
     }
     fn default_pitch() -> u32 {
         50
+    }
+    fn default_batch() -> usize {
+        1
     }
 }
 

@@ -181,25 +181,86 @@ impl Synthesizer for Cached {
             return self.inner.synthesize(text);
         };
         let key = self.key(text);
-        match store.load(&key) {
-            Some(Ok(audio)) => {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(audio);
-            }
-            Some(Err(why)) => {
-                log::warn!("discarding a damaged cache entry ({why}); synthesizing it again");
-                self.discarded.fetch_add(1, Ordering::Relaxed);
-                let _ = std::fs::remove_file(store.path(&key));
-            }
-            None => {}
+        if let Some(audio) = self.lookup(store, &key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(audio);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let audio = self.inner.synthesize(text)?;
-        if let Err(why) = store.save(&key, &audio) {
-            log::warn!("cannot write the utterance cache ({why}); going on without it");
-        }
+        keep(store, &key, &audio);
         Ok(audio)
     }
+
+    fn batch_size(&self) -> usize {
+        self.inner.batch_size()
+    }
+
+    /// An engine that speaks a batch in one go may carry a little of one utterance into
+    /// the next (espeak-ng's prosody does), so the key of each utterance also names the ones
+    /// before it in the batch, and a batch with any miss is spoken again whole: what the
+    /// cache gives is always what a fresh run would say.
+    fn synthesize_batch(&self, texts: &[&str]) -> Vec<Result<Audio, SynthError>> {
+        let Some(store) = &self.store else {
+            self.misses.fetch_add(texts.len(), Ordering::Relaxed);
+            return self.inner.synthesize_batch(texts);
+        };
+        let keys: Vec<String> = (0..texts.len())
+            .map(|i| key_after(&self.fingerprint, &texts[..i], texts[i]))
+            .collect();
+        let mut found = Vec::with_capacity(texts.len());
+        for key in &keys {
+            match self.lookup(store, key) {
+                Some(audio) => found.push(Ok(audio)),
+                None => break,
+            }
+        }
+        if found.len() == texts.len() {
+            self.hits.fetch_add(texts.len(), Ordering::Relaxed);
+            return found;
+        }
+        self.misses.fetch_add(texts.len(), Ordering::Relaxed);
+        let fresh = self.inner.synthesize_batch(texts);
+        for (key, audio) in keys.iter().zip(&fresh) {
+            if let Ok(audio) = audio {
+                keep(store, key, audio);
+            }
+        }
+        fresh
+    }
+}
+
+impl Cached {
+    /// The stored audio under `key`; a damaged entry is removed (and counted).
+    fn lookup(&self, store: &Store, key: &str) -> Option<Audio> {
+        match store.load(key)? {
+            Ok(audio) => Some(audio),
+            Err(why) => {
+                log::warn!("discarding a damaged cache entry ({why}); synthesizing it again");
+                self.discarded.fetch_add(1, Ordering::Relaxed);
+                let _ = std::fs::remove_file(store.path(key));
+                None
+            }
+        }
+    }
+}
+
+fn keep(store: &Store, key: &str, audio: &Audio) {
+    if let Err(why) = store.save(key, audio) {
+        log::warn!("cannot write the utterance cache ({why}); going on without it");
+    }
+}
+
+/// The key of `text` spoken after `before` by one engine call; [`key`] when alone.
+fn key_after(fingerprint: &str, before: &[&str], text: &str) -> String {
+    if before.is_empty() {
+        return key(fingerprint, text);
+    }
+    let mut context = String::from(fingerprint);
+    for previous in before {
+        context.push('\0');
+        context.push_str(previous);
+    }
+    key(&context, text)
 }
 
 #[cfg(test)]
@@ -303,6 +364,58 @@ mod tests {
         assert_eq!(store.stats().unwrap().entries, 3);
         assert_eq!(store.clear().unwrap(), 3);
         assert_eq!(store.stats().unwrap(), StoreStats::default());
+    }
+
+    /// Speaks batches: each utterance's loudness depends on what came before it.
+    struct Batching(Box<Counting>);
+
+    impl Synthesizer for Batching {
+        fn id(&self) -> &str {
+            "batching"
+        }
+        fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
+            self.0.synthesize(text)
+        }
+        fn batch_size(&self) -> usize {
+            4
+        }
+        fn synthesize_batch(&self, texts: &[&str]) -> Vec<Result<Audio, SynthError>> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let mut audio = self.0.synthesize(text)?;
+                    let before: u32 = texts[..i].concat().bytes().map(u32::from).sum();
+                    let gain = 1.0 / (1 + before % 7) as f32;
+                    audio.samples.iter_mut().for_each(|s| *s *= gain);
+                    Ok(audio)
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn batch_is_cached_under_its_context_and_answered_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Cached::new(
+            Box::new(Batching(counting(1))),
+            Some(Store::new(dir.path())),
+        );
+        assert_eq!(first.batch_size(), 4);
+        let fresh = first.synthesize_batch(&["一", "二"]);
+        let again = Cached::new(
+            Box::new(Batching(counting(1))),
+            Some(Store::new(dir.path())),
+        );
+        let cached = again.synthesize_batch(&["一", "二"]);
+        assert_eq!(cached[1].as_ref().unwrap(), fresh[1].as_ref().unwrap());
+        assert_eq!(again.counts().hits, 2);
+        // "二" after something else is another sound: the whole batch is spoken again
+        let other = again.synthesize_batch(&["三", "二"]);
+        assert_ne!(other[1].as_ref().unwrap(), fresh[1].as_ref().unwrap());
+        assert_eq!(again.counts().misses, 2);
+        // alone, it is the plain key
+        assert_eq!(key_after("f", &[], "二"), key("f", "二"));
     }
 
     #[test]

@@ -1,4 +1,11 @@
-//! The espeak-ng backend: one `espeak-ng --stdout` process per utterance, WAV on stdout.
+//! The espeak-ng backend: `espeak-ng --stdout` speaks the text given on stdin, WAV on
+//! stdout; one process per utterance, or per batch of utterances (voice setting `batch`).
+//!
+//! A batch goes in as SSML, one utterance a line, each followed by a 3-second break. The
+//! breaks come out as the only runs of exact digital silence that long, and the audio is cut
+//! there. When the cut is not certain (a line that says nothing, a pause as long as a
+//! break), the batch is spoken again one process per utterance, so a batch never puts the
+//! wrong audio under an utterance.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -17,6 +24,7 @@ pub struct Espeak {
     voice: String,
     speed: u32,
     pitch: u32,
+    batch: usize,
     version: std::sync::OnceLock<String>,
 }
 
@@ -34,6 +42,7 @@ impl Espeak {
             voice,
             speed,
             pitch: settings.pitch.min(99),
+            batch: settings.batch.max(1),
             version: std::sync::OnceLock::new(),
         }
     }
@@ -79,6 +88,140 @@ fn default_voice(language: &str) -> String {
     }
 }
 
+/// The break after each utterance of a batch; it scales with the speaking speed, as every
+/// espeak-ng pause does, so it stays several times longer than any pause inside a sentence.
+const BATCH_BREAK: &str = r#"<break time="3s"/>"#;
+/// Longest line espeak-ng reads in one piece (it reads stdin with `fgets` into 1000 bytes).
+const MAX_LINE_BYTES: usize = 990;
+/// Silence kept on each side of an utterance cut out of a batch (more than the pipeline's
+/// trim margin, so the result trims the same as a lone utterance).
+const CUT_MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl Espeak {
+    /// Speaks `texts` in one process and cuts the audio at the breaks; `None` when that did
+    /// not work out for sure (the caller speaks them one by one, which also reports errors).
+    fn speak_batch(&self, texts: &[&str]) -> Option<Vec<Audio>> {
+        let mut input = String::new();
+        for text in texts {
+            let line = escape_xml(&one_line(text));
+            if line.len() + BATCH_BREAK.len() + 1 > MAX_LINE_BYTES {
+                return None;
+            }
+            input.push_str(&line);
+            input.push_str(BATCH_BREAK);
+            input.push('\n');
+        }
+        let mut cmd = self.command();
+        cmd.arg("-m");
+        let output = run(cmd, &input).ok()?;
+        if !output.status.success() {
+            return None;
+        }
+        let audio = Audio::from_wav(&output.stdout).ok()?;
+        split_at_breaks(&audio, texts.len())
+    }
+}
+
+/// The text as one line: newlines would be read as separate clauses (and, in a batch, as
+/// separate utterances).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Starts `cmd`, writes `input` to its stdin and collects what it says.
+fn run(mut cmd: Command, input: &str) -> std::io::Result<std::process::Output> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stdin = child.stdin.take();
+    let input = input.as_bytes().to_vec();
+    // write from another thread: a long batch fills the stdout pipe before stdin is read
+    let writer = std::thread::spawn(move || {
+        if let Some(mut stdin) = stdin {
+            match stdin.write_all(&input) {
+                // the engine quit before reading: its exit status and stderr say why
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
+        } else {
+            Ok(())
+        }
+    });
+    let output = child.wait_with_output()?;
+    writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("stdin writer panicked")))?;
+    Ok(output)
+}
+
+/// Cuts batch audio into `n` utterances at the `n` longest runs of exact zeros, the last of
+/// which must reach the end. `None` unless those runs are clearly the breaks: each at least
+/// twice as long as any other run, and each piece has sound.
+fn split_at_breaks(audio: &Audio, n: usize) -> Option<Vec<Audio>> {
+    let samples = &audio.samples;
+    let mut runs: Vec<(usize, usize)> = Vec::new(); // (start, end)
+    let mut i = 0;
+    while i < samples.len() {
+        if samples[i] == 0.0 {
+            let start = i;
+            while i < samples.len() && samples[i] == 0.0 {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    if runs.len() < n {
+        return None;
+    }
+    runs.sort_by_key(|&(start, end)| std::cmp::Reverse((end - start, start)));
+    let shortest_break = runs[n - 1].1 - runs[n - 1].0;
+    let longest_other = runs.get(n).map_or(0, |&(start, end)| end - start);
+    if shortest_break < 2 * longest_other || shortest_break == 0 {
+        return None;
+    }
+    let mut breaks = runs[..n].to_vec();
+    breaks.sort_unstable();
+    if breaks[n - 1].1 != samples.len() {
+        return None;
+    }
+    let margin = audio.rate.frames(CUT_MARGIN);
+    let mut pieces = Vec::with_capacity(n);
+    let mut previous = (0, 0); // the break before this utterance
+    for &(start, end) in &breaks {
+        if start == previous.1 {
+            return None; // nothing between two breaks
+        }
+        // some of the silence on each side, all of it from within the breaks
+        let lead = previous.1.saturating_sub(margin).max(previous.0);
+        let tail = (start + margin).min(end);
+        pieces.push(Audio {
+            samples: samples[lead..tail].to_vec(),
+            rate: audio.rate,
+        });
+        previous = (start, end);
+    }
+    Some(pieces)
+}
+
 impl Synthesizer for Espeak {
     fn id(&self) -> &str {
         &self.id
@@ -95,6 +238,25 @@ impl Synthesizer for Espeak {
         )
     }
 
+    fn batch_size(&self) -> usize {
+        self.batch
+    }
+
+    fn synthesize_batch(&self, texts: &[&str]) -> Vec<Result<Audio, SynthError>> {
+        if texts.len() > 1
+            && let Some(pieces) = self.speak_batch(texts)
+        {
+            return pieces.into_iter().map(Ok).collect();
+        }
+        if texts.len() > 1 {
+            log::debug!(
+                "espeak-ng: a batch of {} utterances could not be cut at its breaks; speaking them one by one",
+                texts.len()
+            );
+        }
+        texts.iter().map(|text| self.synthesize(text)).collect()
+    }
+
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
         let program = || self.program.clone();
         let mut child = self
@@ -109,10 +271,7 @@ impl Synthesizer for Espeak {
             })?;
         // The text goes to stdin so that a leading '-' is never taken for an option.
         // Newlines would be read as separate clauses; one utterance is one line.
-        let line: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let line = one_line(text);
         if let Some(mut stdin) = child.stdin.take() {
             match stdin.write_all(line.as_bytes()) {
                 // the engine quit before reading: its exit status and stderr say why
@@ -154,6 +313,7 @@ mod tests {
             voice: None,
             speed: 175,
             pitch: 50,
+            batch: 1,
         }
     }
 
@@ -209,6 +369,104 @@ mod tests {
         assert!((0.5..5.0).contains(&secs), "{secs} s");
         let peak = audio.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
         assert!(peak > 0.05, "peak {peak}");
+    }
+
+    #[test]
+    fn batch_is_cut_into_its_utterances_the_same_way_every_time() {
+        let engine = Espeak::new(
+            &EspeakSettings {
+                batch: 8,
+                ..settings("espeak-ng")
+            },
+            "zh-CN",
+            1.0,
+        );
+        let texts = [
+            "长三角一体化发展。",
+            "他说：“你好，世界！”",
+            "第二章 序",
+            "A&B<C>",
+        ];
+        let batch: Vec<Audio> = engine
+            .synthesize_batch(&texts)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(batch.len(), texts.len());
+        for (text, audio) in texts.iter().zip(&batch) {
+            let alone = engine.synthesize(text).unwrap();
+            // the same speech: lengths agree to within the silence kept at the edges
+            let (a, b) = (
+                audio.duration().as_secs_f64(),
+                alone.duration().as_secs_f64(),
+            );
+            assert!(
+                (a - b).abs() < 0.5,
+                "{text}: {a:.2} s in a batch, {b:.2} s alone"
+            );
+        }
+        assert_eq!(
+            engine
+                .synthesize_batch(&texts)
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap(),
+            batch
+        );
+    }
+
+    fn clip(parts: &[(usize, bool)]) -> Audio {
+        let samples = parts
+            .iter()
+            .flat_map(|&(n, sound)| std::iter::repeat_n(if sound { 0.5 } else { 0.0 }, n))
+            .collect();
+        Audio {
+            samples,
+            rate: crate::audio::SampleRate::new(1000).unwrap(),
+        }
+    }
+
+    #[test]
+    fn batch_audio_is_cut_at_the_long_silences() {
+        let audio = clip(&[
+            (10, false),
+            (50, true),
+            (5, false),
+            (50, true),
+            (400, false),
+            (70, true),
+            (400, false),
+        ]);
+        let pieces = split_at_breaks(&audio, 2).unwrap();
+        // 100 ms of the break stays on each side
+        assert_eq!(pieces[0].samples.len(), 10 + 50 + 5 + 50 + 100);
+        assert_eq!(pieces[1].samples.len(), 100 + 70 + 100);
+    }
+
+    #[test]
+    fn unclear_breaks_are_not_cut() {
+        // an utterance that said nothing: one break too few
+        let merged = clip(&[(50, true), (800, false), (50, true), (400, false)]);
+        assert!(split_at_breaks(&merged, 3).is_none());
+        // a pause inside an utterance nearly as long as a break
+        let close = clip(&[
+            (50, true),
+            (300, false),
+            (50, true),
+            (400, false),
+            (50, true),
+            (400, false),
+        ]);
+        assert!(split_at_breaks(&close, 2).is_none());
+        // the last break must end the audio
+        let tail = clip(&[
+            (50, true),
+            (400, false),
+            (50, true),
+            (400, false),
+            (5, true),
+        ]);
+        assert!(split_at_breaks(&tail, 2).is_none());
     }
 
     #[test]

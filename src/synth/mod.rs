@@ -30,6 +30,18 @@ pub trait Synthesizer: Send + Sync {
     fn concurrency(&self) -> Option<usize> {
         None
     }
+    /// How many consecutive utterances of a chapter the pipeline hands to
+    /// [`synthesize_batch`](Self::synthesize_batch) at once; 1 (the default): one at a time.
+    fn batch_size(&self) -> usize {
+        1
+    }
+    /// Speaks consecutive utterances, one result each, in order. The default asks
+    /// [`synthesize`](Self::synthesize) for each; an engine with a high cost per call (a
+    /// process to start) speaks them in one go. The audio of each may depend on the ones
+    /// before it in the batch, never on what follows or on timing.
+    fn synthesize_batch(&self, texts: &[&str]) -> Vec<Result<Audio, SynthError>> {
+        texts.iter().map(|text| self.synthesize(text)).collect()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
