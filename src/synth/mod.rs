@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod espeak;
 pub mod http;
+pub mod neural;
 
 use crate::audio::{Audio, AudioError};
 use crate::voice::{BackendConfig, Voice};
