@@ -2,4 +2,5 @@
 //! in-process by narrate's own TFLite interpreter.
 
 pub mod flatbuf;
+pub mod frontend;
 pub mod tflite;
