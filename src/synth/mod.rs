@@ -63,6 +63,8 @@ pub enum SynthError {
     },
     #[error(transparent)]
     Http(#[from] http::HttpError),
+    #[error("neural voice: {0}")]
+    Neural(String),
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.
@@ -87,5 +89,6 @@ pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
         BackendConfig::Http(settings) => {
             Box::new(http::Http::new(settings, &voice.language, options.rate))
         }
+        BackendConfig::Neural(settings) => Box::new(neural::Neural::new(settings, options.rate)),
     }
 }
