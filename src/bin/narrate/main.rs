@@ -137,6 +137,7 @@ fn voices() -> anyhow::Result<ExitCode> {
                 let backend = match &v.backend {
                     voice::BackendConfig::Espeak(_) => "espeak",
                     voice::BackendConfig::Http(_) => "http",
+                    voice::BackendConfig::Neural(_) => "neural",
                 };
                 writeln!(
                     out,
