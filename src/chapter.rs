@@ -167,14 +167,21 @@ impl ChapterWriter {
         };
         let levelled = self.temp.with_extension("level.tmp");
         let spec = self.format.samples.spec(self.rate);
-        let result = loudness::normalize_file(&self.temp, &levelled, spec, measured, target)
-            .and_then(|loudness| {
-                std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
-                    path: self.temp.clone(),
-                    source,
-                })?;
-                Ok(loudness)
-            });
+        let result = loudness::normalize_file(
+            &self.temp,
+            &levelled,
+            spec,
+            measured,
+            self.meter.sample_peak(),
+            target,
+        )
+        .and_then(|loudness| {
+            std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
+                path: self.temp.clone(),
+                source,
+            })?;
+            Ok(loudness)
+        });
         if result.is_err() {
             let _ = std::fs::remove_file(&levelled);
         }

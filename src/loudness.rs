@@ -45,8 +45,9 @@ pub struct Loudness {
     pub true_peak: Option<f64>,
 }
 
-/// EBU R128 integrated loudness and true peak of a mono stream, in constant memory.
-pub struct Meter(EbuR128);
+/// EBU R128 integrated loudness and true peak of a mono stream, in constant memory; also
+/// the highest absolute sample.
+pub struct Meter(EbuR128, f32);
 
 impl Meter {
     /// Integrated loudness and true peak.
@@ -64,12 +65,18 @@ impl Meter {
     fn with_mode(rate: SampleRate, mode: Mode) -> Self {
         let meter = EbuR128::new(1, rate.hz(), mode)
             .expect("one channel at a non-zero rate is a valid meter");
-        Meter(meter)
+        Meter(meter, 0.0)
     }
 
     pub fn add(&mut self, samples: &[f32]) {
         // only fails for a frame count that is not a multiple of the channel count (1)
         let _ = self.0.add_frames_f32(samples);
+        self.1 = samples.iter().fold(self.1, |m, s| m.max(s.abs()));
+    }
+
+    /// The highest absolute sample so far.
+    pub fn sample_peak(&self) -> f32 {
+        self.1
     }
 
     pub fn loudness(&self) -> Loudness {
@@ -102,27 +109,50 @@ pub fn amplitude_to_db(amplitude: f64) -> f64 {
 /// Frames read and written at a time.
 const BLOCK: usize = 4096;
 
-/// Reads the 32-bit float WAV `source` (measured as `measured` while it was written),
-/// brings it to `target` and writes `destination` in the format of `spec`. Returns the
-/// level of what was written.
+/// Reads the 32-bit float WAV `source` (measured as `measured` while it was written, its
+/// highest absolute sample `sample_peak`), brings it to `target` and writes `destination` in
+/// the format of `spec`. Returns the level of what was written.
 ///
-/// The limiter takes some loudness off speech whose peaks sit far above its average, so
-/// when the result misses the target by more than [`TOLERANCE_LU`] the pass runs once more
-/// with the gain corrected by the miss. A last rescale runs only if the limiter's estimate
-/// of the true peak fell short of the meter's.
+/// The limiter takes some loudness off speech whose peaks sit far above its average. So
+/// when the limiter can act at all, a dry pass first measures only the integrated loudness
+/// after gain and limiter (nothing written, no true-peak meter) and corrects the gain by its
+/// miss when that exceeds [`TOLERANCE_LU`]; then one pass writes and measures. When the
+/// limiter cannot act the written pass is checked instead, and redone once if it misses. A
+/// last rescale runs only if the limiter's estimate of the true peak fell short of the
+/// meter's.
 pub fn normalize_file(
     source: &Path,
     destination: &Path,
     spec: hound::WavSpec,
     measured: Loudness,
+    sample_peak: f32,
     target: LoudnessTarget,
 ) -> Result<Loudness, Error> {
     let ceiling = db_to_amplitude(target.true_peak - LIMITER_MARGIN_DB) as f32;
+    let rate = SampleRate::new(spec.sample_rate).expect("a chapter's rate is never zero");
     let Some(lufs) = measured.integrated else {
         // silence: nothing to level, but the format still changes
         return rewrite(source, destination, spec, 1.0, ceiling);
     };
     let mut gain = target.integrated - lufs;
+    let misses = |got: Option<f64>| {
+        got.map(|got| target.integrated - got)
+            .filter(|miss| miss.abs() > TOLERANCE_LU)
+    };
+    let limits =
+        !Limiter::new(rate, ceiling).passes_untouched(sample_peak * db_to_amplitude(gain) as f32);
+    let mut checked = false;
+    if limits {
+        if let Some(miss) = misses(dry_run(
+            source,
+            rate,
+            db_to_amplitude(gain) as f32,
+            ceiling,
+        )?) {
+            gain += miss;
+        }
+        checked = true;
+    }
     let mut written = rewrite(
         source,
         destination,
@@ -130,10 +160,8 @@ pub fn normalize_file(
         db_to_amplitude(gain) as f32,
         ceiling,
     )?;
-    if let Some(got) = written.integrated
-        && (got - target.integrated).abs() > TOLERANCE_LU
-    {
-        gain += target.integrated - got;
+    if !checked && let Some(miss) = misses(written.integrated) {
+        gain += miss;
         written = rewrite(
             source,
             destination,
@@ -164,6 +192,29 @@ pub fn normalize_file(
     }
 }
 
+/// The integrated loudness of `source` times `gain` through the limiter, nothing written.
+fn dry_run(source: &Path, rate: SampleRate, gain: f32, ceiling: f32) -> Result<Option<f64>, Error> {
+    let mut samples = SourceSamples::open(source)?;
+    let mut meter = Meter::integrated_only(rate);
+    let mut limiter = Limiter::new(rate, ceiling);
+    let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
+    loop {
+        samples.read(&mut block)?;
+        out.clear();
+        for &s in &block {
+            limiter.push(s * gain, &mut out);
+        }
+        let last = block.len() < BLOCK;
+        if last {
+            limiter.finish(&mut out);
+        }
+        meter.add(&out);
+        if last {
+            return Ok(meter.loudness().integrated);
+        }
+    }
+}
+
 /// How far from the target loudness a chapter may land before its pass is redone.
 pub const TOLERANCE_LU: f64 = 0.2;
 
@@ -185,8 +236,7 @@ fn rewrite(
         move |source| Error::Wav { path, source }
     };
     let rate = SampleRate::new(spec.sample_rate).expect("a chapter's rate is never zero");
-    let mut reader = hound::WavReader::open(source).map_err(wav_err(source))?;
-    let in_spec = reader.spec();
+    let mut samples = SourceSamples::open(source)?;
     let file = std::fs::File::create(destination).map_err(|source| Error::Io {
         path: destination.to_owned(),
         source,
@@ -197,22 +247,16 @@ fn rewrite(
     );
     let mut meter = Meter::new(rate);
     let mut limiter = Limiter::new(rate, ceiling);
-    let mut out = Vec::with_capacity(BLOCK);
-    let mut samples = read_samples(&mut reader, in_spec);
-    // made once: each error closure owns a copy of its path
-    let (read_err, write_err) = (wav_err(source), wav_err(destination));
+    let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
+    // made once: the error closure owns a copy of its path
+    let write_err = wav_err(destination);
     loop {
+        samples.read(&mut block)?;
         out.clear();
-        let mut read = 0;
-        for s in samples.by_ref().take(BLOCK) {
-            let s = match s {
-                Ok(s) => s,
-                Err(e) => return Err(read_err(e)),
-            };
+        for &s in &block {
             limiter.push(s * gain, &mut out);
-            read += 1;
         }
-        let last = read < BLOCK;
+        let last = block.len() < BLOCK;
         if last {
             limiter.finish(&mut out);
         }
@@ -230,21 +274,87 @@ fn rewrite(
     Ok(meter.loudness())
 }
 
-/// The samples of a WAV file as f32 in −1.0..=1.0, whatever its integer or float format.
-fn read_samples<'a, R: std::io::Read + 'a>(
-    reader: &'a mut hound::WavReader<R>,
-    spec: hound::WavSpec,
-) -> Box<dyn Iterator<Item = Result<f32, hound::Error>> + 'a> {
-    match spec.sample_format {
-        hound::SampleFormat::Float => Box::new(reader.samples::<f32>()),
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            Box::new(
-                reader
-                    .samples::<i32>()
-                    .map(move |s| s.map(|s| s as f32 * scale)),
-            )
+/// The samples of a WAV file as f32 in −1.0..=1.0, whatever its integer or float format,
+/// read a block at a time; 32-bit float (the temp files) straight from the bytes.
+struct SourceSamples {
+    path: std::path::PathBuf,
+    kind: SourceKind,
+}
+
+enum SourceKind {
+    Float32 {
+        reader: std::io::BufReader<std::fs::File>,
+        left: usize,
+        bytes: Vec<u8>,
+    },
+    Int {
+        samples: hound::WavIntoSamples<std::io::BufReader<std::fs::File>, i32>,
+        scale: f32,
+    },
+    Float(hound::WavIntoSamples<std::io::BufReader<std::fs::File>, f32>),
+}
+
+impl SourceSamples {
+    fn open(path: &Path) -> Result<Self, Error> {
+        let reader = hound::WavReader::open(path).map_err(|source| Error::Wav {
+            path: path.to_owned(),
+            source,
+        })?;
+        let spec = reader.spec();
+        let kind = match spec.sample_format {
+            hound::SampleFormat::Float if spec.bits_per_sample == 32 => SourceKind::Float32 {
+                left: reader.len() as usize,
+                reader: reader.into_inner(),
+                bytes: Vec::new(),
+            },
+            hound::SampleFormat::Float => SourceKind::Float(reader.into_samples()),
+            hound::SampleFormat::Int => SourceKind::Int {
+                scale: 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32,
+                samples: reader.into_samples(),
+            },
+        };
+        Ok(SourceSamples {
+            path: path.to_owned(),
+            kind,
+        })
+    }
+
+    /// Replaces `block` with the next [`BLOCK`] samples, fewer only at the end.
+    fn read(&mut self, block: &mut Vec<f32>) -> Result<(), Error> {
+        block.clear();
+        let wav_err = |source| Error::Wav {
+            path: self.path.clone(),
+            source,
+        };
+        match &mut self.kind {
+            SourceKind::Float32 {
+                reader,
+                left,
+                bytes,
+            } => {
+                let n = (*left).min(BLOCK);
+                bytes.resize(n * 4, 0);
+                std::io::Read::read_exact(reader, bytes)
+                    .map_err(|e| wav_err(hound::Error::IoError(e)))?;
+                *left -= n;
+                block.extend(
+                    bytes
+                        .chunks_exact(4)
+                        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+                );
+            }
+            SourceKind::Int { samples, scale } => {
+                for s in samples.by_ref().take(BLOCK) {
+                    block.push(s.map_err(wav_err)? as f32 * *scale);
+                }
+            }
+            SourceKind::Float(samples) => {
+                for s in samples.by_ref().take(BLOCK) {
+                    block.push(s.map_err(wav_err)?);
+                }
+            }
         }
+        Ok(())
     }
 }
 
@@ -337,6 +447,13 @@ impl Limiter {
         }
         limiter.skip = lookahead - 1 - primed.len();
         limiter
+    }
+
+    /// Whether audio whose samples all stay within ±`peak` passes with its gain at exactly
+    /// 1 (no estimated point can reach the ceiling).
+    pub fn passes_untouched(&self, peak: f32) -> bool {
+        // a hair of margin for rounding in the gain
+        peak * self.tap_gain * 1.0001 <= self.ceiling
     }
 
     /// Frames between a sample going in and coming out.

@@ -19,6 +19,11 @@ use super::number::{self, Line, Numeral, Two};
 /// Words after which a lone 2 is said 两 (2个 → 两个). 分 alone is left out (2分之1).
 const CLASSIFIERS: &str = "个只条本张件位名家次天年岁倍种块人台辆架艘座栋层项份部间双对套颗粒根支把杯碗瓶斤升吨克米周星批场届期所趟回遍声口头匹节页篇首段句行元角毛组队点小成斤里公千百万亿";
 
+/// Whether [`read`] can start on `c`: where a number can.
+pub(super) fn starts(c: char) -> bool {
+    number::starts(c)
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let n = number::scan(line, at)?;
     if let Some(reading) = dotted(line, &n) {

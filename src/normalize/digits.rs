@@ -52,6 +52,11 @@ const LABELS: [&str; 28] = [
 /// Characters allowed between a label and its number: `电话：`, `尾号为`.
 const LABEL_GAP: &str = "为是：: 　#（(“\"号码";
 
+/// Whether [`read`] can start on `c`.
+pub(super) fn starts(c: char) -> bool {
+    c == '+' || c.is_ascii_digit()
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if line.get(at) == Some('+') {
         return country_code(line, at);

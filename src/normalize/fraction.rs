@@ -12,6 +12,11 @@
 use super::Reading;
 use super::number::{self, Line, Two};
 
+/// Whether [`read`] can start on `c`: where a number can.
+pub(super) fn starts(c: char) -> bool {
+    number::starts(c)
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let a = number::scan(line, at)?;
     if a.frac.is_some() || a.grouped || a.int.is_empty() || line.get(a.end) != Some('/') {

@@ -16,6 +16,11 @@ const ACRONYMS: [&str; 24] = [
     "dna", "usb", "gdp", "cpi", "ppt", "app", "diy", "ktv", "pk", "ai",
 ];
 
+/// Whether [`read`] can start on `c`.
+pub(super) fn starts(c: char) -> bool {
+    c.is_ascii_alphabetic()
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if !line.is_letter(at) || line.prev(at).is_some_and(|p| p.is_ascii_alphabetic()) {
         return None;

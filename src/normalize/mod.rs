@@ -5,8 +5,10 @@
 //! one output line per input line. Punctuation, Chinese text and Latin words are kept.
 //!
 //! Each line is first folded from full-width digits and letters to ASCII ([`width`]). Then a
-//! scanner walks the line; at each position it tries the reading rules below in this order and
-//! takes the first that matches, else copies the character:
+//! scanner walks the line; at each position where some rule can start (each rule says on which
+//! characters it can; runs of other characters, most Chinese text, are copied in one go) it tries
+//! the reading rules below in this order and takes the first that matches, else copies the
+//! character:
 //!
 //! 1. [`digits`] reads phone numbers, service numbers, IDs, IP addresses (read digit by digit)
 //! 2. [`date`] reads full dates, years before 年, decades (90后), AD/BC
@@ -55,21 +57,45 @@ impl Reading {
     }
 }
 
-type Rule = fn(&Line, usize) -> Option<Reading>;
+/// A reading rule: `read` tries to read at a position; `starts` says on which characters
+/// `read` can return anything at all (checked against `read` by a test over every character).
+struct Rule {
+    read: fn(&Line, usize) -> Option<Reading>,
+    starts: fn(char) -> bool,
+}
 
-const RULES: [Rule; 11] = [
-    digits::read,
-    date::read,
-    time::read,
-    range::read,
-    fraction::read,
-    percent::read,
-    money::read,
-    unit::read,
-    cardinal::read,
-    symbol::read,
-    latin::read,
+macro_rules! rules {
+    ($($m:ident),* $(,)?) => {
+        [$(Rule { read: $m::read, starts: $m::starts }),*]
+    };
+}
+
+const RULES: [Rule; 11] = rules![
+    digits, date, time, range, fraction, percent, money, unit, cardinal, symbol, latin,
 ];
+
+/// Whether some rule can start on `c` (any ASCII digit can, see [`normalize_line`]), from a
+/// table over the Basic Multilingual Plane built once from the rules' own `starts`.
+fn may_start(c: char) -> bool {
+    static BMP: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let table = BMP.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for (k, word) in bits.iter_mut().enumerate() {
+            for b in 0..64 {
+                let c = char::from_u32((k * 64 + b) as u32);
+                if c.is_some_and(|c| RULES.iter().any(|r| (r.starts)(c))) {
+                    *word |= 1 << b;
+                }
+            }
+        }
+        bits
+    });
+    let n = c as usize;
+    match table.get(n / 64) {
+        Some(word) => word & (1 << (n % 64)) != 0,
+        None => RULES.iter().any(|r| (r.starts)(c)),
+    }
+}
 
 /// Rewrites one text (any number of lines) into its spoken form; keeps line breaks.
 pub fn normalize(text: &str) -> String {
@@ -85,7 +111,17 @@ pub fn normalize_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() * 3);
     let mut i = 0;
     while i < line.len() {
-        match RULES.iter().find_map(|rule| rule(&line, i)) {
+        // Most Chinese text: a run on which no rule can start is copied as it is.
+        let run = line.chars[i..]
+            .iter()
+            .take_while(|c| !may_start(**c))
+            .count();
+        if run > 0 {
+            out.extend(&line.chars[i..i + run]);
+            i += run;
+            continue;
+        }
+        match RULES.iter().find_map(|rule| (rule.read)(&line, i)) {
             Some(reading) if reading.end > i => {
                 out.push_str(&reading.text);
                 i = reading.end;
@@ -364,6 +400,97 @@ mod tests {
             .expect("corpus fixture");
         let once = normalize(&text);
         assert_eq!(normalize(&once), once);
+    }
+
+    /// Every rule's `starts` admits each character `read` can start on: each character of
+    /// the Basic Multilingual Plane (and the start of the next plane), between contexts that
+    /// make the rules read.
+    #[test]
+    fn rules_start_only_where_they_say() {
+        let prefixes: [&[char]; 4] = [&[], &['1'], &['第'], &['一']];
+        let suffixes: [&[char]; 7] = [
+            &[],
+            &['1'],
+            &['1', '2'],
+            &['1', '%'],
+            &['一'],
+            &['.', '5'],
+            &['年'],
+        ];
+        for c in (0..0x2_0000).filter_map(char::from_u32) {
+            for prefix in prefixes {
+                for suffix in suffixes {
+                    let mut chars = prefix.to_vec();
+                    chars.push(c);
+                    chars.extend_from_slice(suffix);
+                    let line = Line::new(chars);
+                    for (k, rule) in RULES.iter().enumerate() {
+                        if (rule.read)(&line, prefix.len()).is_some() {
+                            assert!(
+                                (rule.starts)(c),
+                                "rule {k} reads at {c:?} ({:?})",
+                                line.chars
+                            );
+                        }
+                    }
+                    assert!(
+                        (rule_count_starting(c) > 0) == may_start(c),
+                        "may_start({c:?})"
+                    );
+                }
+            }
+        }
+    }
+
+    fn rule_count_starting(c: char) -> usize {
+        RULES.iter().filter(|r| (r.starts)(c)).count()
+    }
+
+    /// The fast path copies nothing a rule would read: the result equals trying every rule at
+    /// every character.
+    #[test]
+    fn fast_path_matches_trying_every_rule_everywhere() {
+        fn slow(line: &str) -> String {
+            let line = Line::new(width::fold(line));
+            let mut out = String::new();
+            let mut i = 0;
+            while i < line.len() {
+                match RULES.iter().find_map(|rule| (rule.read)(&line, i)) {
+                    Some(reading) if reading.end > i => {
+                        out.push_str(&reading.text);
+                        i = reading.end;
+                    }
+                    _ => {
+                        let c = line.chars[i];
+                        match c.to_digit(10) {
+                            Some(d) if c.is_ascii_digit() => {
+                                out.push(number::DIGIT_WORDS[d as usize])
+                            }
+                            _ => out.push(c),
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            out
+        }
+        let alphabet: Vec<char> = ALPHABET.chars().collect();
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let mut texts: Vec<String> = (0..20_000)
+            .map(|_| {
+                let len = (rng.next() % 24) as usize;
+                (0..len)
+                    .map(|_| alphabet[(rng.next() >> 16) as usize % alphabet.len()])
+                    .collect()
+            })
+            .collect();
+        texts.extend(peer_cases().into_iter().map(|c| c.input));
+        let corpus = std::fs::read_to_string(fixtures().join("../seed-newspaper-pdf.txt"))
+            .expect("seed fixture");
+        texts.extend(corpus.lines().map(str::to_owned));
+        for text in texts {
+            assert_eq!(normalize_line(&text), slow(&text), "{text:?}");
+        }
     }
 
     #[test]

@@ -36,6 +36,15 @@ const CODES: [(&str, &str); 7] = [
     ("JPY", "日元"),
 ];
 
+/// Whether [`read`] can start on `c`: where a number, a symbol or a code can.
+pub(super) fn starts(c: char) -> bool {
+    number::starts(c)
+        || SYMBOLS
+            .iter()
+            .chain(CODES.iter())
+            .any(|(w, _)| w.starts_with(c))
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     prefixed(line, at).or_else(|| suffixed(line, at))
 }

@@ -124,6 +124,11 @@ pub(super) fn is_sign(line: &Line, i: usize) -> bool {
     starts_number && after_nothing
 }
 
+/// Whether [`scan`] can start on `c`: a digit, a minus sign or the dot of `.22`.
+pub(super) fn starts(c: char) -> bool {
+    c.is_ascii_digit() || c == '-' || c == '.'
+}
+
 /// Finds the written number that starts at `i` (at a digit, a minus sign, or the dot of `.22`).
 ///
 /// Returns `None` when `i` is inside a number (a digit follows a digit) or nothing numeric starts

@@ -15,6 +15,11 @@ use super::{Reading, cardinal};
 
 const DASHES: &str = "-~—–";
 
+/// Whether [`read`] can start on `c`.
+pub(super) fn starts(c: char) -> bool {
+    c.is_ascii_digit()
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if !line.is_digit(at) || line.prev(at).is_some_and(|p| p.is_ascii_alphabetic()) {
         return None;

@@ -16,6 +16,34 @@ use super::number::{self, Line, Two};
 
 const CHINESE_DIGITS: &str = "零〇一二三四五六七八九十百千万亿两○";
 
+/// Whether [`read`] can start on `c` (every arm of its `match`, circled and Roman numerals,
+/// and the letters of an ASCII Roman numeral).
+pub(super) fn starts(c: char) -> bool {
+    matches!(
+        c,
+        '±' | '≥'
+            | '⩾'
+            | '≤'
+            | '⩽'
+            | '≠'
+            | '≈'
+            | '×'
+            | '÷'
+            | '+'
+            | '='
+            | '<'
+            | '>'
+            | '-'
+            | '~'
+            | '—'
+            | '–'
+            | '○'
+            | '〇'
+    ) || circled(c).is_some()
+        || roman(c).is_some()
+        || "IVX".contains(c)
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let c = line.get(at)?;
     let word = match c {

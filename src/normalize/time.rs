@@ -13,6 +13,11 @@
 use super::Reading;
 use super::number::{self, Line, Two};
 
+/// Whether [`read`] can start on `c`.
+pub(super) fn starts(c: char) -> bool {
+    c.is_ascii_digit()
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if !line.is_digit(at) || (at > 0 && line.is_digit(at - 1)) {
         return None;

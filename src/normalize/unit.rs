@@ -56,6 +56,11 @@ const UNITS: [(&str, &str, &str); 37] = [
     ("L", "", "升"),
 ];
 
+/// Whether [`read`] can start on `c`: where a number can.
+pub(super) fn starts(c: char) -> bool {
+    number::starts(c)
+}
+
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let n = number::scan(line, at)?;
     if line.prev(at).is_some_and(|p| p.is_ascii_alphabetic()) {
