@@ -1387,44 +1387,69 @@ fn pad(x: &Tensor, p: &[i64], mirror: bool, symmetric: bool) -> Result<Tensor, S
     if p.len() != 2 * rank {
         return Err("PAD paddings have the wrong shape".into());
     }
-    let before: Vec<usize> = (0..rank).map(|d| p[2 * d].max(0) as usize).collect();
-    let shape: Vec<usize> = (0..rank)
-        .map(|d| x.shape[d] + before[d] + p[2 * d + 1].max(0) as usize)
-        .collect();
     let src = strides(&x.shape);
-    let ostr = strides(&shape);
-    let total: usize = shape.iter().product();
-    let mut idx = Vec::with_capacity(total);
-    'outer: for flat in 0..total {
-        let mut i = 0;
-        for d in 0..rank {
-            let n = x.shape[d] as i64;
-            let mut c = ((flat / ostr[d]) % shape[d]) as i64 - before[d] as i64;
+    // per dimension: output coordinate → source offset (`None`: a padded zero)
+    let mut maps: Vec<Vec<Option<usize>>> = Vec::with_capacity(rank);
+    for d in 0..rank {
+        let n = x.shape[d] as i64;
+        let before = p[2 * d].max(0);
+        let len = n + before + p[2 * d + 1].max(0);
+        let mut map = Vec::with_capacity(len as usize);
+        for o in 0..len {
+            let mut c = o - before;
             if c < 0 || c >= n {
                 if !mirror {
-                    idx.push(None);
-                    continue 'outer;
+                    map.push(None);
+                    continue;
                 }
                 let off = i64::from(symmetric);
-                if c < 0 {
-                    c = -c - off;
-                } else {
-                    c = 2 * n - 2 - c + off;
-                }
+                c = if c < 0 { -c - off } else { 2 * n - 2 - c + off };
                 if c < 0 || c >= n {
                     return Err("MIRROR_PAD wider than the input".into());
                 }
             }
-            i += c as usize * src[d];
+            map.push(Some(c as usize * src[d]));
         }
-        idx.push(Some(i));
+        maps.push(map);
     }
+    let shape: Vec<usize> = maps.iter().map(Vec::len).collect();
     let data = match &x.data {
-        Data::F32(v) => Data::F32(idx.iter().map(|i| i.map_or(0.0, |i| v[i])).collect()),
-        Data::I32(v) => Data::I32(idx.iter().map(|i| i.map_or(0, |i| v[i])).collect()),
+        Data::F32(v) => Data::F32(gather_padded(v, 0.0, &maps)),
+        Data::I32(v) => Data::I32(gather_padded(v, 0, &maps)),
         _ => return Err("PAD of this type is not supported".into()),
     };
     Ok(Tensor::with_data(shape, data))
+}
+
+/// The padded tensor in row-major order: each output element is `v[Σ maps[d][i_d]]`, or
+/// `zero` where any dimension's map is `None`.
+fn gather_padded<T: Copy>(v: &[T], zero: T, maps: &[Vec<Option<usize>>]) -> Vec<T> {
+    fn fill<T: Copy>(
+        v: &[T],
+        zero: T,
+        maps: &[Vec<Option<usize>>],
+        base: Option<usize>,
+        out: &mut Vec<T>,
+    ) {
+        let Some((map, rest)) = maps.split_first() else {
+            out.push(base.map_or(zero, |b| v[b]));
+            return;
+        };
+        if rest.is_empty() {
+            match base {
+                Some(b) => out.extend(map.iter().map(|m| m.map_or(zero, |c| v[b + c]))),
+                None => out.extend(std::iter::repeat_n(zero, map.len())),
+            }
+        } else {
+            for m in map {
+                fill(v, zero, rest, base.and_then(|b| m.map(|c| b + c)), out);
+            }
+        }
+    }
+    let total: usize = maps.iter().map(Vec::len).product();
+    let mut out = Vec::with_capacity(total);
+    fill(v, zero, maps, Some(0), &mut out);
+    out
 }
 
 fn reduce(kind: Kind, x: &Tensor, axes: &Tensor, o: &Options) -> Result<Tensor, String> {
