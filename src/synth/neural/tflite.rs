@@ -1082,6 +1082,14 @@ fn is_suffix(s: &[usize], shape: &[usize]) -> bool {
     s.len() <= shape.len() && shape[shape.len() - s.len()..] == s[..]
 }
 
+/// The tensor's values as floats, borrowed when they already are.
+fn float_view(t: &Tensor) -> Result<std::borrow::Cow<'_, [f32]>, String> {
+    match &t.data {
+        Data::F32(v) => Ok(std::borrow::Cow::Borrowed(v)),
+        _ => Ok(std::borrow::Cow::Owned(t.floats()?)),
+    }
+}
+
 fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
     let (a, b) = (arg(args, 0)?, arg(args, 1)?);
     match (&a.data, &b.data) {
@@ -1111,7 +1119,7 @@ fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
             Ok(Tensor::i32(shape, v))
         }
         _ => {
-            let (x, y) = (a.floats()?, b.floats()?);
+            let (x, y) = (float_view(a)?, float_view(b)?);
             let (shape, mut v) = match kind {
                 Kind::Add => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p + q)?,
                 Kind::Sub => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p - q)?,
@@ -1737,16 +1745,16 @@ fn quantize_asymmetric(v: &[f32]) -> (Vec<f32>, f32) {
 }
 
 /// Weights as floats: integer values for int8 (scaled later), plain values for float.
-struct Weights {
-    values: Vec<f32>,
+struct Weights<'t> {
+    values: std::borrow::Cow<'t, [f32]>,
     /// Per output channel scale for int8 weights; `None` for float weights.
     scales: Option<Vec<f32>>,
 }
 
-fn weights(w: &Tensor, channels: usize) -> Result<Weights, String> {
+fn weights(w: &Tensor, channels: usize) -> Result<Weights<'_>, String> {
     match &w.data {
         Data::F32(v) => Ok(Weights {
-            values: v.clone(),
+            values: std::borrow::Cow::Borrowed(v),
             scales: None,
         }),
         Data::I8(v) => {
@@ -1762,7 +1770,7 @@ fn weights(w: &Tensor, channels: usize) -> Result<Weights, String> {
                 return Err("unsupported weight quantization".into());
             };
             Ok(Weights {
-                values: v.iter().map(|&x| f32::from(x)).collect(),
+                values: std::borrow::Cow::Owned(v.iter().map(|&x| f32::from(x)).collect()),
                 scales: Some(scales),
             })
         }
