@@ -2002,10 +2002,7 @@ fn transpose_conv(args: &Args, o: &Options) -> Result<Tensor, String> {
     let (pt, _) = padding(o.same, oh, kh, sh, 1);
     let (pl, _) = padding(o.same, ow, kw, sw, 1);
     let input = f32s(x)?;
-    let wv = match &w.data {
-        Data::F32(v) => v.clone(),
-        _ => w.floats()?,
-    };
+    let wv = float_view(w)?;
     // weights as [kh·kw·co, ci]: row (i, j, o) holds W[o, i, j, :]
     let taps = kh * kw * co;
     let mut wt = vec![0.0; taps * ci];
