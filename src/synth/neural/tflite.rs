@@ -1082,6 +1082,14 @@ fn is_suffix(s: &[usize], shape: &[usize]) -> bool {
     s.len() <= shape.len() && shape[shape.len() - s.len()..] == s[..]
 }
 
+/// The tensor's values as floats, borrowed when they already are.
+fn float_view(t: &Tensor) -> Result<std::borrow::Cow<'_, [f32]>, String> {
+    match &t.data {
+        Data::F32(v) => Ok(std::borrow::Cow::Borrowed(v)),
+        _ => Ok(std::borrow::Cow::Owned(t.floats()?)),
+    }
+}
+
 fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
     let (a, b) = (arg(args, 0)?, arg(args, 1)?);
     match (&a.data, &b.data) {
@@ -1111,7 +1119,7 @@ fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
             Ok(Tensor::i32(shape, v))
         }
         _ => {
-            let (x, y) = (a.floats()?, b.floats()?);
+            let (x, y) = (float_view(a)?, float_view(b)?);
             let (shape, mut v) = match kind {
                 Kind::Add => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p + q)?,
                 Kind::Sub => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p - q)?,
@@ -1387,44 +1395,69 @@ fn pad(x: &Tensor, p: &[i64], mirror: bool, symmetric: bool) -> Result<Tensor, S
     if p.len() != 2 * rank {
         return Err("PAD paddings have the wrong shape".into());
     }
-    let before: Vec<usize> = (0..rank).map(|d| p[2 * d].max(0) as usize).collect();
-    let shape: Vec<usize> = (0..rank)
-        .map(|d| x.shape[d] + before[d] + p[2 * d + 1].max(0) as usize)
-        .collect();
     let src = strides(&x.shape);
-    let ostr = strides(&shape);
-    let total: usize = shape.iter().product();
-    let mut idx = Vec::with_capacity(total);
-    'outer: for flat in 0..total {
-        let mut i = 0;
-        for d in 0..rank {
-            let n = x.shape[d] as i64;
-            let mut c = ((flat / ostr[d]) % shape[d]) as i64 - before[d] as i64;
+    // per dimension: output coordinate → source offset (`None`: a padded zero)
+    let mut maps: Vec<Vec<Option<usize>>> = Vec::with_capacity(rank);
+    for d in 0..rank {
+        let n = x.shape[d] as i64;
+        let before = p[2 * d].max(0);
+        let len = n + before + p[2 * d + 1].max(0);
+        let mut map = Vec::with_capacity(len as usize);
+        for o in 0..len {
+            let mut c = o - before;
             if c < 0 || c >= n {
                 if !mirror {
-                    idx.push(None);
-                    continue 'outer;
+                    map.push(None);
+                    continue;
                 }
                 let off = i64::from(symmetric);
-                if c < 0 {
-                    c = -c - off;
-                } else {
-                    c = 2 * n - 2 - c + off;
-                }
+                c = if c < 0 { -c - off } else { 2 * n - 2 - c + off };
                 if c < 0 || c >= n {
                     return Err("MIRROR_PAD wider than the input".into());
                 }
             }
-            i += c as usize * src[d];
+            map.push(Some(c as usize * src[d]));
         }
-        idx.push(Some(i));
+        maps.push(map);
     }
+    let shape: Vec<usize> = maps.iter().map(Vec::len).collect();
     let data = match &x.data {
-        Data::F32(v) => Data::F32(idx.iter().map(|i| i.map_or(0.0, |i| v[i])).collect()),
-        Data::I32(v) => Data::I32(idx.iter().map(|i| i.map_or(0, |i| v[i])).collect()),
+        Data::F32(v) => Data::F32(gather_padded(v, 0.0, &maps)),
+        Data::I32(v) => Data::I32(gather_padded(v, 0, &maps)),
         _ => return Err("PAD of this type is not supported".into()),
     };
     Ok(Tensor::with_data(shape, data))
+}
+
+/// The padded tensor in row-major order: each output element is `v[Σ maps[d][i_d]]`, or
+/// `zero` where any dimension's map is `None`.
+fn gather_padded<T: Copy>(v: &[T], zero: T, maps: &[Vec<Option<usize>>]) -> Vec<T> {
+    fn fill<T: Copy>(
+        v: &[T],
+        zero: T,
+        maps: &[Vec<Option<usize>>],
+        base: Option<usize>,
+        out: &mut Vec<T>,
+    ) {
+        let Some((map, rest)) = maps.split_first() else {
+            out.push(base.map_or(zero, |b| v[b]));
+            return;
+        };
+        if rest.is_empty() {
+            match base {
+                Some(b) => out.extend(map.iter().map(|m| m.map_or(zero, |c| v[b + c]))),
+                None => out.extend(std::iter::repeat_n(zero, map.len())),
+            }
+        } else {
+            for m in map {
+                fill(v, zero, rest, base.and_then(|b| m.map(|c| b + c)), out);
+            }
+        }
+    }
+    let total: usize = maps.iter().map(Vec::len).product();
+    let mut out = Vec::with_capacity(total);
+    fill(v, zero, maps, Some(0), &mut out);
+    out
 }
 
 fn reduce(kind: Kind, x: &Tensor, axes: &Tensor, o: &Options) -> Result<Tensor, String> {
@@ -1712,16 +1745,16 @@ fn quantize_asymmetric(v: &[f32]) -> (Vec<f32>, f32) {
 }
 
 /// Weights as floats: integer values for int8 (scaled later), plain values for float.
-struct Weights {
-    values: Vec<f32>,
+struct Weights<'t> {
+    values: std::borrow::Cow<'t, [f32]>,
     /// Per output channel scale for int8 weights; `None` for float weights.
     scales: Option<Vec<f32>>,
 }
 
-fn weights(w: &Tensor, channels: usize) -> Result<Weights, String> {
+fn weights(w: &Tensor, channels: usize) -> Result<Weights<'_>, String> {
     match &w.data {
         Data::F32(v) => Ok(Weights {
-            values: v.clone(),
+            values: std::borrow::Cow::Borrowed(v),
             scales: None,
         }),
         Data::I8(v) => {
@@ -1737,7 +1770,7 @@ fn weights(w: &Tensor, channels: usize) -> Result<Weights, String> {
                 return Err("unsupported weight quantization".into());
             };
             Ok(Weights {
-                values: v.iter().map(|&x| f32::from(x)).collect(),
+                values: std::borrow::Cow::Owned(v.iter().map(|&x| f32::from(x)).collect()),
                 scales: Some(scales),
             })
         }
@@ -1969,10 +2002,7 @@ fn transpose_conv(args: &Args, o: &Options) -> Result<Tensor, String> {
     let (pt, _) = padding(o.same, oh, kh, sh, 1);
     let (pl, _) = padding(o.same, ow, kw, sw, 1);
     let input = f32s(x)?;
-    let wv = match &w.data {
-        Data::F32(v) => v.clone(),
-        _ => w.floats()?,
-    };
+    let wv = float_view(w)?;
     // weights as [kh·kw·co, ci]: row (i, j, o) holds W[o, i, j, :]
     let taps = kh * kw * co;
     let mut wt = vec![0.0; taps * ci];
