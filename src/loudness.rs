@@ -194,8 +194,24 @@ pub fn normalize_file(
 
 /// The integrated loudness of `source` times `gain` through the limiter, nothing written.
 fn dry_run(source: &Path, rate: SampleRate, gain: f32, ceiling: f32) -> Result<Option<f64>, Error> {
-    let mut samples = SourceSamples::open(source)?;
     let mut meter = Meter::integrated_only(rate);
+    stream_limited(source, rate, gain, ceiling, |out| {
+        meter.add(out);
+        Ok(())
+    })?;
+    Ok(meter.loudness().integrated)
+}
+
+/// Streams `source` times `gain` through a limiter at amplitude `ceiling`, handing each
+/// block that leaves it to `each`; the last block includes the limiter's tail.
+fn stream_limited(
+    source: &Path,
+    rate: SampleRate,
+    gain: f32,
+    ceiling: f32,
+    mut each: impl FnMut(&[f32]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut samples = SourceSamples::open(source)?;
     let mut limiter = Limiter::new(rate, ceiling);
     let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
     loop {
@@ -208,9 +224,9 @@ fn dry_run(source: &Path, rate: SampleRate, gain: f32, ceiling: f32) -> Result<O
         if last {
             limiter.finish(&mut out);
         }
-        meter.add(&out);
+        each(&out)?;
         if last {
-            return Ok(meter.loudness().integrated);
+            return Ok(());
         }
     }
 }
@@ -236,7 +252,6 @@ fn rewrite(
         move |source| Error::Wav { path, source }
     };
     let rate = SampleRate::new(spec.sample_rate).expect("a chapter's rate is never zero");
-    let mut samples = SourceSamples::open(source)?;
     let file = std::fs::File::create(destination).map_err(|source| Error::Io {
         path: destination.to_owned(),
         source,
@@ -246,31 +261,19 @@ fn rewrite(
         spec,
     );
     let mut meter = Meter::new(rate);
-    let mut limiter = Limiter::new(rate, ceiling);
-    let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
-    // made once: the error closure owns a copy of its path
-    let write_err = wav_err(destination);
-    loop {
-        samples.read(&mut block)?;
-        out.clear();
-        for &s in &block {
-            limiter.push(s * gain, &mut out);
-        }
-        let last = block.len() < BLOCK;
-        if last {
-            limiter.finish(&mut out);
-        }
-        meter.add(&out);
-        for &s in &out {
-            if let Err(e) = writer.write(s) {
-                return Err(write_err(e));
+    stream_limited(source, rate, gain, ceiling, |out| {
+        meter.add(out);
+        for &s in out {
+            if let Err(source) = writer.write(s) {
+                return Err(Error::Wav {
+                    path: destination.to_owned(),
+                    source,
+                });
             }
         }
-        if last {
-            break;
-        }
-    }
-    writer.finish().map_err(write_err)?;
+        Ok(())
+    })?;
+    writer.finish().map_err(wav_err(destination))?;
     Ok(meter.loudness())
 }
 
