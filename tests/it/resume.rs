@@ -323,3 +323,39 @@ fn http_run_killed_with_sigkill_resumes_and_the_server_hears_each_utterance_once
         heard.len() - once.len()
     );
 }
+
+#[test]
+fn batched_default_voice_resumes_after_sigkill_to_the_bytes_of_a_clean_run() {
+    // zh-CN speaks 8 utterances per espeak-ng process; a resumed run must still match
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed();
+    let args = ["--voice", "zh-CN", "-o", "resumed", seed.to_str().unwrap()];
+    let book = dir.path().join("resumed/seed-newspaper-pdf");
+    let mut child = spawn(dir.path(), &args);
+    wait_for_first_chapter(&mut child, &book);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let after_kill = wav_bytes(&book).len();
+
+    let rerun = narrate_in(dir.path(), &args);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    let clean = narrate_in(
+        dir.path(),
+        &[
+            "--voice",
+            "zh-CN",
+            "--no-cache",
+            "-o",
+            "clean",
+            seed.to_str().unwrap(),
+        ],
+    );
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    let resumed = wav_bytes(&book);
+    assert_eq!(resumed.len(), 5);
+    assert!(after_kill < 5 || stderr(&rerun).matches("kept").count() == 5);
+    assert!(
+        resumed == wav_bytes(&dir.path().join("clean/seed-newspaper-pdf")),
+        "resumed chapters differ from a clean run"
+    );
+}
