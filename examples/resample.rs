@@ -31,41 +31,14 @@ fn main() -> anyhow::Result<()> {
         }
         ["tone", file, freq] => {
             let audio = Audio::from_wav(&std::fs::read(file)?)?;
-            println!("{:.1}", rejection_db(&audio, freq.parse()?));
+            println!(
+                "{:.1}",
+                narrate::resample::tone_rejection_db(&audio, freq.parse()?)
+            );
         }
         _ => anyhow::bail!(
             "usage: resample convert IN.wav OUT.wav RATE | resample tone FILE.wav FREQ"
         ),
     }
     Ok(())
-}
-
-/// How far below the tone at `freq` everything else lies, in dB (least-squares fit of the
-/// tone over the middle 80%, then the residual).
-fn rejection_db(audio: &Audio, freq: f64) -> f64 {
-    let w = 2.0 * std::f64::consts::PI * freq / f64::from(audio.rate.hz());
-    let edge = audio.samples.len() / 10;
-    let range = edge..audio.samples.len() - edge;
-    let (mut cc, mut ss, mut cs, mut xc, mut xs) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for i in range.clone() {
-        let (c, s, x) = (
-            (w * i as f64).cos(),
-            (w * i as f64).sin(),
-            f64::from(audio.samples[i]),
-        );
-        cc += c * c;
-        ss += s * s;
-        cs += c * s;
-        xc += x * c;
-        xs += x * s;
-    }
-    let det = cc * ss - cs * cs;
-    let (a, b) = ((xc * ss - xs * cs) / det, (xs * cc - xc * cs) / det);
-    let (mut tone, mut rest) = (0.0f64, 0.0f64);
-    for i in range {
-        let fit = a * (w * i as f64).cos() + b * (w * i as f64).sin();
-        tone += fit * fit;
-        rest += (f64::from(audio.samples[i]) - fit).powi(2);
-    }
-    10.0 * (tone / rest).log10()
 }

@@ -92,6 +92,40 @@ pub fn to_rate(audio: Audio, to: SampleRate) -> Result<Audio, ResampleError> {
     RateConverter::new(audio.rate, to)?.convert(audio)
 }
 
+/// How far below the tone at `freq` everything else in `audio` lies, in dB: the
+/// least-squares sine at `freq` (any amplitude and phase) is removed and what is left
+/// (images, aliases, noise) is compared with it. The tests and the resampling bench
+/// (`examples/resample.rs`) measure quality with it; the edges (10% each) are ignored.
+pub fn tone_rejection_db(audio: &Audio, freq: f32) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * f64::from(freq) / f64::from(audio.rate.hz());
+    let edge = audio.samples.len() / 10;
+    let range = edge..audio.samples.len() - edge;
+    let (mut cc, mut ss, mut cs, mut xc, mut xs) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for i in range.clone() {
+        let (c, s, x) = (
+            (w * i as f64).cos(),
+            (w * i as f64).sin(),
+            f64::from(audio.samples[i]),
+        );
+        cc += c * c;
+        ss += s * s;
+        cs += c * s;
+        xc += x * c;
+        xs += x * s;
+    }
+    let det = cc * ss - cs * cs;
+    let a = (xc * ss - xs * cs) / det;
+    let b = (xs * cc - xc * cs) / det;
+    let (mut tone, mut rest) = (0.0f64, 0.0f64);
+    for i in range {
+        let fit = a * (w * i as f64).cos() + b * (w * i as f64).sin();
+        tone += fit * fit;
+        let e = f64::from(audio.samples[i]) - fit;
+        rest += e * e;
+    }
+    10.0 * (tone / rest).log10()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,39 +165,6 @@ mod tests {
         10.0 * (sig / noise).log10()
     }
 
-    /// How far below the tone at `freq` everything else in `audio` lies, in dB: the
-    /// least-squares sine at `freq` (any amplitude and phase) is removed and what is left
-    /// (images, aliases, noise) is compared with it.
-    fn rejection_db(audio: &Audio, freq: f32) -> f64 {
-        let w = 2.0 * std::f64::consts::PI * f64::from(freq) / f64::from(audio.rate.hz());
-        let edge = audio.samples.len() / 10;
-        let range = edge..audio.samples.len() - edge;
-        let (mut cc, mut ss, mut cs, mut xc, mut xs) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in range.clone() {
-            let (c, s, x) = (
-                (w * i as f64).cos(),
-                (w * i as f64).sin(),
-                f64::from(audio.samples[i]),
-            );
-            cc += c * c;
-            ss += s * s;
-            cs += c * s;
-            xc += x * c;
-            xs += x * s;
-        }
-        let det = cc * ss - cs * cs;
-        let a = (xc * ss - xs * cs) / det;
-        let b = (xs * cc - xc * cs) / det;
-        let (mut tone, mut rest) = (0.0f64, 0.0f64);
-        for i in range {
-            let fit = a * (w * i as f64).cos() + b * (w * i as f64).sin();
-            tone += fit * fit;
-            let e = f64::from(audio.samples[i]) - fit;
-            rest += e * e;
-        }
-        10.0 * (tone / rest).log10()
-    }
-
     #[test]
     fn same_rate_is_the_identity() {
         let audio = sine(440.0, rate(24000), 1000);
@@ -201,7 +202,7 @@ mod tests {
         // 13 kHz, which the output rate could carry.
         for ((from, to), freq) in PAIRS.into_iter().zip([10_000.0, 11_000.0]) {
             let out = to_rate(sine(freq, rate(from), from as usize), rate(to)).unwrap();
-            let rejection = rejection_db(&out, freq);
+            let rejection = tone_rejection_db(&out, freq);
             eprintln!("{from} -> {to}: {freq} Hz tone, images and aliases {rejection:.1} dB below");
             assert!(
                 rejection >= 90.0,
