@@ -266,38 +266,131 @@ impl SampleFormat {
     }
 }
 
-/// A hound writer that takes f32 samples and stores them in its spec's format, clamping
-/// integer formats instead of wrapping.
+/// A WAV writer that takes f32 samples and stores them in its spec's format, clamping
+/// integer formats instead of wrapping. Through hound, except 32-bit float (the temp files
+/// of levelling), which it writes itself a block at a time.
 pub struct SampleWriter<W: std::io::Write + std::io::Seek> {
-    writer: hound::WavWriter<W>,
+    sink: Sink<W>,
     spec: hound::WavSpec,
 }
 
+enum Sink<W: std::io::Write + std::io::Seek> {
+    Hound(hound::WavWriter<W>),
+    /// Mono 16-bit integer or 32-bit float: a 44-byte header whose sizes `finish` fills
+    /// in, then the samples, converted a block at a time.
+    Pcm {
+        out: W,
+        frames: u64,
+    },
+}
+
 impl<W: std::io::Write + std::io::Seek> SampleWriter<W> {
-    pub fn new(writer: hound::WavWriter<W>, spec: hound::WavSpec) -> Self {
-        SampleWriter { writer, spec }
+    /// A WAV file in `spec` written to `out`: mono 16-bit and 32-bit float by its own
+    /// block writer, anything else through hound.
+    pub fn create(mut out: W, spec: hound::WavSpec) -> Result<Self, hound::Error> {
+        let format_tag: u16 = match (spec.channels, spec.sample_format, spec.bits_per_sample) {
+            (1, hound::SampleFormat::Int, 16) => 1,
+            (1, hound::SampleFormat::Float, 32) => 3,
+            _ => {
+                return Ok(SampleWriter {
+                    sink: Sink::Hound(hound::WavWriter::new(out, spec)?),
+                    spec,
+                });
+            }
+        };
+        let bytes = u32::from(spec.bits_per_sample / 8);
+        let mut header = Vec::with_capacity(44);
+        header.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
+        header.extend_from_slice(&16u32.to_le_bytes());
+        header.extend_from_slice(&format_tag.to_le_bytes());
+        header.extend_from_slice(&1u16.to_le_bytes());
+        header.extend_from_slice(&spec.sample_rate.to_le_bytes());
+        header.extend_from_slice(&(spec.sample_rate * bytes).to_le_bytes());
+        header.extend_from_slice(&(bytes as u16).to_le_bytes());
+        header.extend_from_slice(&spec.bits_per_sample.to_le_bytes());
+        header.extend_from_slice(b"data\0\0\0\0");
+        out.write_all(&header)?;
+        Ok(SampleWriter {
+            sink: Sink::Pcm { out, frames: 0 },
+            spec,
+        })
     }
 
-    pub fn write(&mut self, sample: f32) -> Result<(), hound::Error> {
+    /// Writes a block of samples.
+    pub fn write_all(&mut self, samples: &[f32]) -> Result<(), hound::Error> {
+        let writer = match &mut self.sink {
+            Sink::Pcm { out, frames } => {
+                let mut bytes = [0u8; 4096];
+                if self.spec.sample_format == hound::SampleFormat::Float {
+                    for block in samples.chunks(bytes.len() / 4) {
+                        for (b, s) in bytes.chunks_exact_mut(4).zip(block) {
+                            b.copy_from_slice(&s.to_le_bytes());
+                        }
+                        out.write_all(&bytes[..block.len() * 4])?;
+                    }
+                } else {
+                    for block in samples.chunks(bytes.len() / 2) {
+                        for (b, &s) in bytes.chunks_exact_mut(2).zip(block) {
+                            b.copy_from_slice(&to_i16(s).to_le_bytes());
+                        }
+                        out.write_all(&bytes[..block.len() * 2])?;
+                    }
+                }
+                *frames += samples.len() as u64;
+                return Ok(());
+            }
+            Sink::Hound(writer) => writer,
+        };
         match (self.spec.sample_format, self.spec.bits_per_sample) {
-            (hound::SampleFormat::Float, _) => self.writer.write_sample(sample),
-            (_, 16) => self.writer.write_sample(to_i16(sample)),
+            (hound::SampleFormat::Float, _) => {
+                for &s in samples {
+                    writer.write_sample(s)?;
+                }
+            }
+            (_, 16) => {
+                for &s in samples {
+                    writer.write_sample(to_i16(s))?;
+                }
+            }
             (_, bits) => {
                 let max = ((1i64 << (bits - 1)) - 1) as f64;
-                let value = (f64::from(sample.clamp(-1.0, 1.0)) * max).round() as i32;
-                self.writer.write_sample(value)
+                for &s in samples {
+                    let value = (f64::from(s.clamp(-1.0, 1.0)) * max).round() as i32;
+                    writer.write_sample(value)?;
+                }
             }
         }
+        Ok(())
     }
 
     pub fn finish(self) -> Result<(), hound::Error> {
-        self.writer.finalize()
+        match self.sink {
+            Sink::Hound(writer) => writer.finalize(),
+            Sink::Pcm { mut out, frames } => {
+                let data = u32::try_from(frames * u64::from(self.spec.bits_per_sample / 8))
+                    .ok()
+                    .filter(|d| *d <= u32::MAX - 36)
+                    .ok_or_else(|| {
+                        std::io::Error::other("over 4 GiB of audio, more than a WAV file holds")
+                    })?;
+                out.seek(std::io::SeekFrom::Start(4))?;
+                out.write_all(&(data + 36).to_le_bytes())?;
+                out.seek(std::io::SeekFrom::Start(40))?;
+                out.write_all(&data.to_le_bytes())?;
+                out.flush()?;
+                Ok(())
+            }
+        }
     }
 }
 
-/// Converts a sample to 16 bits, clamping instead of wrapping.
+/// Converts a sample to 16 bits, clamping instead of wrapping, rounding to the nearest
+/// (ties to even) by the float trick, which compiles to a few vector instructions where
+/// `f32::round` is a libm call.
 pub fn to_i16(sample: f32) -> i16 {
-    (sample.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16
+    // adding 1.5 × 2^23 leaves no bits under the unit: the sum is rounded to an integer
+    const ROUND: f32 = 12_582_912.0;
+    ((sample.clamp(-1.0, 1.0) * f32::from(i16::MAX) + ROUND) - ROUND) as i16
 }
 
 /// When the RIFF or data chunk claims more bytes than there are, returns a copy whose sizes

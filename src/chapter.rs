@@ -66,18 +66,24 @@ impl ChapterWriter {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let temp = destination.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let wav_error = |source| Error::Wav {
+            path: temp.clone(),
+            source,
+        };
+        let file = std::fs::File::create(&temp).map_err(|source| Error::Io {
+            path: temp.clone(),
+            source,
+        })?;
+        // with a target, a float temp file that `finish` levels into the final format
         let spec = match format.loudness {
             Some(_) => SampleFormat::Float32.spec(rate),
             None => format.samples.spec(rate),
         };
-        let writer = hound::WavWriter::create(&temp, spec).map_err(|source| Error::Wav {
-            path: temp.clone(),
-            source,
-        })?;
+        let writer = SampleWriter::create(BufWriter::new(file), spec).map_err(wav_error)?;
         Ok(ChapterWriter {
             destination: destination.to_owned(),
             temp,
-            writer: Some(SampleWriter::new(writer, spec)),
+            writer: Some(writer),
             rate,
             frames: 0,
             format,
@@ -117,13 +123,11 @@ impl ChapterWriter {
             return Ok(());
         };
         self.meter.add(samples);
-        for &s in samples {
-            writer.write(s).map_err(|source| Error::Wav {
-                path: self.temp.clone(),
-                source,
-            })?;
-            self.frames += 1;
-        }
+        writer.write_all(samples).map_err(|source| Error::Wav {
+            path: self.temp.clone(),
+            source,
+        })?;
+        self.frames += samples.len();
         Ok(())
     }
 
@@ -167,21 +171,14 @@ impl ChapterWriter {
         };
         let levelled = self.temp.with_extension("level.tmp");
         let spec = self.format.samples.spec(self.rate);
-        let result = loudness::normalize_file(
-            &self.temp,
-            &levelled,
-            spec,
-            measured,
-            self.meter.sample_peak(),
-            target,
-        )
-        .and_then(|loudness| {
-            std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
-                path: self.temp.clone(),
-                source,
-            })?;
-            Ok(loudness)
-        });
+        let result = loudness::normalize_file(&self.temp, &levelled, spec, &self.meter, target)
+            .and_then(|loudness| {
+                std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
+                    path: self.temp.clone(),
+                    source,
+                })?;
+                Ok(loudness)
+            });
         if result.is_err() {
             let _ = std::fs::remove_file(&levelled);
         }
