@@ -327,7 +327,8 @@ pub fn narrate(
 }
 
 /// Receives rendered utterances (in any order) and writes them in order, chapter by
-/// chapter. Stops at the first error; finished chapters stay.
+/// chapter. A finished chapter is levelled on a thread of its own while the next one is
+/// written. Stops at the first error; finished chapters stay.
 #[allow(clippy::too_many_arguments)]
 fn write_chapters(
     plan: &Plan,
@@ -343,12 +344,92 @@ fn write_chapters(
     queue: &Queue,
     progress: &dyn Progress,
 ) -> Result<(), NarrateError> {
+    std::thread::scope(|scope| {
+        let mut finishing = None;
+        let written = write_in_order(
+            plan,
+            keys,
+            kept,
+            voice,
+            options,
+            dir,
+            manifest_path,
+            manifest,
+            jobs,
+            rx,
+            queue,
+            progress,
+            scope,
+            &mut finishing,
+        );
+        // the chapter being levelled is kept whatever happened after it
+        let last = match finishing {
+            Some(last) => last.complete(manifest, manifest_path, progress),
+            None => Ok(()),
+        };
+        written.and(last)
+    })
+}
+
+/// A chapter whose utterances are all written, being levelled and renamed into place.
+struct Finishing<'scope> {
+    work: std::thread::ScopedJoinHandle<
+        'scope,
+        Result<crate::chapter::WrittenChapter, output::Error>,
+    >,
+    /// Its record, less what only the finished file tells.
+    record: ChapterRecord,
+    rate: SampleRate,
+}
+
+impl Finishing<'_> {
+    /// Waits for the file, then lists the chapter in the manifest.
+    fn complete(
+        self,
+        manifest: &mut Manifest,
+        manifest_path: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(), NarrateError> {
+        let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
+        let record = ChapterRecord {
+            frames: written.frames,
+            duration: self.rate.duration(written.frames).as_secs_f64(),
+            loudness: Some(written.loudness),
+            ..self.record
+        };
+        progress.chapter_written(&record);
+        manifest.chapters.push(record);
+        output::write_manifest(manifest_path, manifest)?;
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_in_order<'scope>(
+    plan: &Plan,
+    keys: &[String],
+    kept: &[Option<ChapterRecord>],
+    voice: &Voice,
+    options: &RunOptions,
+    dir: &Path,
+    manifest_path: &Path,
+    manifest: &mut Manifest,
+    jobs: &[(usize, &Spoken)],
+    rx: &mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
+    queue: &Queue,
+    progress: &dyn Progress,
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    finishing: &mut Option<Finishing<'scope>>,
+) -> Result<(), NarrateError> {
     let rate = options.sample_rate;
     let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
     let mut pending: BTreeMap<usize, Result<Audio, NarrateError>> = BTreeMap::new();
     let mut next = 0;
     for (c, chapter) in plan.chapters.iter().enumerate() {
         if let Some(record) = &kept[c] {
+            if let Some(previous) = finishing.take() {
+                previous.complete(manifest, manifest_path, progress)?;
+            }
             progress.chapter_kept(record);
             manifest.chapters.push(record.clone());
             continue;
@@ -418,20 +499,24 @@ fn write_chapters(
                 .pauses
                 .after(segment::Boundary::Paragraph, options.rate),
         )?;
-        let written = writer.finish()?;
         let record = ChapterRecord {
             index: chapter.index,
             title: chapter.title.clone(),
             file: chapter.file.clone(),
-            frames: written.frames,
-            duration: seconds(written.frames),
+            frames: writer.frames(),
+            duration: seconds(writer.frames()),
             key: keys[c].clone(),
-            loudness: Some(written.loudness),
+            loudness: None,
             utterances,
         };
-        progress.chapter_written(&record);
-        manifest.chapters.push(record);
-        output::write_manifest(manifest_path, manifest)?;
+        if let Some(previous) = finishing.take() {
+            previous.complete(manifest, manifest_path, progress)?;
+        }
+        *finishing = Some(Finishing {
+            work: scope.spawn(move || writer.finish()),
+            record,
+            rate,
+        });
     }
     Ok(())
 }
