@@ -133,6 +133,15 @@ pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with the bytes written by `fill` (buffered), so that a large
+/// file need not first be built in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -146,7 +155,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let mode = std::fs::Permissions::from_mode(0o644);
         temp.as_file().set_permissions(mode).map_err(io)?;
     }
-    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
+    let mut out = std::io::BufWriter::new(temp.as_file_mut());
+    fill(&mut out).map_err(io)?;
+    std::io::Write::flush(&mut out).map_err(io)?;
+    drop(out);
     temp.as_file().sync_all().map_err(io)?;
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
@@ -174,12 +186,12 @@ pub fn remove_stale_temp_files(dir: &Path) {
 }
 
 /// Writes the manifest as pretty JSON, atomically.
+/// Writes the manifest atomically, streaming the JSON (a book's manifest holds every
+/// utterance and runs to megabytes).
 pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), Error> {
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Io {
-        path: path.to_owned(),
-        source: e.into(),
-    })?;
-    write_atomic(path, &json)
+    write_atomic_with(path, |out| {
+        serde_json::to_writer_pretty(out, manifest).map_err(std::io::Error::from)
+    })
 }
 
 #[cfg(test)]

@@ -259,23 +259,43 @@ pub fn narrate(
     progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
 
     // consecutive utterances of a chapter, spoken by the engine in one call
+    // (and at most BATCH_CHARS characters: a batch's audio is in memory several times
+    // over while it is split and resampled)
     let batch = engine.batch_size().max(1);
     let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
-    for (i, (chapter, _)) in jobs.iter().enumerate() {
+    let mut group_chars = 0;
+    for (i, (chapter, spoken)) in jobs.iter().enumerate() {
+        let chars = spoken.spoken.chars().count();
         match groups.last_mut() {
-            Some(group) if group.len() < batch && jobs[group.start].0 == *chapter => {
+            Some(group)
+                if group.len() < batch
+                    && group_chars + chars <= BATCH_CHARS
+                    && jobs[group.start].0 == *chapter =>
+            {
                 group.end = i + 1;
+                group_chars += chars;
             }
-            _ => groups.push(i..i + 1),
+            _ => {
+                groups.push(i..i + 1);
+                group_chars = chars;
+            }
         }
     }
     let workers = engine
         .concurrency()
         .unwrap_or(options.jobs)
         .clamp(1, groups.len().max(1));
-    // room for a group per worker and one more, so no worker waits on the writer
-    let window = (workers * 4).max(batch * (workers + 1));
-    let queue = Queue::new(window, groups.iter().map(|g| g.start).collect());
+    // Workers run ahead of the writer by at most this much audio (estimated from the
+    // text), so that memory stays the same for a page and for a book full of long
+    // sentences; room for a group per worker and one more, so no worker waits on the writer.
+    let ahead = AUDIO_AHEAD_PER_WORKER * (workers + 1) as f64;
+    let mut seconds_before = Vec::with_capacity(jobs.len() + 1);
+    seconds_before.push(0.0);
+    for (_, spoken) in &jobs {
+        let estimate = spoken.spoken.chars().count().max(1) as f64 * SECONDS_PER_CHAR;
+        seconds_before.push(seconds_before.last().copied().unwrap_or(0.0) + estimate);
+    }
+    let queue = Queue::new(ahead, &groups, seconds_before);
     let (tx, rx) = mpsc::channel::<(usize, Result<Audio, NarrateError>)>();
 
     std::thread::scope(|scope| {
@@ -672,20 +692,32 @@ struct Queue {
     next: AtomicUsize,
     written: Mutex<usize>,
     moved: Condvar,
-    window: usize,
-    /// The first job of each group.
-    starts: Vec<usize>,
+    /// Seconds of audio (estimated) that may be rendered ahead of the writer.
+    ahead: f64,
+    /// The jobs of each group.
+    groups: Vec<std::ops::Range<usize>>,
+    /// Estimated seconds of audio of the jobs before each job (one more entry than jobs).
+    seconds_before: Vec<f64>,
     stopped: AtomicBool,
 }
 
+/// Audio that each worker (and one more) may render ahead of the writer, and how long a
+/// spoken character lasts, roughly (Mandarin with espeak-ng: 0.29 s on the seed article).
+const AUDIO_AHEAD_PER_WORKER: f64 = 60.0;
+/// Characters spoken in one engine call at most (about 50 s of audio), however many
+/// utterances the voice's `batch` allows.
+const BATCH_CHARS: usize = 160;
+const SECONDS_PER_CHAR: f64 = 0.3;
+
 impl Queue {
-    fn new(window: usize, starts: Vec<usize>) -> Self {
+    fn new(ahead: f64, groups: &[std::ops::Range<usize>], seconds_before: Vec<f64>) -> Self {
         Queue {
             next: AtomicUsize::new(0),
             written: Mutex::new(0),
             moved: Condvar::new(),
-            window,
-            starts,
+            ahead,
+            groups: groups.to_vec(),
+            seconds_before,
             stopped: AtomicBool::new(false),
         }
     }
@@ -697,9 +729,14 @@ impl Queue {
             return None;
         }
         let g = self.next.fetch_add(1, Ordering::SeqCst);
-        let &first = self.starts.get(g)?;
+        let group = self.groups.get(g)?.clone();
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        while first >= *written + self.window && !self.stopped.load(Ordering::SeqCst) {
+        // the group the writer waits for always goes; later ones while the audio between
+        // the writer and their end stays within `ahead`
+        while group.start > *written
+            && self.seconds_before[group.end] - self.seconds_before[*written] > self.ahead
+            && !self.stopped.load(Ordering::SeqCst)
+        {
             written = self.moved.wait(written).unwrap_or_else(|e| e.into_inner());
         }
         (!self.stopped.load(Ordering::SeqCst)).then_some(g)
