@@ -654,24 +654,31 @@ impl Graph {
                 op: format!("{:?}", op.kind),
                 message,
             };
-            let args: Vec<Option<Arc<Tensor>>> = op
-                .inputs
-                .iter()
-                .map(|&t| {
-                    if t < 0 {
-                        Ok(None)
-                    } else {
-                        values[t as usize].clone().map(Some).ok_or_else(|| {
-                            fail(format!(
-                                "input `{}` has no value",
-                                self.tensors[t as usize].name
-                            ))
-                        })
-                    }
-                })
-                .collect::<Result<_, _>>()?;
+            // An input read for the last time is moved out of `values`, so that the operator
+            // may reuse its buffer (see `take`); an earlier slot of the same tensor keeps a
+            // shared copy.
+            let mut args: Vec<Option<Arc<Tensor>>> = Vec::with_capacity(op.inputs.len());
+            for (slot, &t) in op.inputs.iter().enumerate() {
+                if t < 0 {
+                    args.push(None);
+                    continue;
+                }
+                let i = t as usize;
+                let last = self.last_use[i] == index
+                    && self.constants[i].is_none()
+                    && !op.inputs[slot + 1..].contains(&t);
+                let value = if last {
+                    values[i].take()
+                } else {
+                    values[i].clone()
+                };
+                let value = value.ok_or_else(|| {
+                    fail(format!("input `{}` has no value", self.tensors[i].name))
+                })?;
+                args.push(Some(value));
+            }
             let out_info = &self.tensors[op.outputs[0] as usize];
-            let result = eval(op, &args, out_info).map_err(fail)?;
+            let result = eval(op, &mut args, out_info).map_err(fail)?;
             drop(args);
             inspect(op.outputs[0] as usize, &result);
             values[op.outputs[0] as usize] = Some(Arc::new(result));
@@ -719,6 +726,28 @@ fn arg(args: &Args, i: usize) -> Result<&Tensor, String> {
         .ok_or_else(|| format!("missing input {i}"))
 }
 
+/// Input `i` by value: its buffer when no one else holds it (this operator reads it last),
+/// else a copy.
+fn take(args: &mut Args, i: usize) -> Result<Tensor, String> {
+    args.get_mut(i)
+        .and_then(Option::take)
+        .map(Arc::unwrap_or_clone)
+        .ok_or_else(|| format!("missing input {i}"))
+}
+
+/// Input `i` by value if no one else holds it (so its buffer can be reused in place);
+/// otherwise it stays in `args`.
+fn take_unique(args: &mut Args, i: usize) -> Option<Tensor> {
+    let slot = args.get_mut(i)?;
+    match Arc::try_unwrap(slot.take()?) {
+        Ok(t) => Some(t),
+        Err(shared) => {
+            *slot = Some(shared);
+            None
+        }
+    }
+}
+
 fn f32s(t: &Tensor) -> Result<&[f32], String> {
     t.as_f32().ok_or_else(|| "expected a float tensor".into())
 }
@@ -734,6 +763,11 @@ fn axis(a: i64, rank: usize) -> Result<usize, String> {
     }
 }
 
+/// `v[i] = f(v[i])`, monomorphic so that the loop is inlined and vectorized.
+fn map_in_place(v: &mut [f32], f: impl Fn(f32) -> f32) {
+    v.iter_mut().for_each(|e| *e = f(*e));
+}
+
 fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1; shape.len()];
     for i in (0..shape.len().saturating_sub(1)).rev() {
@@ -742,29 +776,30 @@ fn strides(shape: &[usize]) -> Vec<usize> {
     s
 }
 
-fn eval(op: &Op, args: &Args, out: &TensorInfo) -> Result<Tensor, String> {
+fn eval(op: &Op, args: &mut Args, out: &TensorInfo) -> Result<Tensor, String> {
     use Kind::*;
     let o = &op.options;
     match op.kind {
         Add | Sub | Mul | Maximum | SquaredDifference | FloorMod => binary(op.kind, o.act, args),
         Less | GreaterEqual | NotEqual => compare(op.kind, args),
         Exp | Log | Tanh | Rsqrt | Round | LeakyRelu => {
-            let x = arg(args, 0)?;
-            let f: Box<dyn Fn(f32) -> f32> = match op.kind {
-                Exp => Box::new(f32::exp),
-                Log => Box::new(f32::ln),
-                Tanh => Box::new(f32::tanh),
-                Rsqrt => Box::new(|v: f32| 1.0 / v.sqrt()),
-                Round => Box::new(|v: f32| v.round_ties_even()),
+            let mut x = take(args, 0)?;
+            let Data::F32(v) = &mut x.data else {
+                return Err("expected a float tensor".into());
+            };
+            match op.kind {
+                Exp => map_in_place(v, f32::exp),
+                Log => map_in_place(v, f32::ln),
+                Tanh => map_in_place(v, f32::tanh),
+                Rsqrt => map_in_place(v, |e| 1.0 / e.sqrt()),
+                Round => map_in_place(v, f32::round_ties_even),
                 _ => {
                     let a = o.alpha;
-                    Box::new(move |v: f32| if v > 0.0 { v } else { v * a })
+                    map_in_place(v, |e| if e > 0.0 { e } else { e * a })
                 }
-            };
-            Ok(Tensor::f32(
-                x.shape.clone(),
-                f32s(x)?.iter().map(|&v| f(v)).collect(),
-            ))
+            }
+            x.quant = None;
+            Ok(x)
         }
         Cast => cast(arg(args, 0)?, out.dtype),
         Dequantize => {
@@ -792,7 +827,7 @@ fn eval(op: &Op, args: &Args, out: &TensorInfo) -> Result<Tensor, String> {
             })
         }
         Reshape => {
-            let x = arg(args, 0)?;
+            let x = take(args, 0)?;
             let spec: Vec<i64> = match args.get(1).and_then(|a| a.as_deref()) {
                 Some(s) => s.ints()?,
                 None => o.new_shape.iter().map(|&v| i64::from(v)).collect(),
@@ -811,18 +846,17 @@ fn eval(op: &Op, args: &Args, out: &TensorInfo) -> Result<Tensor, String> {
             if shape.iter().product::<usize>() != x.len() {
                 return Err(format!("cannot reshape {:?} to {spec:?}", x.shape));
             }
-            Ok(Tensor { shape, ..x.clone() })
+            Ok(Tensor { shape, ..x })
         }
         ExpandDims => {
-            let x = arg(args, 0)?;
+            let mut x = take(args, 0)?;
             let a = arg(args, 1)?.ints()?[0];
             let a = axis(a, x.shape.len() + 1)?;
-            let mut shape = x.shape.clone();
-            shape.insert(a, 1);
-            Ok(Tensor { shape, ..x.clone() })
+            x.shape.insert(a, 1);
+            Ok(x)
         }
         Squeeze => {
-            let x = arg(args, 0)?;
+            let x = take(args, 0)?;
             let dims: Vec<usize> = o
                 .squeeze
                 .iter()
@@ -835,7 +869,7 @@ fn eval(op: &Op, args: &Args, out: &TensorInfo) -> Result<Tensor, String> {
                 .filter(|&(i, &d)| !(d == 1 && (dims.is_empty() || dims.contains(&i))))
                 .map(|(_, &d)| d)
                 .collect();
-            Ok(Tensor { shape, ..x.clone() })
+            Ok(Tensor { shape, ..x })
         }
         Shape => {
             let x = arg(args, 0)?;
@@ -1090,7 +1124,7 @@ fn float_view(t: &Tensor) -> Result<std::borrow::Cow<'_, [f32]>, String> {
     }
 }
 
-fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
+fn binary(kind: Kind, act: Act, args: &mut Args) -> Result<Tensor, String> {
     let (a, b) = (arg(args, 0)?, arg(args, 1)?);
     match (&a.data, &b.data) {
         (Data::I32(x), Data::I32(y)) => {
@@ -1118,21 +1152,85 @@ fn binary(kind: Kind, act: Act, args: &Args) -> Result<Tensor, String> {
             let (shape, v) = zip_broadcast(x, &a.shape, y, &b.shape, f)?;
             Ok(Tensor::i32(shape, v))
         }
-        _ => {
-            let (x, y) = (float_view(a)?, float_view(b)?);
-            let (shape, mut v) = match kind {
-                Kind::Add => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p + q)?,
-                Kind::Sub => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p - q)?,
-                Kind::Mul => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p * q)?,
-                Kind::Maximum => zip_broadcast(&x, &a.shape, &y, &b.shape, f32::max)?,
-                Kind::SquaredDifference => {
-                    zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| (p - q) * (p - q))?
-                }
-                _ => zip_broadcast(&x, &a.shape, &y, &b.shape, |p, q| p - (p / q).floor() * q)?,
-            };
-            act.apply(&mut v);
-            Ok(Tensor::f32(shape, v))
+        _ => match kind {
+            Kind::Add => binary_f32(args, act, |p, q| p + q),
+            Kind::Sub => binary_f32(args, act, |p, q| p - q),
+            Kind::Mul => binary_f32(args, act, |p, q| p * q),
+            Kind::Maximum => binary_f32(args, act, f32::max),
+            Kind::SquaredDifference => binary_f32(args, act, |p, q| (p - q) * (p - q)),
+            _ => binary_f32(args, act, |p, q| p - (p / q).floor() * q),
+        },
+    }
+}
+
+/// A float elementwise operator `f(a, b)` with broadcasting. The result goes into the
+/// buffer of an input that has the output's shape and that no one else holds, if any.
+fn binary_f32(args: &mut Args, act: Act, f: impl Fn(f32, f32) -> f32) -> Result<Tensor, String> {
+    let (a, b) = (arg(args, 0)?, arg(args, 1)?);
+    let shape = broadcast_shape(&a.shape, &b.shape)?;
+    let total: usize = shape.iter().product();
+    let reusable = |t: &Tensor| matches!(t.data, Data::F32(_)) && t.len() == total;
+    let (a_reusable, b_reusable) = (reusable(a), reusable(b));
+    let mut result = None;
+    if a_reusable && let Some(mut x) = take_unique(args, 0) {
+        let b = arg(args, 1)?;
+        if let Data::F32(v) = &mut x.data {
+            combine_into(v, &shape, &float_view(b)?, &b.shape, &f);
         }
+        result = Some(x);
+    } else if b_reusable && let Some(mut y) = take_unique(args, 1) {
+        let a = arg(args, 0)?;
+        if let Data::F32(v) = &mut y.data {
+            combine_into(v, &shape, &float_view(a)?, &a.shape, |q, p| f(p, q));
+        }
+        result = Some(y);
+    }
+    let mut t = match result {
+        Some(t) => t,
+        None => {
+            let (a, b) = (arg(args, 0)?, arg(args, 1)?);
+            let x = float_view(a)?;
+            let mut v: Vec<f32> = if x.len() == total {
+                x.into_owned()
+            } else {
+                broadcast_index(&a.shape, &shape)
+                    .iter()
+                    .map(|&i| x[i])
+                    .collect()
+            };
+            combine_into(&mut v, &shape, &float_view(b)?, &b.shape, &f);
+            Tensor::f32(shape.clone(), v)
+        }
+    };
+    t.shape = shape;
+    t.quant = None;
+    if let Data::F32(v) = &mut t.data {
+        act.apply(v);
+    }
+    Ok(t)
+}
+
+/// `out[i] = f(out[i], y[j])`, with `y` (of shape `ys`) broadcast to `shape`, the shape of
+/// `out`.
+fn combine_into(
+    out: &mut [f32],
+    shape: &[usize],
+    y: &[f32],
+    ys: &[usize],
+    f: impl Fn(f32, f32) -> f32,
+) {
+    if y.len() == out.len() {
+        out.iter_mut().zip(y).for_each(|(o, &q)| *o = f(*o, q));
+    } else if y.len() == 1 {
+        let q = y[0];
+        out.iter_mut().for_each(|o| *o = f(*o, q));
+    } else if !y.is_empty() && is_suffix(ys, shape) {
+        for row in out.chunks_exact_mut(y.len()) {
+            row.iter_mut().zip(y).for_each(|(o, &q)| *o = f(*o, q));
+        }
+    } else {
+        let idx = broadcast_index(ys, shape);
+        out.iter_mut().zip(idx).for_each(|(o, j)| *o = f(*o, y[j]));
     }
 }
 
@@ -2132,14 +2230,14 @@ mod tests {
 
     #[test]
     fn add_broadcasts_a_bias_over_rows() {
-        let args = [
+        let mut args = [
             t(&[2, 3], &[1., 2., 3., 4., 5., 6.]),
             t(&[3], &[10., 20., 30.]),
         ];
-        let r = binary(Kind::Add, Act::None, &args).unwrap();
+        let r = binary(Kind::Add, Act::None, &mut args).unwrap();
         assert_eq!(r.as_f32().unwrap(), &[11., 22., 33., 14., 25., 36.]);
-        let args = [t(&[2, 1], &[1., 2.]), t(&[1, 3], &[10., 20., 30.])];
-        let r = binary(Kind::Mul, Act::None, &args).unwrap();
+        let mut args = [t(&[2, 1], &[1., 2.]), t(&[1, 3], &[10., 20., 30.])];
+        let r = binary(Kind::Mul, Act::None, &mut args).unwrap();
         assert_eq!(r.shape, vec![2, 3]);
         assert_eq!(r.as_f32().unwrap(), &[10., 20., 30., 20., 40., 60.]);
     }
