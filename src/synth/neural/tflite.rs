@@ -2001,6 +2001,20 @@ fn conv2d(args: &Args, o: &Options) -> Result<Tensor, String> {
     let input = f32s(x)?;
     let wt = weights(w, co)?;
     let b = bias(args, 2, co)?;
+    if h == 1 && kh == 1 && co <= 8 && wt.scales.is_none() {
+        let geometry = Conv1d {
+            width: wd,
+            channels: c,
+            kernel: kw,
+            stride: sw,
+            dilation: dw,
+            pad: pl,
+            out_width: ow,
+        };
+        let mut out = conv1d_direct(input, n, &geometry, &wt.values, &b);
+        o.act.apply(&mut out);
+        return Ok(Tensor::f32(vec![n, oh, ow, co], out));
+    }
     let kk = kh * kw * ci;
     let mut out = vec![0.0; n * oh * ow * co];
     let plane = h * wd * c;
@@ -2078,6 +2092,75 @@ fn conv2d(args: &Args, o: &Options) -> Result<Tensor, String> {
     }
     o.act.apply(&mut out);
     Ok(Tensor::f32(vec![n, oh, ow, co], out))
+}
+
+/// The shape of a 1-D convolution over `[batch, width, channels]` rows.
+struct Conv1d {
+    width: usize,
+    channels: usize,
+    kernel: usize,
+    stride: usize,
+    dilation: usize,
+    /// Zero rows before the input.
+    pad: usize,
+    out_width: usize,
+}
+
+/// A 1-D convolution with few output channels (MB-MelGAN's last layer and its PQMF
+/// synthesis filter, 4 and 1 channels): one dot product per output value over its
+/// receptive field. A GEMM with so few columns wastes most of its kernel, and im2col
+/// would copy each input value `kernel` times. `w` is `[out channels][kernel][channels]`.
+fn conv1d_direct(input: &[f32], batches: usize, g: &Conv1d, w: &[f32], bias: &[f32]) -> Vec<f32> {
+    let (c, co) = (g.channels, bias.len());
+    let taps = g.kernel * c;
+    // padded rows the outputs reach
+    let span = (g.out_width.max(1) - 1) * g.stride + (g.kernel - 1) * g.dilation + 1;
+    let mut padded = vec![0.0f32; span * c];
+    let mut out = Vec::with_capacity(batches * g.out_width * co);
+    for batch in 0..batches {
+        let img = &input[batch * g.width * c..(batch + 1) * g.width * c];
+        let rows = g.width.min(span.saturating_sub(g.pad));
+        padded.fill(0.0);
+        if rows > 0 {
+            padded[g.pad * c..(g.pad + rows) * c].copy_from_slice(&img[..rows * c]);
+        }
+        for x in 0..g.out_width {
+            let start = x * g.stride * c;
+            for (o, b) in bias.iter().enumerate() {
+                let wo = &w[o * taps..(o + 1) * taps];
+                let sum = if g.dilation == 1 {
+                    dot(&padded[start..start + taps], wo)
+                } else {
+                    (0..g.kernel)
+                        .map(|j| {
+                            let s = start + j * g.dilation * c;
+                            dot(&padded[s..s + c], &wo[j * c..(j + 1) * c])
+                        })
+                        .sum()
+                };
+                out.push(sum + b);
+            }
+        }
+    }
+    out
+}
+
+/// `Σ a[i]·b[i]` in 16 interleaved partial sums, so that the loop vectorizes.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..16 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 fn transpose_conv(args: &Args, o: &Options) -> Result<Tensor, String> {
@@ -2258,6 +2341,66 @@ mod tests {
         ];
         let r = conv2d(&args, &o).unwrap();
         assert_eq!(r.as_f32().unwrap(), &[3.5, 6.5, 9.5, 7.5]);
+    }
+
+    /// TFLite's CONV_2D on `[1, 1, W, C]`, one multiply-add at a time.
+    fn naive_conv1d(x: &[f32], c: usize, w: &[f32], co: usize, kw: usize, o: &Options) -> Vec<f32> {
+        let wd = x.len() / c;
+        let (pl, ow) = padding(o.same, wd, kw, o.stride.1, o.dilation.1);
+        let mut out = vec![0.0; ow * co];
+        for xo in 0..ow {
+            for oc in 0..co {
+                for j in 0..kw {
+                    let xi = (xo * o.stride.1 + j * o.dilation.1) as i64 - pl as i64;
+                    if (0..wd as i64).contains(&xi) {
+                        for ci in 0..c {
+                            out[xo * co + oc] +=
+                                x[xi as usize * c + ci] * w[(oc * kw + j) * c + ci];
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn conv1d_with_stride_and_dilation_matches_the_definition_on_both_paths() {
+        let (wd, c, kw) = (23, 5, 3);
+        let x: Vec<f32> = (0..wd * c)
+            .map(|i| ((i * 37 % 17) as f32 - 8.0) / 4.0)
+            .collect();
+        for co in [2, 9] {
+            let w: Vec<f32> = (0..co * kw * c)
+                .map(|i| ((i * 11 % 13) as f32 - 6.0) / 8.0)
+                .collect();
+            for (same, stride, dilation) in [(true, 1, 1), (true, 2, 3), (false, 3, 2)] {
+                let o = Options {
+                    same,
+                    stride: (1, stride),
+                    dilation: (1, dilation),
+                    ..Options::default()
+                };
+                let args = [
+                    t(&[1, 1, wd, c], &x),
+                    t(&[co, 1, kw, c], &w),
+                    t(&[co], &vec![0.0; co]),
+                ];
+                let got = conv2d(&args, &o).unwrap();
+                let want = naive_conv1d(&x, c, &w, co, kw, &o);
+                assert_eq!(got.shape, vec![1, 1, want.len() / co, co]);
+                let err = max_diff(got.as_f32().unwrap(), &want);
+                assert!(
+                    err < 1e-5,
+                    "co {co} stride {stride} dilation {dilation}: {err}"
+                );
+            }
+        }
+    }
+
+    fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
     }
 
     #[test]
