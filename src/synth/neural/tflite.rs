@@ -1193,10 +1193,9 @@ fn binary_f32(args: &mut Args, act: Act, f: impl Fn(f32, f32) -> f32) -> Result<
             let mut v: Vec<f32> = if x.len() == total {
                 x.into_owned()
             } else {
-                broadcast_index(&a.shape, &shape)
-                    .iter()
-                    .map(|&i| x[i])
-                    .collect()
+                let mut v = vec![0.0; total];
+                combine_into(&mut v, &shape, &x, &a.shape, |_, p| p);
+                v
             };
             combine_into(&mut v, &shape, &float_view(b)?, &b.shape, &f);
             Tensor::f32(shape.clone(), v)
@@ -1229,8 +1228,31 @@ fn combine_into(
             row.iter_mut().zip(y).for_each(|(o, &q)| *o = f(*o, q));
         }
     } else {
-        let idx = broadcast_index(ys, shape);
-        out.iter_mut().zip(idx).for_each(|(o, j)| *o = f(*o, y[j]));
+        // row by row along the last dimension, which `y` either has or repeats
+        let rank = shape.len();
+        let last = shape.last().copied().unwrap_or(1).max(1);
+        let y_last = if ys.len() == rank { ys[rank - 1] } else { 1 };
+        let mut y_shape = vec![1; rank - ys.len().min(rank)];
+        y_shape.extend(&ys[ys.len().saturating_sub(rank)..]);
+        let y_strides = strides(&y_shape);
+        for (r, row) in out.chunks_exact_mut(last).enumerate() {
+            // the row's coordinates in the outer dimensions → its start in `y`
+            let (mut rest, mut start) = (r, 0);
+            for d in (0..rank.saturating_sub(1)).rev() {
+                let coord = rest % shape[d];
+                rest /= shape[d];
+                if y_shape[d] != 1 {
+                    start += coord * y_strides[d];
+                }
+            }
+            if y_last == 1 {
+                let q = y[start];
+                row.iter_mut().for_each(|o| *o = f(*o, q));
+            } else {
+                let ys = &y[start..start + last];
+                row.iter_mut().zip(ys).for_each(|(o, &q)| *o = f(*o, q));
+            }
+        }
     }
 }
 
@@ -1469,23 +1491,52 @@ fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor, String> {
     if reps.len() != x.shape.len() {
         return Err("TILE multiples have the wrong length".into());
     }
-    let shape: Vec<usize> = x
-        .shape
-        .iter()
-        .zip(reps)
-        .map(|(&d, &r)| d * r.max(0) as usize)
-        .collect();
-    let src = strides(&x.shape);
-    let ostr = strides(&shape);
+    let reps: Vec<usize> = reps.iter().map(|&r| r.max(0) as usize).collect();
+    let shape: Vec<usize> = x.shape.iter().zip(&reps).map(|(&d, &r)| d * r).collect();
     let total: usize = shape.iter().product();
-    let idx = (0..total).map(|flat| {
-        let mut i = 0;
-        for d in 0..shape.len() {
-            i += ((flat / ostr[d]) % shape[d]) % x.shape[d] * src[d];
+    let data = match &x.data {
+        Data::F32(v) => Data::F32(tiled(v, &x.shape, &reps, total)),
+        Data::I32(v) => Data::I32(tiled(v, &x.shape, &reps, total)),
+        Data::I64(v) => Data::I64(tiled(v, &x.shape, &reps, total)),
+        Data::Bool(v) => Data::Bool(tiled(v, &x.shape, &reps, total)),
+        Data::I8(v) => Data::I8(tiled(v, &x.shape, &reps, total)),
+    };
+    Ok(Tensor {
+        shape,
+        data,
+        quant: x.quant.clone(),
+    })
+}
+
+/// `v` (of `shape`) repeated `reps[d]` times along each dimension `d`: each block is built
+/// once, then copied whole.
+fn tiled<T: Copy>(v: &[T], shape: &[usize], reps: &[usize], total: usize) -> Vec<T> {
+    fn fill<T: Copy>(v: &[T], shape: &[usize], reps: &[usize], out: &mut Vec<T>) {
+        let (Some((&n, inner_shape)), Some((&r, inner_reps))) =
+            (shape.split_first(), reps.split_first())
+        else {
+            out.push(v[0]);
+            return;
+        };
+        let start = out.len();
+        if inner_shape.is_empty() {
+            out.extend_from_slice(&v[..n]);
+        } else {
+            let inner: usize = inner_shape.iter().product();
+            for i in 0..n {
+                fill(&v[i * inner..(i + 1) * inner], inner_shape, inner_reps, out);
+            }
         }
-        i
-    });
-    Ok(pick(x, shape.clone(), idx))
+        let block = out.len() - start;
+        for _ in 1..r {
+            out.extend_from_within(start..start + block);
+        }
+    }
+    let mut out = Vec::with_capacity(total);
+    if total > 0 {
+        fill(v, shape, reps, &mut out);
+    }
+    out
 }
 
 fn pad(x: &Tensor, p: &[i64], mirror: bool, symmetric: bool) -> Result<Tensor, String> {
@@ -2417,6 +2468,33 @@ mod tests {
         ];
         let r = transpose_conv(&args, &o).unwrap();
         assert_eq!(r.as_f32().unwrap(), &[3., 3., 5., 5.]);
+    }
+
+    #[test]
+    fn tile_repeats_each_dimension() {
+        let x = Tensor::i32(vec![2, 1, 2], vec![1, 2, 3, 4]);
+        let r = tile(&x, &[2, 3, 1]).unwrap();
+        assert_eq!(r.shape, vec![4, 3, 2]);
+        let want = [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4];
+        assert_eq!(r.as_i32().unwrap(), [want, want].concat());
+        assert_eq!(tile(&x, &[1, 0, 1]).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn binary_broadcasts_rows_and_columns_in_both_directions() {
+        // [2,3,1] x [3,4]: each needs broadcasting, and neither has the output's shape
+        let a: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        let b: Vec<f32> = (0..12).map(|v| v as f32 * 10.0).collect();
+        let mut args = [t(&[2, 3, 1], &a), t(&[3, 4], &b)];
+        let r = binary(Kind::Sub, Act::None, &mut args).unwrap();
+        assert_eq!(r.shape, vec![2, 3, 4]);
+        let want: Vec<f32> = (0..24).map(|i| a[i / 4] - b[i % 12]).collect();
+        assert_eq!(r.as_f32().unwrap(), want);
+        // the full-shape operand second, its buffer reused for `a - b`
+        let mut args = [t(&[3, 1], &a[..3]), t(&[3, 4], &b)];
+        let r = binary(Kind::Sub, Act::None, &mut args).unwrap();
+        let want: Vec<f32> = (0..12).map(|i| a[i / 4] - b[i]).collect();
+        assert_eq!(r.as_f32().unwrap(), want);
     }
 
     #[test]
