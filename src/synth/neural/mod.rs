@@ -6,6 +6,7 @@
 
 pub mod flatbuf;
 pub mod frontend;
+pub mod int8;
 pub mod tflite;
 
 use std::path::{Path, PathBuf};

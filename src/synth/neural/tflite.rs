@@ -15,6 +15,7 @@
 use std::sync::Arc;
 
 use super::flatbuf::{Corrupt, Table};
+use super::int8::PackedI8;
 
 /// Why a model cannot be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -407,6 +408,9 @@ struct Op {
     inputs: Vec<i32>,
     outputs: Vec<i32>,
     options: Options,
+    /// CONV_2D with int8 weights: the weights packed for the int8 kernel, where the CPU
+    /// has one (see [`super::int8`]).
+    packed: Option<Arc<PackedI8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -512,7 +516,11 @@ impl Graph {
                 inputs: o.i32s(1)?,
                 outputs: o.i32s(2)?,
                 options,
+                packed: None,
             });
+        }
+        for op in ops.iter_mut().filter(|op| op.kind == Kind::Conv2d) {
+            op.packed = pack_conv_weights(&constants, op);
         }
         let index_list = |v: Vec<i32>| v.into_iter().map(|i| i.max(0) as usize).collect();
         let mut graph = Graph {
@@ -701,6 +709,21 @@ impl Graph {
             })
             .collect()
     }
+}
+
+/// A 1-D CONV_2D's constant int8 weights (`[out, 1, taps, in]`, no zero point), packed for
+/// the int8 kernel; `None` for anything else or on CPUs without one.
+fn pack_conv_weights(constants: &[Option<Arc<Tensor>>], op: &Op) -> Option<Arc<PackedI8>> {
+    let index = usize::try_from(*op.inputs.get(1)?).ok()?;
+    let w = constants.get(index)?.as_deref()?;
+    let Data::I8(values) = &w.data else {
+        return None;
+    };
+    let [co, 1, kw, ci] = w.shape[..] else {
+        return None;
+    };
+    weight_scales(w, co).ok()??;
+    PackedI8::new(values, co, kw * ci).map(Arc::new)
 }
 
 fn decode(dtype: DType, bytes: &[u8]) -> Data {
@@ -1037,7 +1060,7 @@ fn eval(op: &Op, args: &mut Args, out: &TensorInfo) -> Result<Tensor, String> {
             &arg(args, 2)?.ints()?,
         ),
         FullyConnected => fully_connected(args, o),
-        Conv2d => conv2d(args, o),
+        Conv2d => conv2d(args, o, op.packed.as_deref()),
         TransposeConv => transpose_conv(args, o),
         BatchMatMul => batch_matmul(arg(args, 0)?, arg(args, 1)?, o.adj),
         RandomUniform => {
@@ -1947,22 +1970,30 @@ fn weights(w: &Tensor, channels: usize) -> Result<Weights<'_>, String> {
             values: std::borrow::Cow::Borrowed(v),
             scales: None,
         }),
-        Data::I8(v) => {
+        Data::I8(v) => Ok(Weights {
+            values: std::borrow::Cow::Owned(v.iter().map(|&x| f32::from(x)).collect()),
+            scales: weight_scales(w, channels)?,
+        }),
+        _ => Err("weights must be float or int8".into()),
+    }
+}
+
+/// Per output channel scales of int8 weights (`None` for float weights).
+fn weight_scales(w: &Tensor, channels: usize) -> Result<Option<Vec<f32>>, String> {
+    match &w.data {
+        Data::F32(_) => Ok(None),
+        Data::I8(_) => {
             let q = w.quant.as_ref().ok_or("int8 weights without scale")?;
             if q.zero_point.iter().any(|&z| z != 0) {
                 return Err("int8 weights with a zero point are not supported".into());
             }
-            let scales = if q.scale.len() == 1 {
-                vec![q.scale[0]; channels]
+            if q.scale.len() == 1 {
+                Ok(Some(vec![q.scale[0]; channels]))
             } else if q.scale.len() == channels && q.dim == 0 {
-                q.scale.clone()
+                Ok(Some(q.scale.clone()))
             } else {
-                return Err("unsupported weight quantization".into());
-            };
-            Ok(Weights {
-                values: std::borrow::Cow::Owned(v.iter().map(|&x| f32::from(x)).collect()),
-                scales: Some(scales),
-            })
+                Err("unsupported weight quantization".into())
+            }
         }
         _ => Err("weights must be float or int8".into()),
     }
@@ -2066,7 +2097,7 @@ fn padding(
 /// Rows of output computed per im2col block, to bound memory on long inputs.
 const BLOCK_ROWS: usize = 4096;
 
-fn conv2d(args: &Args, o: &Options) -> Result<Tensor, String> {
+fn conv2d(args: &Args, o: &Options, packed: Option<&PackedI8>) -> Result<Tensor, String> {
     let x = arg(args, 0)?;
     let w = arg(args, 1)?;
     let ([n, h, wd, c], [co, kh, kw, ci]) = (
@@ -2083,8 +2114,25 @@ fn conv2d(args: &Args, o: &Options) -> Result<Tensor, String> {
     let (pt, oh) = padding(o.same, h, kh, sh, dh);
     let (pl, ow) = padding(o.same, wd, kw, sw, dw);
     let input = f32s(x)?;
-    let wt = weights(w, co)?;
     let b = bias(args, 2, co)?;
+    let packed = packed.filter(|p| {
+        h == 1 && kh == 1 && (sw, dw) == (1, 1) && p.channels() == co && p.depth() == kw * c
+    });
+    if let (Some(p), Some(scales)) = (packed, weight_scales(w, co)?) {
+        let geometry = Conv1d {
+            width: wd,
+            channels: c,
+            kernel: kw,
+            stride: 1,
+            dilation: 1,
+            pad: pl,
+            out_width: ow,
+        };
+        let mut out = conv1d_int8(input, n, &geometry, p, &scales, &b);
+        o.act.apply(&mut out);
+        return Ok(Tensor::f32(vec![n, oh, ow, co], out));
+    }
+    let wt = weights(w, co)?;
     if h == 1 && kh == 1 && co <= 8 && wt.scales.is_none() {
         let geometry = Conv1d {
             width: wd,
@@ -2245,6 +2293,45 @@ fn conv1d_taps(
             j > 0,
         );
     }
+}
+
+/// A hybrid 1-D convolution (stride and dilation 1) on the int8 kernel: per image, the
+/// input quantized as TFLite does and zero-padded (128 in the kernel's offset form), one
+/// exact int8 product per output and channel over its receptive field, then scaled back.
+fn conv1d_int8(
+    input: &[f32],
+    batches: usize,
+    g: &Conv1d,
+    w: &PackedI8,
+    scales: &[f32],
+    bias: &[f32],
+) -> Vec<f32> {
+    let (c, co) = (g.channels, bias.len());
+    // input rows the outputs reach, counting the padding
+    let span = g.out_width + g.kernel - 1;
+    let mut q = Vec::new();
+    let mut sums = vec![0i32; g.out_width * co];
+    let mut out = Vec::with_capacity(batches * g.out_width * co);
+    for batch in 0..batches {
+        let img = &input[batch * g.width * c..(batch + 1) * g.width * c];
+        let (values, scale) = quantize_symmetric(img);
+        // 3 bytes past the last row: the kernel reads in groups of 4
+        q.clear();
+        q.resize(span * c + 3, 128u8);
+        let rows = g.width.min(span.saturating_sub(g.pad));
+        if rows > 0 {
+            for (d, &v) in q[g.pad * c..(g.pad + rows) * c].iter_mut().zip(&values) {
+                *d = (v as i32 + 128) as u8;
+            }
+        }
+        w.matmul(&q, g.out_width, c, &mut sums);
+        for row in sums.chunks_exact(co) {
+            for ((&s, ws), bb) in row.iter().zip(scales).zip(bias) {
+                out.push(s as f32 * (scale * ws) + bb);
+            }
+        }
+    }
+    out
 }
 
 /// The shape of a 1-D convolution over `[batch, width, channels]` rows.
@@ -2476,7 +2563,7 @@ mod tests {
             t(&[1, 1, 3, 1], &[1., 1., 1.]),
             t(&[1], &[0.5]),
         ];
-        let r = conv2d(&args, &o).unwrap();
+        let r = conv2d(&args, &o, None).unwrap();
         assert_eq!(r.as_f32().unwrap(), &[3.5, 6.5, 9.5, 7.5]);
     }
 
@@ -2523,7 +2610,7 @@ mod tests {
                     t(&[co, 1, kw, c], &w),
                     t(&[co], &vec![0.0; co]),
                 ];
-                let got = conv2d(&args, &o).unwrap();
+                let got = conv2d(&args, &o, None).unwrap();
                 let want = naive_conv1d(&x, c, &w, co, kw, &o);
                 assert_eq!(got.shape, vec![1, 1, want.len() / co, co]);
                 let err = max_diff(got.as_f32().unwrap(), &want);
@@ -2549,7 +2636,7 @@ mod tests {
             t(&[1, 2, 2, 1], &[1., 1., 1., 1.]),
             t(&[1], &[0.0]),
         ];
-        let r = conv2d(&args, &o).unwrap();
+        let r = conv2d(&args, &o, None).unwrap();
         assert_eq!(r.shape, vec![1, 2, 2, 1]);
         assert_eq!(r.as_f32().unwrap(), &[12., 16., 24., 28.]);
     }
