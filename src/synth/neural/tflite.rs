@@ -1633,11 +1633,13 @@ fn pad(x: &Tensor, p: &[i64], mirror: bool, symmetric: bool) -> Result<Tensor, S
 /// The padded tensor in row-major order: each output element is `v[Σ maps[d][i_d]]`, or
 /// `zero` where any dimension's map is `None`.
 fn gather_padded<T: Copy>(v: &[T], zero: T, maps: &[Vec<Option<usize>>]) -> Vec<T> {
+    /// `whole_rows`: the last dimension is not padded, so its rows are copied whole.
     fn fill<T: Copy>(
         v: &[T],
         zero: T,
         maps: &[Vec<Option<usize>>],
         base: Option<usize>,
+        whole_rows: bool,
         out: &mut Vec<T>,
     ) {
         let Some((map, rest)) = maps.split_first() else {
@@ -1646,18 +1648,23 @@ fn gather_padded<T: Copy>(v: &[T], zero: T, maps: &[Vec<Option<usize>>]) -> Vec<
         };
         if rest.is_empty() {
             match base {
+                Some(b) if whole_rows => out.extend_from_slice(&v[b..b + map.len()]),
                 Some(b) => out.extend(map.iter().map(|m| m.map_or(zero, |c| v[b + c]))),
                 None => out.extend(std::iter::repeat_n(zero, map.len())),
             }
         } else {
             for m in map {
-                fill(v, zero, rest, base.and_then(|b| m.map(|c| b + c)), out);
+                let base = base.and_then(|b| m.map(|c| b + c));
+                fill(v, zero, rest, base, whole_rows, out);
             }
         }
     }
+    let whole_rows = maps
+        .last()
+        .is_some_and(|m| m.iter().enumerate().all(|(i, &c)| c == Some(i)));
     let total: usize = maps.iter().map(Vec::len).product();
     let mut out = Vec::with_capacity(total);
-    fill(v, zero, maps, Some(0), &mut out);
+    fill(v, zero, maps, Some(0), whole_rows, &mut out);
     out
 }
 
