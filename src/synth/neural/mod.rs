@@ -6,6 +6,7 @@
 
 pub mod flatbuf;
 pub mod frontend;
+pub mod int8;
 pub mod tflite;
 
 use std::path::{Path, PathBuf};
@@ -364,6 +365,47 @@ mod parity {
             start += 300;
         }
         out
+    }
+
+    /// CPUs without AVX-512 VNNI run the hybrid convolutions as f32 GEMMs: the same mel
+    /// wherever the f32 sums stay exact, so within the same tolerance of TFLite.
+    #[test]
+    fn f32_path_of_hybrid_convolutions_matches_the_reference_too() {
+        let Some(models) = models() else { return };
+        let f32_path = Models {
+            acoustic: models.acoustic.clone().without_int8_kernels(),
+            vocoder: models.vocoder,
+        };
+        let want_mel = fixture("parity-nihao-mel.f32");
+        let mel = f32_path.mel(&IDS, 1.0).unwrap();
+        let got_mel = mel.as_f32().unwrap();
+        assert_eq!(got_mel.len(), want_mel.len(), "mel frames differ");
+        let (err, corr) = (max_abs(got_mel, &want_mel), correlation(got_mel, &want_mel));
+        eprintln!("f32 path: mel max abs {err:.4} corr {corr:.6}");
+        assert!(err < 0.5 && corr > 0.9995, "mel");
+    }
+
+    /// The vocoder's dilated convolutions, run as one convolution each, give what the
+    /// exported SPACE_TO_BATCH_ND → CONV_2D → BATCH_TO_SPACE_ND chains give.
+    #[test]
+    fn dilated_chains_as_one_convolution_give_the_same_waveform() {
+        let Some(models) = models() else { return };
+        let want_mel = fixture("parity-nihao-mel.f32");
+        let mel = || Tensor::f32(vec![1, want_mel.len() / 80, 80], want_mel.clone());
+        let (op_by_op, chains) = models.vocoder.clone().without_dilated_chains();
+        assert_eq!(
+            chains, 9,
+            "MB-MelGAN has 3 stacks of 3 dilated convolutions"
+        );
+        let fused = models.waveform(mel()).unwrap();
+        let reference = Models {
+            acoustic: models.acoustic,
+            vocoder: op_by_op,
+        };
+        let unfused = reference.waveform(mel()).unwrap();
+        assert_eq!(fused.len(), unfused.len());
+        let err = max_abs(&fused, &unfused);
+        assert!(err < 1e-5, "{err}");
     }
 
     #[test]
