@@ -266,6 +266,10 @@ impl SampleFormat {
     }
 }
 
+/// Buffer for chapter files and levelling's temp files, which run to hundreds of
+/// megabytes: 256 KiB per read or write call instead of `BufWriter`'s 8 KiB.
+pub const FILE_BUFFER: usize = 1 << 18;
+
 /// A WAV writer that takes f32 samples and stores them in its spec's format, clamping
 /// integer formats instead of wrapping. Through hound, except 32-bit float (the temp files
 /// of levelling), which it writes itself a block at a time.

@@ -281,7 +281,8 @@ fn rewrite(
         source,
     })?;
     let mut writer =
-        SampleWriter::create(BufWriter::new(file), spec).map_err(wav_err(destination))?;
+        SampleWriter::create(BufWriter::with_capacity(crate::audio::FILE_BUFFER, file), spec)
+            .map_err(wav_err(destination))?;
     let mut meter = Meter::new(rate);
     stream_limited(
         source,
@@ -323,7 +324,12 @@ enum SourceKind {
 
 impl SourceSamples {
     fn open(path: &Path) -> Result<Self, Error> {
-        let reader = hound::WavReader::open(path).map_err(|source| Error::Wav {
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file = std::io::BufReader::with_capacity(crate::audio::FILE_BUFFER, file);
+        let reader = hound::WavReader::new(file).map_err(|source| Error::Wav {
             path: path.to_owned(),
             source,
         })?;
