@@ -79,7 +79,11 @@ impl ChapterWriter {
             Some(_) => SampleFormat::Float32.spec(rate),
             None => format.samples.spec(rate),
         };
-        let writer = SampleWriter::create(BufWriter::with_capacity(crate::audio::FILE_BUFFER, file), spec).map_err(wav_error)?;
+        let writer = SampleWriter::create(
+            BufWriter::with_capacity(crate::audio::FILE_BUFFER, file),
+            spec,
+        )
+        .map_err(wav_error)?;
         Ok(ChapterWriter {
             destination: destination.to_owned(),
             temp,

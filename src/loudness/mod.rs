@@ -280,9 +280,11 @@ fn rewrite(
         path: destination.to_owned(),
         source,
     })?;
-    let mut writer =
-        SampleWriter::create(BufWriter::with_capacity(crate::audio::FILE_BUFFER, file), spec)
-            .map_err(wav_err(destination))?;
+    let mut writer = SampleWriter::create(
+        BufWriter::with_capacity(crate::audio::FILE_BUFFER, file),
+        spec,
+    )
+    .map_err(wav_err(destination))?;
     let mut meter = Meter::new(rate);
     stream_limited(
         source,

@@ -26,6 +26,8 @@ pub struct Espeak {
     pitch: u32,
     batch: usize,
     version: std::sync::OnceLock<String>,
+    /// The voice's file under espeak-ng's data folder (`sit/cmn` for `cmn`), asked once.
+    voice_file: std::sync::OnceLock<String>,
 }
 
 impl Espeak {
@@ -44,7 +46,25 @@ impl Espeak {
             pitch: settings.pitch.min(99),
             batch: settings.batch.max(1),
             version: std::sync::OnceLock::new(),
+            voice_file: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What to pass to `-v`: the voice's file when `espeak-ng --voices=NAME` names one,
+    /// otherwise the name. By name, espeak-ng reads every voice file at each start to find
+    /// the match (425 files opened for `cmn`); by file it opens 66, which halves the start
+    /// of every process (11 → 5 ms of CPU here). The audio is the same.
+    fn voice_argument(&self) -> &str {
+        self.voice_file.get_or_init(|| {
+            Command::new(&self.program)
+                .arg(format!("--voices={}", self.voice))
+                .stdin(Stdio::null())
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| voice_file(&String::from_utf8_lossy(&o.stdout), &self.voice))
+                .unwrap_or_else(|| self.voice.clone())
+        })
     }
 
     /// What `espeak-ng --version` says (first line), asked once; "unknown" when it fails.
@@ -69,13 +89,24 @@ impl Espeak {
     /// The command line, without the text (which goes to stdin).
     fn command(&self) -> Command {
         let mut cmd = Command::new(&self.program);
-        cmd.args(["-b", "1", "--stdout", "-v", &self.voice])
+        cmd.args(["-b", "1", "--stdout", "-v", self.voice_argument()])
             .arg("-s")
             .arg(self.speed.to_string())
             .arg("-p")
             .arg(self.pitch.to_string());
         cmd
     }
+}
+
+/// The file of voice `name` in a `espeak-ng --voices=…` listing (columns: Pty, Language,
+/// Age/Gender, VoiceName, File, Other Languages): the row whose language is `name`.
+fn voice_file(listing: &str, name: &str) -> Option<String> {
+    listing.lines().skip(1).find_map(|row| {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        let (language, file) = (columns.get(1)?, columns.get(4)?);
+        (language.eq_ignore_ascii_case(name) && !file.starts_with('!') && !file.contains(".."))
+            .then(|| file.to_string())
+    })
 }
 
 /// espeak-ng's voice for a BCP 47 tag: zh-* → cmn, otherwise the tag in lower case.
@@ -305,6 +336,48 @@ impl Synthesizer for Espeak {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_voice_name_is_found_in_the_listing_by_its_language_column() {
+        // espeak-ng 1.51's `--voices=cmn` and `--voices=en-US`
+        let cmn = "Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 5  cmn             --/M      Chinese_(Mandarin,_latin_as_English) sit/cmn              (zh-cmn 5)(zh 5)
+ 5  cmn-latn-pinyin --/M      Chinese_(Mandarin,_latin_as_Pinyin) sit/cmn-Latn-pinyin  (zh-cmn 5)(zh 5)
+";
+        assert_eq!(voice_file(cmn, "cmn").as_deref(), Some("sit/cmn"));
+        assert_eq!(
+            voice_file(cmn, "cmn-Latn-pinyin").as_deref(),
+            Some("sit/cmn-Latn-pinyin")
+        );
+        let en =
+            "Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 2  en-us           --/M      English_(America)  gmw/en-US            (en 3)
+ 5  variant         --/M      Storm              !v/Storm             (en-us 5)
+";
+        assert_eq!(voice_file(en, "en-US").as_deref(), Some("gmw/en-US"));
+        // no row for the name (or only a variant): the name itself is used
+        assert_eq!(voice_file(en, "variant"), None);
+        assert_eq!(
+            voice_file(
+                "Pty Language Age/Gender VoiceName File Other Languages\n",
+                "xx"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_voice_file_speaks_as_the_name_does() {
+        let espeak = Espeak::new(&settings("espeak-ng"), "zh-CN", 1.0);
+        assert_eq!(espeak.voice_argument(), "sit/cmn");
+        let by_name = |voice: &str| {
+            let mut cmd = Command::new("espeak-ng");
+            cmd.args(["--stdout", "-v", voice, "今天天气很好，二零二零年六月。"]);
+            cmd.output().unwrap().stdout
+        };
+        assert_eq!(by_name("cmn"), by_name(espeak.voice_argument()));
+    }
+
     use super::*;
 
     fn settings(program: &str) -> EspeakSettings {
