@@ -325,20 +325,20 @@ pub fn narrate(
             });
         }
         drop(tx);
-        let result = write_chapters(
+        let writer = Writer {
             plan,
-            &keys,
-            &kept,
+            keys: &keys,
+            kept: &kept,
             voice,
             options,
             dir,
-            &manifest_path,
-            &mut manifest,
-            &jobs,
-            &rx,
-            &queue,
+            manifest_path: &manifest_path,
+            jobs: &jobs,
+            rx: &rx,
+            queue: &queue,
             progress,
-        );
+        };
+        let result = write_chapters(&writer, &mut manifest);
         queue.stop();
         result
     })?;
@@ -346,45 +346,33 @@ pub fn narrate(
     Ok(manifest)
 }
 
+/// What the writer works from: the plan and what it keeps from an earlier run, where the
+/// files go, and where rendered utterances arrive.
+#[derive(Clone, Copy)]
+struct Writer<'a> {
+    plan: &'a Plan,
+    keys: &'a [String],
+    kept: &'a [Option<ChapterRecord>],
+    voice: &'a Voice,
+    options: &'a RunOptions,
+    dir: &'a Path,
+    manifest_path: &'a Path,
+    jobs: &'a [(usize, &'a Spoken)],
+    rx: &'a mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
+    queue: &'a Queue,
+    progress: &'a dyn Progress,
+}
+
 /// Receives rendered utterances (in any order) and writes them in order, chapter by
 /// chapter. A finished chapter is levelled on a thread of its own while the next one is
 /// written. Stops at the first error; finished chapters stay.
-#[allow(clippy::too_many_arguments)]
-fn write_chapters(
-    plan: &Plan,
-    keys: &[String],
-    kept: &[Option<ChapterRecord>],
-    voice: &Voice,
-    options: &RunOptions,
-    dir: &Path,
-    manifest_path: &Path,
-    manifest: &mut Manifest,
-    jobs: &[(usize, &Spoken)],
-    rx: &mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
-    queue: &Queue,
-    progress: &dyn Progress,
-) -> Result<(), NarrateError> {
+fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), NarrateError> {
     std::thread::scope(|scope| {
         let mut finishing = None;
-        let written = write_in_order(
-            plan,
-            keys,
-            kept,
-            voice,
-            options,
-            dir,
-            manifest_path,
-            manifest,
-            jobs,
-            rx,
-            queue,
-            progress,
-            scope,
-            &mut finishing,
-        );
+        let written = write_in_order(writer, manifest, scope, &mut finishing);
         // the chapter being levelled is kept whatever happened after it
         let last = match finishing {
-            Some(last) => last.complete(manifest, manifest_path, progress),
+            Some(last) => last.complete(manifest, writer.manifest_path, writer.progress),
             None => Ok(()),
         };
         written.and(last)
@@ -424,23 +412,25 @@ impl Finishing<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn write_in_order<'scope>(
-    plan: &Plan,
-    keys: &[String],
-    kept: &[Option<ChapterRecord>],
-    voice: &Voice,
-    options: &RunOptions,
-    dir: &Path,
-    manifest_path: &Path,
+    writer: &Writer,
     manifest: &mut Manifest,
-    jobs: &[(usize, &Spoken)],
-    rx: &mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
-    queue: &Queue,
-    progress: &dyn Progress,
     scope: &'scope std::thread::Scope<'scope, '_>,
     finishing: &mut Option<Finishing<'scope>>,
 ) -> Result<(), NarrateError> {
+    let Writer {
+        plan,
+        keys,
+        kept,
+        voice,
+        options,
+        dir,
+        manifest_path,
+        jobs,
+        rx,
+        queue,
+        progress,
+    } = *writer;
     let rate = options.sample_rate;
     let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
     let mut pending: BTreeMap<usize, Result<Audio, NarrateError>> = BTreeMap::new();

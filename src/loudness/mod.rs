@@ -98,22 +98,18 @@ pub fn normalize_file(
             }
         }
     }
-    let mut written = rewrite(
-        source,
-        destination,
-        spec,
-        db_to_amplitude(gain) as f32,
-        ceiling,
-    )?;
-    if let Some(miss) = misses(written.integrated) {
-        gain += miss;
-        written = rewrite(
+    let write = |gain: f64| {
+        rewrite(
             source,
             destination,
             spec,
             db_to_amplitude(gain) as f32,
             ceiling,
-        )?;
+        )
+    };
+    let mut written = write(gain)?;
+    if let Some(miss) = misses(written.integrated) {
+        written = write(gain + miss)?;
     }
     match written.true_peak {
         Some(peak) if peak > target.true_peak => {
