@@ -54,13 +54,12 @@ const BLOCK: usize = 4096;
 /// what was written.
 ///
 /// The limiter takes some loudness off speech whose peaks sit far above its average (about
-/// 0.5 LU for espeak-ng). So when the limiter can act at all, a dry pass runs it alone
-/// (nothing written, nothing K-weighted) and estimates the loudness it leaves: each 100 ms
-/// of the first pass's K-weighted energy, scaled by the share of plain energy the limiter
-/// kept there. The gain is corrected by that estimate's miss; then one pass writes and
-/// measures. The written pass is checked and redone once if it still misses by more than
-/// [`TOLERANCE_LU`], and a last rescale runs only if the limiter's estimate of the true
-/// peak fell short of the meter's.
+/// 0.5 LU for espeak-ng), and more the louder it is driven. So when the limiter can act at
+/// all, dry runs estimate the loudness it leaves ([`estimate_limited`]: nothing written, a
+/// long chapter only sampled) at the measured gain and at that gain corrected by the miss;
+/// a secant step between the two gives the gain. One pass then writes and measures; it is
+/// redone once if it still misses by more than [`TOLERANCE_LU`], and a last rescale runs
+/// only if the limiter's estimate of the true peak fell short of the meter's.
 pub fn normalize_file(
     source: &Path,
     destination: &Path,
