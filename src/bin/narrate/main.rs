@@ -29,9 +29,13 @@ use crate::cli::{CacheAction, Cli, Command, RunArgs};
 /// which such buffers come from per-thread heaps that fragment and are never given back:
 /// resident memory then creeps up with the length of the book (68 MB for 100 kB of text,
 /// 89 MB for 1 MB). A fixed threshold keeps them mmapped, returned on free (48 MB).
+///
+/// Not for the neural voice: its interpreter allocates tensors of many megabytes per
+/// operator, and mmapping each of them doubled its CPU time in page faults (seed article:
+/// 13 s → 29 s), while its memory is mostly the models anyway.
 fn keep_memory_flat() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tuning parameter; it is called before any thread starts.
+    // SAFETY: mallopt only sets a tuning parameter; it is called before the run starts its threads.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
@@ -41,7 +45,6 @@ fn keep_memory_flat() {
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
-    keep_memory_flat();
     let cli = Cli::parse();
     logger::init(cli.run.quiet, cli.run.verbose);
     match run(cli) {
@@ -225,6 +228,9 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
     }
     let voice = Voice::find(&args.voice)?;
+    if !matches!(voice.backend, voice::BackendConfig::Neural(_)) {
+        keep_memory_flat();
+    }
     let engine = synth::open(&voice, SynthOptions { rate: args.rate });
     let store = if args.no_cache {
         None
