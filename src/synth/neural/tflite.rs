@@ -2277,34 +2277,26 @@ fn conv2d_on(
     let (pt, oh) = padding(o.same, h, kh, sh, dh);
     let (pl, ow) = padding(o.same, wd, kw, sw, dw);
     let b = bias_values(bias_tensor, co)?;
+    // the shape of the 1-D convolution this is when h == 1 and kh == 1
+    let geometry = Conv1d {
+        width: wd,
+        channels: c,
+        kernel: kw,
+        stride: sw,
+        dilation: dw,
+        pad: pl,
+        out_width: ow,
+    };
     let packed = packed.filter(|p| {
         h == 1 && kh == 1 && (sw, dw) == (1, 1) && p.channels() == co && p.depth() == kw * c
     });
     if let (Some(p), Some(scales)) = (packed, weight_scales(w, co)?) {
-        let geometry = Conv1d {
-            width: wd,
-            channels: c,
-            kernel: kw,
-            stride: 1,
-            dilation: 1,
-            pad: pl,
-            out_width: ow,
-        };
         let mut out = conv1d_int8(input, n, &geometry, p, &scales, &b);
         o.act.apply(&mut out);
         return Ok(Tensor::f32(vec![n, oh, ow, co], out));
     }
     let wt = weights(w, co)?;
     if h == 1 && kh == 1 && co <= 8 && wt.scales.is_none() {
-        let geometry = Conv1d {
-            width: wd,
-            channels: c,
-            kernel: kw,
-            stride: sw,
-            dilation: dw,
-            pad: pl,
-            out_width: ow,
-        };
         let mut out = conv1d_direct(input, n, &geometry, &wt.values, &b);
         o.act.apply(&mut out);
         return Ok(Tensor::f32(vec![n, oh, ow, co], out));
@@ -2325,15 +2317,6 @@ fn conv2d_on(
         let rows = oh * ow;
         let dst_all = &mut out[batch * rows * co..(batch + 1) * rows * co];
         if h == 1 && kh == 1 {
-            let geometry = Conv1d {
-                width: wd,
-                channels: c,
-                kernel: kw,
-                stride: sw,
-                dilation: dw,
-                pad: pl,
-                out_width: ow,
-            };
             conv1d_taps(src, &geometry, &wt.values, co, dst_all, &mut padded);
         } else {
             conv2d_im2col(
