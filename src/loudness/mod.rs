@@ -158,8 +158,6 @@ fn estimate_limited(
     let mut samples = SourceSamples::open(source)?;
     let mut after: Vec<Option<f64>> = vec![None; total];
     let (mut after_sum, mut before_sum) = (0.0, 0.0);
-    let mut block = Vec::with_capacity(BLOCK);
-    let mut out = Vec::with_capacity(BLOCK);
     let mut at = 0;
     while at < total {
         let (counted, end) = if sampled {
@@ -169,25 +167,18 @@ fn estimate_limited(
         };
         // sub-blocks at..end through a fresh limiter and meter; the limiter is flushed so
         // that the meter's sub-blocks line up with the source's
-        let mut limiter = Limiter::new(rate, ceiling);
         let mut meter = Meter::integrated_only(rate);
-        let mut rest = (end - at) * frames;
-        while rest > 0 {
-            samples.read_at_most(&mut block, rest.min(BLOCK))?;
-            if block.is_empty() {
-                break;
-            }
-            rest -= block.len();
-            for s in &mut block {
-                *s *= gain;
-            }
-            out.clear();
-            limiter.push_block(&block, &mut out);
-            meter.add(&out);
-        }
-        out.clear();
-        limiter.finish(&mut out);
-        meter.add(&out);
+        stream_limited(
+            &mut samples,
+            (end - at) * frames,
+            rate,
+            gain,
+            ceiling,
+            |out| {
+                meter.add(out);
+                Ok(())
+            },
+        )?;
         for (i, &k) in meter.sub_blocks().iter().enumerate() {
             if at + i >= counted {
                 after[at + i] = Some(f64::from(k));
@@ -217,29 +208,31 @@ const STRETCH: usize = 80;
 const SAMPLED: usize = 20;
 const PREROLL: usize = 3;
 
-/// Streams `source` times `gain` through a limiter at amplitude `ceiling`, handing each
-/// block that goes in (after the gain) to `input` and each that leaves to `each`; the last
-/// block includes the limiter's tail.
+/// Streams the next `frames` samples of `samples` (`usize::MAX`: all that are left)
+/// times `gain` through a fresh limiter at amplitude `ceiling`, handing each block that
+/// leaves it to `each`; the last block includes the limiter's tail, so as many samples
+/// leave as went in.
 fn stream_limited(
-    source: &Path,
+    samples: &mut SourceSamples,
+    frames: usize,
     rate: SampleRate,
     gain: f32,
     ceiling: f32,
-    mut input: impl FnMut(&[f32]),
     mut each: impl FnMut(&[f32]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut samples = SourceSamples::open(source)?;
     let mut limiter = Limiter::new(rate, ceiling);
     let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
+    let mut rest = frames;
     loop {
-        samples.read(&mut block)?;
+        let wanted = rest.min(BLOCK);
+        samples.read_at_most(&mut block, wanted)?;
+        rest -= block.len();
         for s in &mut block {
             *s *= gain;
         }
-        input(&block);
         out.clear();
         limiter.push_block(&block, &mut out);
-        let last = block.len() < BLOCK;
+        let last = block.len() < wanted || rest == 0;
         if last {
             limiter.finish(&mut out);
         }
@@ -281,20 +274,14 @@ fn rewrite(
     )
     .map_err(wav_err(destination))?;
     let mut meter = Meter::new(rate);
-    stream_limited(
-        source,
-        rate,
-        gain,
-        ceiling,
-        |_| (),
-        |out| {
-            meter.add(out);
-            writer.write_all(out).map_err(|source| Error::Wav {
-                path: destination.to_owned(),
-                source,
-            })
-        },
-    )?;
+    let mut samples = SourceSamples::open(source)?;
+    stream_limited(&mut samples, usize::MAX, rate, gain, ceiling, |out| {
+        meter.add(out);
+        writer.write_all(out).map_err(|source| Error::Wav {
+            path: destination.to_owned(),
+            source,
+        })
+    })?;
     writer.finish().map_err(wav_err(destination))?;
     Ok(meter.loudness())
 }
@@ -347,11 +334,6 @@ impl SourceSamples {
             path: path.to_owned(),
             kind,
         })
-    }
-
-    /// Replaces `block` with the next [`BLOCK`] samples, fewer only at the end.
-    fn read(&mut self, block: &mut Vec<f32>) -> Result<(), Error> {
-        self.read_at_most(block, BLOCK)
     }
 
     /// Passes over the next `frames` samples (fewer at the end).
@@ -466,17 +448,11 @@ mod tests {
             .unwrap();
         // the full measurement: everything through the limiter and a meter
         let mut meter = Meter::integrated_only(rate);
-        stream_limited(
-            &path,
-            rate,
-            gain,
-            ceiling,
-            |_| (),
-            |out| {
-                meter.add(out);
-                Ok(())
-            },
-        )
+        let mut samples = SourceSamples::open(&path).unwrap();
+        stream_limited(&mut samples, usize::MAX, rate, gain, ceiling, |out| {
+            meter.add(out);
+            Ok(())
+        })
         .unwrap();
         let full = meter.loudness().integrated.unwrap();
         assert!(
