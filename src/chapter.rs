@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::audio::{Audio, SampleFormat, SampleRate, SampleWriter};
 use crate::loudness::{self, Loudness, LoudnessTarget, Meter};
-use crate::output::Error;
+use crate::output::{self, Error};
 
 /// Where one utterance sits in its chapter, in frames at the chapter's rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,24 +169,15 @@ impl ChapterWriter {
     /// Brings the temp file to the loudness target (a second pass through a second temp
     /// file, which then replaces the first); returns the level of the result.
     fn level(&self) -> Result<Loudness, Error> {
-        let measured = self.meter.loudness();
         let Some(target) = self.format.loudness else {
-            return Ok(measured);
+            return Ok(self.meter.loudness());
         };
-        let levelled = self.temp.with_extension("level.tmp");
         let spec = self.format.samples.spec(self.rate);
-        let result = loudness::normalize_file(&self.temp, &levelled, spec, &self.meter, target)
-            .and_then(|loudness| {
-                std::fs::rename(&levelled, &self.temp).map_err(|source| Error::Io {
-                    path: self.temp.clone(),
-                    source,
-                })?;
-                Ok(loudness)
-            });
-        if result.is_err() {
-            let _ = std::fs::remove_file(&levelled);
-        }
-        result
+        output::replace_through(
+            &self.temp,
+            &self.temp.with_extension("level.tmp"),
+            |levelled| loudness::normalize_file(&self.temp, levelled, spec, &self.meter, target),
+        )
     }
 }
 

@@ -164,6 +164,27 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// Makes `path` anew through the side file `side`: `write` writes `side` (reading `path`
+/// if it likes), which then replaces `path`. On any failure `side` is removed and `path`
+/// is left as it was.
+pub fn replace_through<T>(
+    path: &Path,
+    side: &Path,
+    write: impl FnOnce(&Path) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let result = write(side).and_then(|value| {
+        std::fs::rename(side, path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(side);
+    }
+    result
+}
+
 /// Reads a manifest written earlier; `None` when there is none or it does not parse (an
 /// older or damaged manifest is simply not reused).
 pub fn read_manifest(path: &Path) -> Option<Manifest> {

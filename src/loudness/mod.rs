@@ -113,20 +113,11 @@ pub fn normalize_file(
     match written.true_peak {
         Some(peak) if peak > target.true_peak => {
             let correction = db_to_amplitude(target.true_peak - peak - 0.05) as f32;
-            let again = destination.with_extension("peak.tmp");
-            let result = rewrite(destination, &again, spec, correction, f32::INFINITY).and_then(
-                |loudness| {
-                    std::fs::rename(&again, destination).map_err(|source| Error::Io {
-                        path: destination.to_owned(),
-                        source,
-                    })?;
-                    Ok(loudness)
-                },
-            );
-            if result.is_err() {
-                let _ = std::fs::remove_file(&again);
-            }
-            result
+            crate::output::replace_through(
+                destination,
+                &destination.with_extension("peak.tmp"),
+                |again| rewrite(destination, again, spec, correction, f32::INFINITY),
+            )
         }
         _ => Ok(written),
     }
