@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::encode::{self, EncodeError};
 use crate::output::{self, Manifest};
-use crate::subtitles::{self, BookInfo, SubtitleFormat};
+use crate::subtitles::{self, BookInfo, SubtitleFormat, one_line};
 
 /// The container chapters are delivered in. WAV files are always written (the manifest
 /// points at them); the others are made from them.
@@ -166,10 +166,6 @@ pub fn cue_sheet(manifest: &Manifest, files: &[String]) -> String {
         out.push_str("    INDEX 01 00:00:00\n");
     }
     out
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

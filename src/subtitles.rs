@@ -129,7 +129,8 @@ fn lrc(chapter: &ChapterRecord, book: &BookInfo) -> String {
     out
 }
 
-fn one_line(text: &str) -> String {
+/// `text` on one line: runs of whitespace, line breaks included, become one space.
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
