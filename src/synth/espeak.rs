@@ -121,7 +121,7 @@ fn default_voice(language: &str) -> String {
 
 /// The break after each utterance of a batch; it scales with the speaking speed, as every
 /// espeak-ng pause does, so it stays several times longer than any pause inside a sentence.
-const BATCH_BREAK: &str = r#"<break time="3s"/>"#;
+const BATCH_BREAK: &str = r#"<break time="1s"/>"#;
 /// Longest line espeak-ng reads in one piece (it reads stdin with `fgets` into 1000 bytes).
 const MAX_LINE_BYTES: usize = 990;
 /// Silence kept on each side of an utterance cut out of a batch (more than the pipeline's
