@@ -59,6 +59,14 @@ impl std::fmt::Debug for Audio {
 /// The common case, read without hound: a 44-byte header for 16-bit mono PCM (what
 /// espeak-ng writes), the data running to the end. Anything else is `None`.
 fn from_plain_wav(bytes: &[u8]) -> Option<Audio> {
+    let (rate, data) = plain_pcm16(bytes)?;
+    let samples = data.iter().map(|&b| pcm16_to_f32(b)).collect();
+    Some(Audio { samples, rate })
+}
+
+/// The rate and the samples (little-endian pairs of bytes) of a plain 16-bit mono PCM WAV
+/// (44-byte header), as engines like espeak-ng write it; `None` for anything else.
+pub fn plain_pcm16(bytes: &[u8]) -> Option<(SampleRate, &[[u8; 2]])> {
     let (header, data) = bytes.split_at_checked(44)?;
     let u16_at = |i: usize| u16::from_le_bytes([header[i], header[i + 1]]);
     let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().expect("4 bytes"));
@@ -79,11 +87,12 @@ fn from_plain_wav(bytes: &[u8]) -> Option<Audio> {
         0 => data.len(),
         size => size.min(data.len()),
     };
-    let samples = data[..size - size % 2]
-        .chunks_exact(2)
-        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
-        .collect();
-    Some(Audio { samples, rate })
+    Some((rate, data[..size].as_chunks::<2>().0))
+}
+
+/// One 16-bit PCM sample (little-endian bytes) as f32 in −1.0..1.0.
+pub fn pcm16_to_f32(bytes: [u8; 2]) -> f32 {
+    f32::from(i16::from_le_bytes(bytes)) / 32768.0
 }
 
 /// Why bytes are not audio narrate can use.

@@ -1,7 +1,7 @@
 //! The espeak-ng backend: `espeak-ng --stdout` speaks the text given on stdin, WAV on
 //! stdout; one process per utterance, or per batch of utterances (voice setting `batch`).
 //!
-//! A batch goes in as SSML, one utterance a line, each followed by a 3-second break. The
+//! A batch goes in as SSML, one utterance a line, each followed by a 1-second break. The
 //! breaks come out as the only runs of exact digital silence that long, and the audio is cut
 //! there. When the cut is not certain (a line that says nothing, a pause as long as a
 //! break), the batch is spoken again one process per utterance, so a batch never puts the
@@ -144,14 +144,77 @@ impl Espeak {
         }
         let mut cmd = self.command();
         cmd.arg("-m");
-        let output = run(cmd, &input).ok()?;
-        if !output.status.success() {
-            return None;
-        }
-        let audio = Audio::from_wav(&output.stdout).ok()?;
-        split_at_breaks(&audio, texts.len())
+        // the batch's WAV goes into a buffer each worker thread keeps: a batch is a few MB,
+        // and a fresh one per batch costs more in page faults than it takes to cut
+        BATCH_OUTPUT.with_borrow_mut(|stdout| {
+            let status = run_batch(cmd, &input, stdout).ok()?;
+            if !status.success() {
+                return None;
+            }
+            let (rate, samples) = crate::audio::plain_pcm16(stdout)?;
+            let margin = rate.frames(CUT_MARGIN);
+            let pieces = split_at_breaks(samples, texts.len(), margin)?;
+            let pieces = pieces
+                .into_iter()
+                .map(|range| Audio {
+                    samples: samples[range]
+                        .iter()
+                        .map(|&s| crate::audio::pcm16_to_f32(s))
+                        .collect(),
+                    rate,
+                })
+                .collect();
+            // a batch far larger than usual does not stay allocated
+            if stdout.capacity() > MAX_KEPT_OUTPUT {
+                *stdout = Vec::new();
+            }
+            Some(pieces)
+        })
     }
 }
+
+thread_local! {
+    static BATCH_OUTPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Largest batch output buffer a thread keeps between batches (about a minute of audio).
+const MAX_KEPT_OUTPUT: usize = 4 << 20;
+
+/// Runs `cmd` on `input` (a batch: a few kB, less than a pipe holds, so writing it all
+/// before reading cannot block) and reads its stdout into `stdout`; stderr is dropped,
+/// as a failed batch is spoken again one utterance at a time, which reports errors.
+fn run_batch(
+    mut cmd: Command,
+    input: &str,
+    stdout: &mut Vec<u8>,
+) -> std::io::Result<std::process::ExitStatus> {
+    use std::io::Read;
+    if input.len() > PIPE_SAFE_INPUT {
+        let output = run(cmd, input)?;
+        *stdout = output.stdout;
+        return Ok(output.status);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        match stdin.write_all(input.as_bytes()) {
+            // the engine quit before reading: its exit status says so
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
+    }
+    stdout.clear();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_end(stdout)?;
+    }
+    child.wait()
+}
+
+/// Input small enough to sit in a pipe (Linux holds 64 kB) while the engine starts.
+const PIPE_SAFE_INPUT: usize = 16 << 10;
 
 /// The text as one line: newlines would be read as separate clauses (and, in a batch, as
 /// separate utterances).
@@ -202,17 +265,22 @@ fn run(mut cmd: Command, input: &str) -> std::io::Result<std::process::Output> {
     Ok(output)
 }
 
-/// Cuts batch audio into `n` utterances at the `n` longest runs of exact zeros, the last of
-/// which must reach the end. `None` unless those runs are clearly the breaks: each at least
-/// twice as long as any other run, and each piece has sound.
-fn split_at_breaks(audio: &Audio, n: usize) -> Option<Vec<Audio>> {
-    let samples = &audio.samples;
+/// Where to cut batch audio into `n` utterances: at the `n` longest runs of exact zeros,
+/// the last of which must reach the end, keeping up to `margin` samples of each break on
+/// either side. `None` unless those runs are clearly the breaks: each at least twice as
+/// long as any other run, and each piece has sound.
+fn split_at_breaks<S: Copy + PartialEq + Default>(
+    samples: &[S],
+    n: usize,
+    margin: usize,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let zero = S::default();
     let mut runs: Vec<(usize, usize)> = Vec::new(); // (start, end)
     let mut i = 0;
     while i < samples.len() {
-        if samples[i] == 0.0 {
+        if samples[i] == zero {
             let start = i;
-            while i < samples.len() && samples[i] == 0.0 {
+            while i < samples.len() && samples[i] == zero {
                 i += 1;
             }
             runs.push((start, i));
@@ -234,7 +302,6 @@ fn split_at_breaks(audio: &Audio, n: usize) -> Option<Vec<Audio>> {
     if breaks[n - 1].1 != samples.len() {
         return None;
     }
-    let margin = audio.rate.frames(CUT_MARGIN);
     let mut pieces = Vec::with_capacity(n);
     let mut previous = (0, 0); // the break before this utterance
     for &(start, end) in &breaks {
@@ -244,10 +311,7 @@ fn split_at_breaks(audio: &Audio, n: usize) -> Option<Vec<Audio>> {
         // some of the silence on each side, all of it from within the breaks
         let lead = previous.1.saturating_sub(margin).max(previous.0);
         let tail = (start + margin).min(end);
-        pieces.push(Audio {
-            samples: samples[lead..tail].to_vec(),
-            rate: audio.rate,
-        });
+        pieces.push(lead..tail);
         previous = (start, end);
     }
     Some(pieces)
@@ -488,15 +552,12 @@ mod tests {
         );
     }
 
-    fn clip(parts: &[(usize, bool)]) -> Audio {
-        let samples = parts
+    /// Sound and silence of the given lengths; cut with a margin of 100 samples.
+    fn clip(parts: &[(usize, bool)]) -> Vec<f32> {
+        parts
             .iter()
             .flat_map(|&(n, sound)| std::iter::repeat_n(if sound { 0.5 } else { 0.0 }, n))
-            .collect();
-        Audio {
-            samples,
-            rate: crate::audio::SampleRate::new(1000).unwrap(),
-        }
+            .collect()
     }
 
     #[test]
@@ -510,17 +571,17 @@ mod tests {
             (70, true),
             (400, false),
         ]);
-        let pieces = split_at_breaks(&audio, 2).unwrap();
-        // 100 ms of the break stays on each side
-        assert_eq!(pieces[0].samples.len(), 10 + 50 + 5 + 50 + 100);
-        assert_eq!(pieces[1].samples.len(), 100 + 70 + 100);
+        let pieces = split_at_breaks(&audio, 2, 100).unwrap();
+        // 100 samples of the break stay on each side
+        assert_eq!(pieces[0], 0..10 + 50 + 5 + 50 + 100);
+        assert_eq!(pieces[1].len(), 100 + 70 + 100);
     }
 
     #[test]
     fn unclear_breaks_are_not_cut() {
         // an utterance that said nothing: one break too few
         let merged = clip(&[(50, true), (800, false), (50, true), (400, false)]);
-        assert!(split_at_breaks(&merged, 3).is_none());
+        assert!(split_at_breaks(&merged, 3, 100).is_none());
         // a pause inside an utterance nearly as long as a break
         let close = clip(&[
             (50, true),
@@ -530,7 +591,7 @@ mod tests {
             (50, true),
             (400, false),
         ]);
-        assert!(split_at_breaks(&close, 2).is_none());
+        assert!(split_at_breaks(&close, 2, 100).is_none());
         // the last break must end the audio
         let tail = clip(&[
             (50, true),
@@ -539,7 +600,7 @@ mod tests {
             (400, false),
             (5, true),
         ]);
-        assert!(split_at_breaks(&tail, 2).is_none());
+        assert!(split_at_breaks(&tail, 2, 100).is_none());
     }
 
     #[test]
