@@ -175,42 +175,59 @@ impl Espeak {
 
 thread_local! {
     static BATCH_OUTPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// An unnamed temp file (gone when the thread ends, however the process ends) that
+    /// this thread's batches write their WAV to.
+    static BATCH_FILE: std::cell::RefCell<Option<std::fs::File>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Largest batch output buffer a thread keeps between batches (about a minute of audio).
 const MAX_KEPT_OUTPUT: usize = 4 << 20;
 
 /// Runs `cmd` on `input` (a batch: a few kB, less than a pipe holds, so writing it all
-/// before reading cannot block) and reads its stdout into `stdout`; stderr is dropped,
+/// before waiting cannot block) and reads its stdout into `stdout`; stderr is dropped,
 /// as a failed batch is spoken again one utterance at a time, which reports errors.
+///
+/// The engine's stdout is a temp file, not a pipe: it writes its WAV a few kB at a time,
+/// and a reader waiting on a pipe is woken for every write (about 500 times a batch, a
+/// tenth of the CPU narrate itself spent). The file is rewritten from its start each
+/// time and never truncated, so its pages stay in memory; the engine's writes move the
+/// offset the two processes share, which then says how much it wrote.
 fn run_batch(
     mut cmd: Command,
     input: &str,
     stdout: &mut Vec<u8>,
 ) -> std::io::Result<std::process::ExitStatus> {
-    use std::io::Read;
+    use std::io::{Read, Seek, SeekFrom};
     if input.len() > PIPE_SAFE_INPUT {
         let output = run(cmd, input)?;
         *stdout = output.stdout;
         return Ok(output.status);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
-        match stdin.write_all(input.as_bytes()) {
-            // the engine quit before reading: its exit status says so
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other?,
+    BATCH_FILE.with_borrow_mut(|kept| {
+        let file = match kept {
+            Some(file) => file,
+            None => kept.insert(tempfile::tempfile()?),
+        };
+        file.seek(SeekFrom::Start(0))?;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(file.try_clone()?)
+            .stderr(Stdio::null())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            match stdin.write_all(input.as_bytes()) {
+                // the engine quit before reading: its exit status says so
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
         }
-    }
-    stdout.clear();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_end(stdout)?;
-    }
-    child.wait()
+        let status = child.wait()?;
+        let written = file.stream_position()?;
+        file.seek(SeekFrom::Start(0))?;
+        stdout.clear();
+        file.take(written).read_to_end(stdout)?;
+        Ok(status)
+    })
 }
 
 /// Input small enough to sit in a pipe (Linux holds 64 kB) while the engine starts.
