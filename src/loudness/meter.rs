@@ -322,6 +322,8 @@ struct TruePeak {
 
 const ACTIVE_TAPS: usize = 12;
 const PHASES: usize = 4;
+/// Samples checked at once for anything loud enough to matter.
+const QUIET_BLOCK: usize = 64;
 
 impl TruePeak {
     fn new() -> Self {
@@ -353,6 +355,25 @@ impl TruePeak {
     }
 
     fn add(&mut self, samples: &[f32]) {
+        // Most blocks hold nothing that could beat the peak so far and follow nothing that
+        // could: only the window moves on (what the step below does for each such sample).
+        let mut blocks = samples.chunks_exact(QUIET_BLOCK);
+        for block in blocks.by_ref() {
+            let loudest = block.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            if self.since_loud >= ACTIVE_TAPS && loudest * self.tap_gain <= self.peak {
+                for (k, &x) in block[QUIET_BLOCK - ACTIVE_TAPS..].iter().rev().enumerate() {
+                    self.window[k] = x;
+                    self.window[k + ACTIVE_TAPS] = x;
+                }
+                self.position = 0;
+            } else {
+                self.add_each(block);
+            }
+        }
+        self.add_each(blocks.remainder());
+    }
+
+    fn add_each(&mut self, samples: &[f32]) {
         for &x in samples {
             self.position = if self.position == 0 {
                 ACTIVE_TAPS - 1
