@@ -225,6 +225,7 @@ fn run_batch(
         let written = file.stream_position()?;
         file.seek(SeekFrom::Start(0))?;
         stdout.clear();
+        stdout.reserve_exact(usize::try_from(written).unwrap_or(0));
         file.take(written).read_to_end(stdout)?;
         Ok(status)
     })
