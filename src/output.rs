@@ -67,9 +67,9 @@ pub struct UtteranceRecord {
     /// 1-based line of the input it comes from.
     pub line: usize,
     /// The text as written in the input.
-    pub written: String,
+    pub written: std::sync::Arc<str>,
     /// The text as sent to the engine (after normalization).
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub start: f64,
     pub end: f64,
 }

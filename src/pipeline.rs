@@ -55,7 +55,7 @@ pub struct Spoken {
     #[serde(flatten)]
     pub utterance: Utterance,
     /// Text after normalization; what the engine is sent.
-    pub spoken: String,
+    pub spoken: std::sync::Arc<str>,
 }
 
 impl Spoken {
@@ -114,10 +114,10 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         let own = segment::utterances(section, index, &voice.limits)
             .into_iter()
             .map(|utterance| {
-                let spoken = if normalize {
-                    normalize::normalize(&utterance.text)
-                } else {
-                    utterance.text.clone()
+                // most sentences have nothing to rewrite: they share the written text
+                let spoken = match normalize.then(|| normalize::normalize(&utterance.text)) {
+                    Some(rewritten) if *rewritten != *utterance.text => rewritten.into(),
+                    _ => utterance.text.clone(),
                 };
                 Spoken { utterance, spoken }
             });
@@ -590,7 +590,7 @@ fn render(
     let texts: Vec<&str> = group
         .iter()
         .filter(|(_, s)| s.is_speakable())
-        .map(|(_, s)| s.spoken.as_str())
+        .map(|(_, s)| &*s.spoken)
         .collect();
     let mut spoken = match texts[..] {
         [text] => vec![engine.synthesize(text)],

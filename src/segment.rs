@@ -573,7 +573,7 @@ impl std::fmt::Display for UtteranceId {
 pub struct Utterance {
     pub id: UtteranceId,
     /// The text as written in the input (after repair).
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// 1-based line of the paragraph (or heading) it comes from.
     pub line: usize,
     /// What ends it: decides the pause that follows.
@@ -591,7 +591,7 @@ pub fn utterances(section: &Section, section_index: usize, limits: &Limits) -> V
         };
         out.push(Utterance {
             id,
-            text,
+            text: text.into(),
             line,
             end,
         });

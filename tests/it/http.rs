@@ -243,7 +243,7 @@ fn tones_in_order(run: &Run) -> Vec<String> {
 fn planned_texts(plan: &Plan) -> Vec<String> {
     plan.chapters
         .iter()
-        .flat_map(|c| c.utterances.iter().map(|u| u.spoken.clone()))
+        .flat_map(|c| c.utterances.iter().map(|u| u.spoken.to_string()))
         .collect()
 }
 

@@ -58,7 +58,7 @@ fn utterance_text(text: &str, limits: &Limits) -> Vec<String> {
         .iter()
         .enumerate()
         .flat_map(|(i, section)| segment::utterances(section, i, limits))
-        .map(|u| u.text)
+        .map(|u| u.text.to_string())
         .collect()
 }
 
