@@ -691,10 +691,10 @@ struct Queue {
     stopped: AtomicBool,
 }
 
-/// Audio that each worker (and one more) may render ahead of the writer (45 s: at 30 s
-/// workers waited on the writer, +1 s on the book bench; at 60 s the most audio held at once
-/// grew with the length of the run: 42 MB peak RSS for 100 kB of text, 57 MB for 1 MB), and how long a
+/// Audio that each worker (and one more) may render ahead of the writer, and how long a
 /// spoken character lasts, roughly (Mandarin with espeak-ng: 0.29 s on the seed article).
+/// At 60 s the most audio ever waiting grew with the length of the run (peak RSS 43 MB
+/// for 100 kB of text, 57 MB for 1 MB); at 30 s workers waited on the writer.
 const AUDIO_AHEAD_PER_WORKER: f64 = 45.0;
 /// Characters spoken in one engine call at most (about 50 s of audio), however many
 /// utterances the voice's `batch` allows.
