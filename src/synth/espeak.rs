@@ -570,6 +570,44 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_shorter_batch_after_a_longer_one_reads_only_its_own_output() {
+        // the thread's output file is rewritten in place, never truncated: what a longer
+        // batch left behind must not end up in the next one
+        let engine = Espeak::new(
+            &EspeakSettings {
+                batch: 8,
+                ..settings("espeak-ng")
+            },
+            "zh-CN",
+            1.0,
+        );
+        let long = [
+            "长三角一体化发展是国家战略。",
+            "他说：“你好，世界！”",
+            "第二章 序",
+        ];
+        let short = ["好的。", "走吧。"];
+        let fresh = std::thread::scope(|s| s.spawn(|| engine.synthesize_batch(&short)).join())
+            .unwrap()
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let after_long = std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(engine.synthesize_batch(&long).iter().all(Result::is_ok));
+                engine.synthesize_batch(&short)
+            })
+            .join()
+        })
+        .unwrap()
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+        assert_eq!(after_long, fresh);
+        assert_eq!(after_long.len(), 2);
+    }
+
     /// Sound and silence of the given lengths; cut with a margin of 100 samples.
     fn clip(parts: &[(usize, bool)]) -> Vec<f32> {
         parts
