@@ -472,6 +472,18 @@ mod tests {
         }
     }
 
+    /// The built-in voices' engine: batches of 8.
+    fn batched(program: &str) -> Espeak {
+        Espeak::new(
+            &EspeakSettings {
+                batch: 8,
+                ..settings(program)
+            },
+            "zh-CN",
+            1.0,
+        )
+    }
+
     #[test]
     fn fingerprint_changes_with_settings_and_names_the_engine_version() {
         let slow = Espeak::new(&settings("espeak-ng"), "zh-CN", 1.0).fingerprint();
@@ -528,14 +540,7 @@ mod tests {
 
     #[test]
     fn batch_is_cut_into_its_utterances_the_same_way_every_time() {
-        let engine = Espeak::new(
-            &EspeakSettings {
-                batch: 8,
-                ..settings("espeak-ng")
-            },
-            "zh-CN",
-            1.0,
-        );
+        let engine = batched("espeak-ng");
         let texts = [
             "长三角一体化发展。",
             "他说：“你好，世界！”",
@@ -574,14 +579,7 @@ mod tests {
     fn a_shorter_batch_after_a_longer_one_reads_only_its_own_output() {
         // the thread's output file is rewritten in place, never truncated: what a longer
         // batch left behind must not end up in the next one
-        let engine = Espeak::new(
-            &EspeakSettings {
-                batch: 8,
-                ..settings("espeak-ng")
-            },
-            "zh-CN",
-            1.0,
-        );
+        let engine = batched("espeak-ng");
         let long = [
             "长三角一体化发展是国家战略。",
             "他说：“你好，世界！”",
