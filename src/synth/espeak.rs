@@ -147,30 +147,34 @@ impl Espeak {
         // the batch's WAV goes into a buffer each worker thread keeps: a batch is a few MB,
         // and a fresh one per batch costs more in page faults than it takes to cut
         BATCH_OUTPUT.with_borrow_mut(|stdout| {
-            let status = run_batch(cmd, &input, stdout).ok()?;
-            if !status.success() {
-                return None;
-            }
-            let (rate, samples) = crate::audio::plain_pcm16(stdout)?;
-            let margin = rate.frames(CUT_MARGIN);
-            let pieces = split_at_breaks(samples, texts.len(), margin)?;
-            let pieces = pieces
-                .into_iter()
-                .map(|range| Audio {
-                    samples: samples[range]
-                        .iter()
-                        .map(|&s| crate::audio::pcm16_to_f32(s))
-                        .collect(),
-                    rate,
-                })
-                .collect();
-            // a batch far larger than usual does not stay allocated
+            let pieces = run_batch(cmd, &input, stdout)
+                .ok()
+                .filter(|status| status.success())
+                .and_then(|_| cut_batch(stdout, texts.len()));
+            // a batch far larger than usual does not stay allocated, whether it was cut or not
             if stdout.capacity() > MAX_KEPT_OUTPUT {
                 *stdout = Vec::new();
             }
-            Some(pieces)
+            pieces
         })
     }
+}
+
+/// A batch's 16-bit WAV cut at its breaks into `n` utterances, only the pieces converted.
+fn cut_batch(wav: &[u8], n: usize) -> Option<Vec<Audio>> {
+    let (rate, samples) = crate::audio::plain_pcm16(wav)?;
+    let margin = rate.frames(CUT_MARGIN);
+    let pieces = split_at_breaks(samples, n, margin)?
+        .into_iter()
+        .map(|range| Audio {
+            samples: samples[range]
+                .iter()
+                .map(|&s| crate::audio::pcm16_to_f32(s))
+                .collect(),
+            rate,
+        })
+        .collect();
+    Some(pieces)
 }
 
 thread_local! {
