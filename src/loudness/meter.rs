@@ -73,16 +73,24 @@ impl Meter {
             tp.add(samples);
         }
         self.sample_peak = samples.iter().fold(self.sample_peak, |m, s| m.max(s.abs()));
-        self.unweighted.extend_from_slice(samples);
+        // taken a group at a time, so that the buffer stays a group long however much
+        // comes at once
         let group = LANES * STRETCH_SUB_BLOCKS * self.sub_block;
-        while self.unweighted.len() - self.preroll >= group {
-            let mut sub_blocks = std::mem::take(&mut self.sub_blocks);
-            self.weigh(LANES * STRETCH_SUB_BLOCKS, &mut sub_blocks);
-            self.sub_blocks = sub_blocks;
-            // keep the last sub-block as the next preroll
-            self.unweighted
-                .drain(..self.preroll + group - self.sub_block);
-            self.preroll = self.sub_block;
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let room = self.preroll + group - self.unweighted.len();
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            self.unweighted.extend_from_slice(now);
+            rest = later;
+            if self.unweighted.len() - self.preroll == group {
+                let mut sub_blocks = std::mem::take(&mut self.sub_blocks);
+                self.weigh(LANES * STRETCH_SUB_BLOCKS, &mut sub_blocks);
+                self.sub_blocks = sub_blocks;
+                // keep the last sub-block as the next preroll
+                self.unweighted
+                    .drain(..self.preroll + group - self.sub_block);
+                self.preroll = self.sub_block;
+            }
         }
     }
 
