@@ -90,6 +90,30 @@ pub fn plain_pcm16(bytes: &[u8]) -> Option<(SampleRate, &[[u8; 2]])> {
     Some((rate, data[..size].as_chunks::<2>().0))
 }
 
+/// The 44-byte header [`plain_pcm16`] reads: 16-bit mono PCM at `rate`, `data_bytes` of it.
+pub fn pcm16_header(rate: u32, data_bytes: usize) -> [u8; 44] {
+    let data = u32::try_from(data_bytes).unwrap_or(u32::MAX);
+    let mut header = [0u8; 44];
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        header[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
+    put(b"RIFF");
+    put(&data.saturating_add(36).to_le_bytes());
+    put(b"WAVEfmt ");
+    put(&16u32.to_le_bytes()); // fmt chunk size
+    put(&1u16.to_le_bytes()); // PCM
+    put(&1u16.to_le_bytes()); // mono
+    put(&rate.to_le_bytes());
+    put(&rate.saturating_mul(2).to_le_bytes()); // bytes per second
+    put(&2u16.to_le_bytes()); // bytes per frame
+    put(&16u16.to_le_bytes()); // bits per sample
+    put(b"data");
+    put(&data.to_le_bytes());
+    header
+}
+
 /// One 16-bit PCM sample (little-endian bytes) as f32 in −1.0..1.0.
 pub fn pcm16_to_f32(bytes: [u8; 2]) -> f32 {
     f32::from(i16::from_le_bytes(bytes)) / 32768.0
@@ -478,6 +502,21 @@ mod tests {
         bytes[40..44].copy_from_slice(&0x7fff_f000u32.to_le_bytes());
         let back = Audio::from_wav(&bytes).unwrap();
         assert_eq!(back.samples.len(), 100);
+    }
+
+    #[test]
+    fn a_pcm16_header_is_read_back_by_plain_pcm16_and_hound() {
+        let samples: [i16; 4] = [0, 1000, -32768, 32767];
+        let mut wav = pcm16_header(22050, 8).to_vec();
+        wav.extend(samples.iter().flat_map(|s| s.to_le_bytes()));
+        wav.extend_from_slice(b"junk after the data");
+        let (read_rate, data) = plain_pcm16(&wav).unwrap();
+        assert_eq!(read_rate, rate(22050));
+        let read: Vec<i16> = data.iter().map(|&b| i16::from_le_bytes(b)).collect();
+        assert_eq!(read, samples);
+        let reader = hound::WavReader::new(std::io::Cursor::new(&wav[..52])).unwrap();
+        assert_eq!(reader.spec().sample_rate, 22050);
+        assert_eq!(reader.duration(), 4);
     }
 
     #[test]

@@ -81,8 +81,11 @@ pub struct EspeakSettings {
 }
 
 impl EspeakSettings {
+    /// The program when a voice names none: `espeak-ng`, found on PATH.
+    pub const DEFAULT_PROGRAM: &'static str = "espeak-ng";
+
     fn default_program() -> String {
-        "espeak-ng".into()
+        Self::DEFAULT_PROGRAM.into()
     }
     fn default_speed() -> u32 {
         175

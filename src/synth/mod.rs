@@ -80,15 +80,21 @@ pub enum SynthError {
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SynthOptions {
     /// Speaking rate: 1.0 is the voice's own pace, 2.0 twice as fast.
     pub rate: f32,
+    /// A program that serves espeak-ng batches (the `narrate` binary, see
+    /// [`espeak::server`]); without one, each batch starts `espeak-ng`.
+    pub espeak_server: Option<std::path::PathBuf>,
 }
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        SynthOptions { rate: 1.0 }
+        SynthOptions {
+            rate: 1.0,
+            espeak_server: None,
+        }
     }
 }
 
@@ -96,7 +102,11 @@ impl Default for SynthOptions {
 pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
     match &voice.backend {
         BackendConfig::Espeak(settings) => {
-            Box::new(espeak::Espeak::new(settings, &voice.language, options.rate))
+            let engine = espeak::Espeak::new(settings, &voice.language, options.rate);
+            Box::new(match options.espeak_server {
+                Some(server) => engine.with_server(server),
+                None => engine,
+            })
         }
         BackendConfig::Http(settings) => {
             Box::new(http::Http::new(settings, &voice.language, options.rate))

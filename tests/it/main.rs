@@ -2,6 +2,7 @@
 
 mod audio;
 mod bad_input;
+mod espeak_server;
 mod http;
 mod http_server;
 mod narrate_run;

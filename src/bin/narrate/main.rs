@@ -45,10 +45,32 @@ fn keep_memory_flat() {
     }
 }
 
+/// `narrate --espeak-batch-server VOICE SPEED PITCH`: the process a worker thread keeps to
+/// speak espeak-ng batches through (`narrate::synth::espeak::server`); `None` for any other
+/// command line.
+fn serve_espeak_batches() -> Option<ExitCode> {
+    use narrate::synth::espeak::server;
+    let mut args = std::env::args_os().skip(1);
+    if args.next()? != server::SERVE_ARG {
+        return None;
+    }
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    Some(match server::serve(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("narrate {}: {why}", server::SERVE_ARG);
+            ExitCode::FAILURE
+        }
+    })
+}
+
 /// Exit code after Ctrl-C, as shells report 128 + SIGINT.
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
+    if let Some(code) = serve_espeak_batches() {
+        return code;
+    }
     let cli = Cli::parse();
     logger::init(cli.run.quiet, cli.run.verbose);
     match run(cli) {
@@ -235,7 +257,14 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !matches!(voice.backend, voice::BackendConfig::Neural(_)) {
         keep_memory_flat();
     }
-    let engine = synth::open(&voice, SynthOptions { rate: args.rate });
+    let engine = synth::open(
+        &voice,
+        SynthOptions {
+            rate: args.rate,
+            // this binary, started with SERVE_ARG, is the espeak-ng batch server
+            espeak_server: std::env::current_exe().ok(),
+        },
+    );
     let store = if args.no_cache {
         None
     } else {

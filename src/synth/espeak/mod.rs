@@ -6,9 +6,20 @@
 //! there. When the cut is not certain (a line that says nothing, a pause as long as a
 //! break), the batch is spoken again one process per utterance, so a batch never puts the
 //! wrong audio under an utterance.
+//!
+//! When the program is `espeak-ng` itself and the caller names a batch server (the
+//! `narrate` binary does: [`server`]), each worker thread speaks through a server that
+//! forks a ready copy of libespeak-ng per batch instead of starting the program: the same
+//! audio, byte for byte, without a process start each time.
+
+mod library;
+pub mod server;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{SynthError, Synthesizer};
 use crate::audio::Audio;
@@ -28,6 +39,10 @@ pub struct Espeak {
     version: std::sync::OnceLock<String>,
     /// The voice's file under espeak-ng's data folder (`sit/cmn` for `cmn`), asked once.
     voice_file: std::sync::OnceLock<String>,
+    /// The program that serves batches ([`server`]), when there is one.
+    server: Option<PathBuf>,
+    /// Set when a server could not start: the program is started from then on.
+    server_refused: Arc<AtomicBool>,
 }
 
 impl Espeak {
@@ -47,7 +62,56 @@ impl Espeak {
             batch: settings.batch.max(1),
             version: std::sync::OnceLock::new(),
             voice_file: std::sync::OnceLock::new(),
+            server: None,
+            server_refused: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Speaks through batch servers started as `program` (the `narrate` binary) when the
+    /// engine is the `espeak-ng` program; any other program (a wrapper, another build) is
+    /// always started as itself.
+    pub fn with_server(mut self, program: PathBuf) -> Self {
+        if self.program == EspeakSettings::DEFAULT_PROGRAM {
+            self.server = Some(program);
+        }
+        self
+    }
+
+    /// Speaks `input` (what the program would read on stdin) into `wav` through this
+    /// thread's batch server, started on first use; false when there is no server or it
+    /// failed, and the caller starts the program instead (which also reports errors).
+    fn served(&self, input: &str, ssml: bool, wav: &mut Vec<u8>) -> bool {
+        let Some(program) = &self.server else {
+            return false;
+        };
+        if self.server_refused.load(Ordering::Relaxed) {
+            return false;
+        }
+        let args = server::server_args(self.voice_argument(), self.speed, self.pitch);
+        SERVER.with_borrow_mut(|kept| {
+            let server = match kept {
+                Some(server) if server.serves(program, &args) => server,
+                _ => {
+                    *kept = None;
+                    match server::Server::start(program, &args, self.version()) {
+                        Ok(server) => kept.insert(server),
+                        Err(why) => {
+                            log::debug!("espeak-ng batch server not used: {why}");
+                            self.server_refused.store(true, Ordering::Relaxed);
+                            return false;
+                        }
+                    }
+                }
+            };
+            match server.speak(input, ssml, wav) {
+                Ok(()) => true,
+                Err(why) => {
+                    log::debug!("espeak-ng batch server: {why}; starting espeak-ng instead");
+                    *kept = None;
+                    false
+                }
+            }
+        })
     }
 
     /// What to pass to `-v`: the voice's file when `espeak-ng --voices=NAME` names one,
@@ -147,10 +211,9 @@ impl Espeak {
         // the batch's WAV goes into a buffer each worker thread keeps: a batch is a few MB,
         // and a fresh one per batch costs more in page faults than it takes to cut
         BATCH_OUTPUT.with_borrow_mut(|stdout| {
-            let pieces = run_batch(cmd, &input, stdout)
-                .ok()
-                .filter(|status| status.success())
-                .and_then(|_| cut_batch(stdout, texts.len()));
+            let spoken = self.served(&input, true, stdout)
+                || run_batch(cmd, &input, stdout).is_ok_and(|status| status.success());
+            let pieces = spoken.then(|| cut_batch(stdout, texts.len())).flatten();
             // a batch far larger than usual does not stay allocated, whether it was cut or not
             if stdout.capacity() > MAX_KEPT_OUTPUT {
                 *stdout = Vec::new();
@@ -179,6 +242,8 @@ fn cut_batch(wav: &[u8], n: usize) -> Option<Vec<Audio>> {
 
 thread_local! {
     static BATCH_OUTPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's batch server, when the engine has one.
+    static SERVER: std::cell::RefCell<Option<server::Server>> = const { std::cell::RefCell::new(None) };
     /// An unnamed temp file (gone when the thread ends, however the process ends) that
     /// this thread's batches write their WAV to.
     static BATCH_FILE: std::cell::RefCell<Option<std::fs::File>> = const { std::cell::RefCell::new(None) };
@@ -375,6 +440,14 @@ impl Synthesizer for Espeak {
     }
 
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
+        if self.server.is_some() {
+            let mut wav = Vec::new();
+            if self.served(&one_line(text), false, &mut wav)
+                && let Ok(audio) = Audio::from_wav(&wav)
+            {
+                return Ok(audio);
+            }
+        }
         let program = || self.program.clone();
         let mut child = self
             .command()
