@@ -364,19 +364,51 @@ struct Writer<'a> {
 }
 
 /// Receives rendered utterances (in any order) and writes them in order, chapter by
-/// chapter. A finished chapter is levelled on a thread of its own while the next one is
-/// written. Stops at the first error; finished chapters stay.
+/// chapter. A finished chapter is levelled on a thread of its own, and listed in the
+/// manifest by another, while the next one is written: the writer never waits on either
+/// (unless [`LEVELLING_AHEAD`] chapters are still being levelled), since workers that wait
+/// on the writer hold their audio meanwhile. Stops at the first error; finished chapters
+/// stay.
 fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), NarrateError> {
     std::thread::scope(|scope| {
-        let mut finishing = None;
-        let written = write_in_order(writer, manifest, scope, &mut finishing);
-        // the chapter being levelled is kept whatever happened after it
-        let last = match finishing {
-            Some(last) => last.complete(manifest, writer.manifest_path, writer.progress),
-            None => Ok(()),
-        };
-        written.and(last)
+        let (done, arrived) = mpsc::sync_channel::<Done>(LEVELLING_AHEAD);
+        let (manifest_path, progress) = (writer.manifest_path, writer.progress);
+        let lister = scope.spawn(move || list_in_order(arrived, manifest, manifest_path, progress));
+        let written = write_in_order(writer, scope, &done);
+        drop(done);
+        // the chapters being levelled are kept whatever happened after them
+        let listed = lister.join().map_err(|_| NarrateError::WorkerLost)?;
+        written.and(listed)
     })
+}
+
+/// Chapters finished while the next is written, at most (more, and the writer waits).
+const LEVELLING_AHEAD: usize = 2;
+
+/// A chapter for the manifest, in order: kept from an earlier run, or just written.
+enum Done<'scope> {
+    Kept(ChapterRecord),
+    Written(Finishing<'scope>),
+}
+
+/// Lists chapters in the manifest as they are done, in order, rewriting it each time;
+/// stops at the first error.
+fn list_in_order(
+    arrived: mpsc::Receiver<Done>,
+    manifest: &mut Manifest,
+    manifest_path: &Path,
+    progress: &dyn Progress,
+) -> Result<(), NarrateError> {
+    for done in arrived {
+        match done {
+            Done::Kept(record) => {
+                progress.chapter_kept(&record);
+                manifest.chapters.push(record);
+            }
+            Done::Written(finishing) => finishing.complete(manifest, manifest_path, progress)?,
+        }
+    }
+    Ok(())
 }
 
 /// A chapter whose utterances are all written, being levelled and renamed into place.
@@ -412,11 +444,13 @@ impl Finishing<'_> {
     }
 }
 
+/// Writes the chapters, handing each finished one (or one kept from an earlier run) to
+/// `done`; returns early, without error, when nothing takes them any more (the lister
+/// stopped at an error of its own, which it reports).
 fn write_in_order<'scope>(
     writer: &Writer,
-    manifest: &mut Manifest,
     scope: &'scope std::thread::Scope<'scope, '_>,
-    finishing: &mut Option<Finishing<'scope>>,
+    done: &mpsc::SyncSender<Done<'scope>>,
 ) -> Result<(), NarrateError> {
     let Writer {
         plan,
@@ -425,7 +459,7 @@ fn write_in_order<'scope>(
         voice,
         options,
         dir,
-        manifest_path,
+        manifest_path: _,
         jobs,
         rx,
         queue,
@@ -437,11 +471,9 @@ fn write_in_order<'scope>(
     let mut next = 0;
     for (c, chapter) in plan.chapters.iter().enumerate() {
         if let Some(record) = &kept[c] {
-            if let Some(previous) = finishing.take() {
-                previous.complete(manifest, manifest_path, progress)?;
+            if done.send(Done::Kept(record.clone())).is_err() {
+                return Ok(());
             }
-            progress.chapter_kept(record);
-            manifest.chapters.push(record.clone());
             continue;
         }
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
@@ -519,14 +551,14 @@ fn write_in_order<'scope>(
             loudness: None,
             utterances,
         };
-        if let Some(previous) = finishing.take() {
-            previous.complete(manifest, manifest_path, progress)?;
-        }
-        *finishing = Some(Finishing {
+        let finishing = Finishing {
             work: scope.spawn(move || writer.finish()),
             record,
             rate,
-        });
+        };
+        if done.send(Done::Written(finishing)).is_err() {
+            return Ok(());
+        }
     }
     Ok(())
 }
