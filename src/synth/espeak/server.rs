@@ -2,8 +2,8 @@
 //! 30 shared libraries and a 1.6 MB dictionary before it says a word, 7 ms of CPU each
 //! time), each worker thread keeps one server process that has loaded libespeak-ng and
 //! chosen the voice once. For every batch the server forks: the copy starts from exactly
-//! the state a fresh `espeak-ng` process reaches before it reads its text, speaks, writes
-//! the WAV and exits. So every batch sounds as it would from the program, byte for byte
+//! the state a fresh `espeak-ng` process reaches before it reads its text, speaks, sends
+//! the audio and exits. So every batch sounds as it would from the program, byte for byte
 //! (the library carries prosody from one text to the next; a fresh copy each time is
 //! what keeps audio independent of what a worker spoke before, and cached audio valid).
 //!
@@ -26,7 +26,6 @@ use std::io::{BufRead, BufReader, IoSlice, Read, Write};
 use std::os::fd::FromRawFd;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::library::Library;
@@ -126,6 +125,7 @@ fn send_piece(_rate: u32, samples: &[i16]) {
     let mut parts = &mut parts[..];
     while !parts.is_empty() {
         match out.write_vectored(parts) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Ok(0) | Err(_) => {
                 SEND_FAILED.store(true, Ordering::Relaxed);
                 return;
