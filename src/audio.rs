@@ -90,9 +90,15 @@ pub fn plain_pcm16(bytes: &[u8]) -> Option<(SampleRate, &[[u8; 2]])> {
     Some((rate, data[..size].as_chunks::<2>().0))
 }
 
-/// The 44-byte header [`plain_pcm16`] reads: 16-bit mono PCM at `rate`, `data_bytes` of it.
-pub fn pcm16_header(rate: u32, data_bytes: usize) -> [u8; 44] {
+/// WAV format tags of the two sample formats narrate writes itself.
+pub const WAV_PCM: u16 = 1;
+pub const WAV_FLOAT: u16 = 3;
+
+/// The 44-byte header of a mono WAV: `format_tag` ([`WAV_PCM`], [`WAV_FLOAT`]) samples of
+/// `bits` at `rate`, `data_bytes` of them (what [`plain_pcm16`] reads for 16-bit PCM).
+pub fn wav_header(format_tag: u16, bits: u16, rate: u32, data_bytes: usize) -> [u8; 44] {
     let data = u32::try_from(data_bytes).unwrap_or(u32::MAX);
+    let frame = bits / 8;
     let mut header = [0u8; 44];
     let mut at = 0;
     let mut put = |bytes: &[u8]| {
@@ -103,12 +109,12 @@ pub fn pcm16_header(rate: u32, data_bytes: usize) -> [u8; 44] {
     put(&data.saturating_add(36).to_le_bytes());
     put(b"WAVEfmt ");
     put(&16u32.to_le_bytes()); // fmt chunk size
-    put(&1u16.to_le_bytes()); // PCM
+    put(&format_tag.to_le_bytes());
     put(&1u16.to_le_bytes()); // mono
     put(&rate.to_le_bytes());
-    put(&rate.saturating_mul(2).to_le_bytes()); // bytes per second
-    put(&2u16.to_le_bytes()); // bytes per frame
-    put(&16u16.to_le_bytes()); // bits per sample
+    put(&rate.saturating_mul(u32::from(frame)).to_le_bytes()); // bytes per second
+    put(&frame.to_le_bytes()); // bytes per frame
+    put(&bits.to_le_bytes());
     put(b"data");
     put(&data.to_le_bytes());
     header
@@ -325,9 +331,9 @@ impl<W: std::io::Write + std::io::Seek> SampleWriter<W> {
     /// A WAV file in `spec` written to `out`: mono 16-bit and 32-bit float by its own
     /// block writer, anything else through hound.
     pub fn create(mut out: W, spec: hound::WavSpec) -> Result<Self, hound::Error> {
-        let format_tag: u16 = match (spec.channels, spec.sample_format, spec.bits_per_sample) {
-            (1, hound::SampleFormat::Int, 16) => 1,
-            (1, hound::SampleFormat::Float, 32) => 3,
+        let format_tag = match (spec.channels, spec.sample_format, spec.bits_per_sample) {
+            (1, hound::SampleFormat::Int, 16) => WAV_PCM,
+            (1, hound::SampleFormat::Float, 32) => WAV_FLOAT,
             _ => {
                 return Ok(SampleWriter {
                     sink: Sink::Hound(hound::WavWriter::new(out, spec)?),
@@ -335,18 +341,13 @@ impl<W: std::io::Write + std::io::Seek> SampleWriter<W> {
                 });
             }
         };
-        let bytes = u32::from(spec.bits_per_sample / 8);
-        let mut header = Vec::with_capacity(44);
-        header.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
-        header.extend_from_slice(&16u32.to_le_bytes());
-        header.extend_from_slice(&format_tag.to_le_bytes());
-        header.extend_from_slice(&1u16.to_le_bytes());
-        header.extend_from_slice(&spec.sample_rate.to_le_bytes());
-        header.extend_from_slice(&(spec.sample_rate * bytes).to_le_bytes());
-        header.extend_from_slice(&(bytes as u16).to_le_bytes());
-        header.extend_from_slice(&spec.bits_per_sample.to_le_bytes());
-        header.extend_from_slice(b"data\0\0\0\0");
-        out.write_all(&header)?;
+        // the sizes are written by `finish`
+        out.write_all(&wav_header(
+            format_tag,
+            spec.bits_per_sample,
+            spec.sample_rate,
+            0,
+        ))?;
         Ok(SampleWriter {
             sink: Sink::Pcm { out, frames: 0 },
             spec,
@@ -507,7 +508,7 @@ mod tests {
     #[test]
     fn a_pcm16_header_is_read_back_by_plain_pcm16_and_hound() {
         let samples: [i16; 4] = [0, 1000, -32768, 32767];
-        let mut wav = pcm16_header(22050, 8).to_vec();
+        let mut wav = wav_header(WAV_PCM, 16, 22050, 8).to_vec();
         wav.extend(samples.iter().flat_map(|s| s.to_le_bytes()));
         wav.extend_from_slice(b"junk after the data");
         let (read_rate, data) = plain_pcm16(&wav).unwrap();

@@ -250,7 +250,8 @@ impl Server {
         match (tag[0], status[0], rate) {
             (b'D', 0, Some(0)) => wav.clear(),
             (b'D', 0, Some(rate)) => {
-                let header = crate::audio::pcm16_header(rate, wav.len() - 44);
+                let header =
+                    crate::audio::wav_header(crate::audio::WAV_PCM, 16, rate, wav.len() - 44);
                 wav[..44].copy_from_slice(&header);
             }
             (b'D', _, _) => return Err("the forked speaker failed".into()),
