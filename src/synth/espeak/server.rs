@@ -24,7 +24,7 @@
 
 use std::io::{BufRead, BufReader, IoSlice, Read, Write};
 use std::os::fd::FromRawFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -147,8 +147,9 @@ fn parse_request(header: &str) -> Option<(bool, usize)> {
 
 /// The client's end: a server process this thread speaks through.
 pub struct Server {
-    /// Which program, voice and settings it was started for.
-    key: String,
+    /// The program and arguments it was started with.
+    program: PathBuf,
+    args: Vec<String>,
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -177,7 +178,8 @@ impl Server {
             return Err("no pipes to the server".into());
         };
         let mut server = Server {
-            key: key(program, args),
+            program: program.to_owned(),
+            args: args.to_vec(),
             child,
             stdin,
             stdout,
@@ -200,7 +202,7 @@ impl Server {
 
     /// Whether this server was started for `program` and `args`.
     pub fn serves(&self, program: &Path, args: &[String]) -> bool {
-        self.key == key(program, args)
+        self.program == program && self.args == args
     }
 
     /// Speaks `input` (what `espeak-ng` would read on stdin) into `wav`. After an error
@@ -267,8 +269,4 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn key(program: &Path, args: &[String]) -> String {
-    format!("{}\0{}", program.display(), args.join("\0"))
 }
