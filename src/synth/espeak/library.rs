@@ -18,7 +18,7 @@ const ESPEAK_RATE: c_int = 1;
 const ESPEAK_PITCH: c_int = 3;
 const EVENT_SAMPLERATE: c_int = 8;
 /// The buffer `espeak-ng` reads each stdin line into with `fgets`.
-const LINE_BUFFER: usize = 1000;
+pub(super) const LINE_BUFFER: usize = 1000;
 
 /// `espeak_EVENT` (speak_lib.h); only `kind` and the first word of `id` are read.
 #[repr(C)]

@@ -186,8 +186,9 @@ fn default_voice(language: &str) -> String {
 /// The break after each utterance of a batch; it scales with the speaking speed, as every
 /// espeak-ng pause does, so it stays several times longer than any pause inside a sentence.
 const BATCH_BREAK: &str = r#"<break time="1s"/>"#;
-/// Longest line espeak-ng reads in one piece (it reads stdin with `fgets` into 1000 bytes).
-const MAX_LINE_BYTES: usize = 990;
+/// Longest line espeak-ng reads in one piece (it reads stdin with `fgets` into
+/// [`library::LINE_BUFFER`] bytes), with some to spare.
+const MAX_LINE_BYTES: usize = library::LINE_BUFFER - 10;
 /// Silence kept on each side of an utterance cut out of a batch (more than the pipeline's
 /// trim margin, so the result trims the same as a lone utterance).
 const CUT_MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
@@ -206,13 +207,14 @@ impl Espeak {
             input.push_str(BATCH_BREAK);
             input.push('\n');
         }
-        let mut cmd = self.command();
-        cmd.arg("-m");
         // the batch's WAV goes into a buffer each worker thread keeps: a batch is a few MB,
         // and a fresh one per batch costs more in page faults than it takes to cut
         BATCH_OUTPUT.with_borrow_mut(|stdout| {
-            let spoken = self.served(&input, true, stdout)
-                || run_batch(cmd, &input, stdout).is_ok_and(|status| status.success());
+            let spoken = self.served(&input, true, stdout) || {
+                let mut cmd = self.command();
+                cmd.arg("-m");
+                run_batch(cmd, &input, stdout).is_ok_and(|status| status.success())
+            };
             let pieces = spoken.then(|| cut_batch(stdout, texts.len())).flatten();
             // a batch far larger than usual does not stay allocated, whether it was cut or not
             if stdout.capacity() > MAX_KEPT_OUTPUT {
