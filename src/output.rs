@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::segment::UtteranceId;
 use crate::text::Warning;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,8 +63,9 @@ pub struct ChapterRecord {
 /// Where one utterance is heard, in seconds from the start of its chapter file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UtteranceRecord {
-    /// "chapter.index", both 1-based.
-    pub id: String,
+    /// Chapter (0-based here, 1-based as written: "chapter.index") and position in it.
+    #[serde(serialize_with = "as_text", deserialize_with = "from_text")]
+    pub id: UtteranceId,
     /// 1-based line of the input it comes from.
     pub line: usize,
     /// The text as written in the input.
@@ -72,6 +74,16 @@ pub struct UtteranceRecord {
     pub text: std::sync::Arc<str>,
     pub start: f64,
     pub end: f64,
+}
+
+/// An utterance id as the manifest writes it: "chapter.index", both 1-based.
+fn as_text<S: serde::Serializer>(id: &UtteranceId, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(id)
+}
+
+fn from_text<'de, D: serde::Deserializer<'de>>(input: D) -> Result<UtteranceId, D::Error> {
+    let text = std::borrow::Cow::<str>::deserialize(input)?;
+    text.parse().map_err(serde::de::Error::custom)
 }
 
 /// Names over this many characters are cut (the index prefix is extra).
@@ -272,5 +284,45 @@ mod tests {
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn utterance_ids_are_written_one_based_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        let record = UtteranceRecord {
+            id: UtteranceId::new(1, 2),
+            line: 7,
+            written: "第二章".into(),
+            text: "第二章".into(),
+            start: 0.03,
+            end: 1.5,
+        };
+        let manifest = Manifest {
+            source: "book.txt".into(),
+            title: None,
+            author: None,
+            voice: "zh-CN".into(),
+            backend: "espeak-ng/cmn".into(),
+            sample_rate: 24000,
+            chapters: vec![ChapterRecord {
+                index: 2,
+                title: "第二章".into(),
+                file: "02-第二章.wav".into(),
+                frames: 36000,
+                duration: 1.5,
+                key: "k".into(),
+                loudness: None,
+                utterances: vec![record],
+            }],
+            warnings: Vec::new(),
+        };
+        write_manifest(&path, &manifest).unwrap();
+        let json = std::fs::read_to_string(&path).unwrap();
+        assert!(json.contains(r#""id": "2.3""#), "{json}");
+        assert_eq!(read_manifest(&path), Some(manifest));
+        // a manifest with an id that is not one is not reused
+        std::fs::write(&path, json.replace(r#""id": "2.3""#, r#""id": "2.0""#)).unwrap();
+        assert_eq!(read_manifest(&path), None);
     }
 }

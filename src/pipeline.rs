@@ -130,10 +130,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
             continue;
         }
         for (i, spoken) in utterances.iter_mut().enumerate() {
-            spoken.utterance.id = UtteranceId {
-                section: index,
-                index: i,
-            };
+            spoken.utterance.id = UtteranceId::new(index, i);
         }
         let title = section
             .title
@@ -526,7 +523,7 @@ fn write_in_order<'scope>(
                 ));
             }
             utterances.push(UtteranceRecord {
-                id: spoken.utterance.id.to_string(),
+                id: spoken.utterance.id,
                 line: spoken.utterance.line,
                 written: spoken.utterance.text.clone(),
                 text: spoken.spoken.clone(),

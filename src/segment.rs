@@ -556,15 +556,47 @@ fn is_word(c: char) -> bool {
 }
 
 /// Identifies an utterance within one document: section and position, both 0-based.
+/// Written (and parsed) 1-based as "section.index", e.g. "3.12". Eight bytes: a book
+/// holds one per utterance, several times over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct UtteranceId {
-    pub section: usize,
-    pub index: usize,
+    pub section: u32,
+    pub index: u32,
+}
+
+impl UtteranceId {
+    /// Positions past `u32::MAX` (far beyond any input narrate accepts) stay at the maximum.
+    pub fn new(section: usize, index: usize) -> Self {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        UtteranceId {
+            section: narrow(section),
+            index: narrow(index),
+        }
+    }
 }
 
 impl std::fmt::Display for UtteranceId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.section + 1, self.index + 1)
+        let (section, index) = (u64::from(self.section), u64::from(self.index));
+        write!(f, "{}.{}", section + 1, index + 1)
+    }
+}
+
+impl std::str::FromStr for UtteranceId {
+    type Err = String;
+
+    /// Reads what [`Display`](std::fmt::Display) writes: "section.index", both 1-based.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("«{text}» is not an utterance id such as 3.12");
+        let (section, index) = text.split_once('.').ok_or_else(bad)?;
+        let one_based = |part: &str| match part.parse::<u32>() {
+            Ok(n) if n >= 1 && !part.starts_with('+') => Ok(n - 1),
+            _ => Err(bad()),
+        };
+        Ok(UtteranceId {
+            section: one_based(section)?,
+            index: one_based(index)?,
+        })
     }
 }
 
@@ -585,10 +617,7 @@ pub struct Utterance {
 pub fn utterances(section: &Section, section_index: usize, limits: &Limits) -> Vec<Utterance> {
     let mut out = Vec::new();
     let mut push = |text: String, line: usize, end: Boundary| {
-        let id = UtteranceId {
-            section: section_index,
-            index: out.len(),
-        };
+        let id = UtteranceId::new(section_index, out.len());
         out.push(Utterance {
             id,
             text: text.into(),
@@ -617,6 +646,28 @@ pub fn utterances(section: &Section, section_index: usize, limits: &Limits) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utterance_id_reads_back_what_it_writes_and_nothing_else() {
+        let id = UtteranceId::new(2, 11);
+        assert_eq!(id.to_string(), "3.12");
+        assert_eq!("3.12".parse::<UtteranceId>(), Ok(id));
+        // out of range stays at the largest, written without overflow
+        assert_eq!(UtteranceId::new(usize::MAX, 0).to_string(), "4294967296.1");
+        for bad in [
+            "",
+            "3",
+            "0.1",
+            "1.0",
+            "a.b",
+            "1.2.3",
+            "-1.2",
+            "+1.2",
+            "4294967296.1",
+        ] {
+            assert!(bad.parse::<UtteranceId>().is_err(), "{bad}");
+        }
+    }
 
     /// Limits that never split for length nor merge: sentence ends only.
     const SENTENCES_ONLY: Limits = Limits {

@@ -141,7 +141,7 @@ mod tests {
 
     fn chapter() -> ChapterRecord {
         let utterance = |written: &str, start: f64, end: f64| UtteranceRecord {
-            id: "1.1".into(),
+            id: "1.1".parse().unwrap(),
             line: 1,
             written: written.into(),
             text: "二零二零年".into(),
