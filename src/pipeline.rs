@@ -126,6 +126,8 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
             continue;
         }
         let mut utterances = std::mem::take(&mut carried);
+        // a book holds every chapter's utterances for the whole run: no room to spare
+        utterances.shrink_to_fit();
         if !utterances.iter().any(Spoken::is_speakable) {
             continue;
         }
@@ -246,13 +248,15 @@ pub fn narrate(
         chapters: Vec::new(),
         warnings: plan.warnings.clone(),
     };
-    let jobs: Vec<(usize, &Spoken)> = plan
-        .chapters
-        .iter()
-        .enumerate()
-        .filter(|(c, _)| kept[*c].is_none())
-        .flat_map(|(c, chapter)| chapter.utterances.iter().map(move |u| (c, u)))
-        .collect();
+    let to_write = || {
+        plan.chapters
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| kept[*c].is_none())
+    };
+    let mut jobs: Vec<(usize, &Spoken)> =
+        Vec::with_capacity(to_write().map(|(_, c)| c.utterances.len()).sum());
+    jobs.extend(to_write().flat_map(|(c, chapter)| chapter.utterances.iter().map(move |u| (c, u))));
     progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
 
     // consecutive utterances of a chapter, spoken by the engine in one call
