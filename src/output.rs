@@ -227,6 +227,79 @@ pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), Error> {
     })
 }
 
+/// Writes `manifest` as [`write_manifest`] does, with the utterances of its chapter `i`
+/// taken from `utterances(i)` where that gives some. A run lists each chapter's
+/// utterances this way, one chapter at a time, instead of holding the records of the
+/// whole book in memory while it writes.
+pub fn write_manifest_with(
+    path: &Path,
+    manifest: &Manifest,
+    utterances: &dyn Fn(usize) -> Option<Vec<UtteranceRecord>>,
+) -> Result<(), Error> {
+    let filled = Filled {
+        manifest,
+        utterances,
+    };
+    write_atomic_with(path, |out| {
+        serde_json::to_writer_pretty(out, &filled).map_err(std::io::Error::from)
+    })
+}
+
+/// A manifest whose chapters' utterances come from a function; serializes exactly as
+/// [`Manifest`] does.
+struct Filled<'a> {
+    manifest: &'a Manifest,
+    utterances: &'a dyn Fn(usize) -> Option<Vec<UtteranceRecord>>,
+}
+
+impl Serialize for Filled<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // every field, in order: a field added to Manifest does not compile here until
+        // it is written here too
+        let Manifest {
+            source,
+            title,
+            author,
+            voice,
+            backend,
+            sample_rate,
+            chapters: _,
+            warnings,
+        } = self.manifest;
+        let mut fields = out.serialize_struct("Manifest", 8)?;
+        fields.serialize_field("source", source)?;
+        fields.serialize_field("title", title)?;
+        fields.serialize_field("author", author)?;
+        fields.serialize_field("voice", voice)?;
+        fields.serialize_field("backend", backend)?;
+        fields.serialize_field("sample_rate", sample_rate)?;
+        fields.serialize_field("chapters", &FilledChapters(self))?;
+        fields.serialize_field("warnings", warnings)?;
+        fields.end()
+    }
+}
+
+struct FilledChapters<'a>(&'a Filled<'a>);
+
+impl Serialize for FilledChapters<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let chapters = &self.0.manifest.chapters;
+        let mut seq = out.serialize_seq(Some(chapters.len()))?;
+        for (i, chapter) in chapters.iter().enumerate() {
+            match (self.0.utterances)(i) {
+                Some(utterances) => seq.serialize_element(&ChapterRecord {
+                    utterances,
+                    ..chapter.clone()
+                })?,
+                None => seq.serialize_element(chapter)?,
+            }
+        }
+        seq.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,37 +359,46 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
-    #[test]
-    fn utterance_ids_are_written_one_based_and_read_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("manifest.json");
-        let record = UtteranceRecord {
-            id: UtteranceId::new(1, 2),
-            line: 7,
-            written: "第二章".into(),
-            text: "第二章".into(),
-            start: 0.03,
-            end: 1.5,
+    /// A manifest of two chapters, the second with its utterances.
+    fn two_chapters() -> Manifest {
+        let record = |index: usize, written: &str, start: f64| UtteranceRecord {
+            id: UtteranceId::new(1, index),
+            line: 7 + index,
+            written: written.into(),
+            text: written.replace("2", "二").into(),
+            start,
+            end: start + 1.0,
         };
-        let manifest = Manifest {
+        let chapter = |index: usize, utterances: Vec<UtteranceRecord>| ChapterRecord {
+            index,
+            title: format!("第{index}章"),
+            file: format!("0{index}-第{index}章.wav"),
+            frames: 36000,
+            duration: 1.5,
+            key: "k".into(),
+            loudness: None,
+            utterances,
+        };
+        Manifest {
             source: "book.txt".into(),
-            title: None,
+            title: Some("书".into()),
             author: None,
             voice: "zh-CN".into(),
             backend: "espeak-ng/cmn".into(),
             sample_rate: 24000,
-            chapters: vec![ChapterRecord {
-                index: 2,
-                title: "第二章".into(),
-                file: "02-第二章.wav".into(),
-                frames: 36000,
-                duration: 1.5,
-                key: "k".into(),
-                loudness: None,
-                utterances: vec![record],
-            }],
+            chapters: vec![
+                chapter(1, Vec::new()),
+                chapter(2, vec![record(0, "第二章", 0.03), record(2, "2只", 1.5)]),
+            ],
             warnings: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn utterance_ids_are_written_one_based_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        let manifest = two_chapters();
         write_manifest(&path, &manifest).unwrap();
         let json = std::fs::read_to_string(&path).unwrap();
         assert!(json.contains(r#""id": "2.3""#), "{json}");
@@ -324,5 +406,27 @@ mod tests {
         // a manifest with an id that is not one is not reused
         std::fs::write(&path, json.replace(r#""id": "2.3""#, r#""id": "2.0""#)).unwrap();
         assert_eq!(read_manifest(&path), None);
+    }
+
+    #[test]
+    fn utterances_filled_in_while_writing_give_the_same_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (whole, filled) = (
+            dir.path().join("whole.json"),
+            dir.path().join("filled.json"),
+        );
+        let manifest = two_chapters();
+        write_manifest(&whole, &manifest).unwrap();
+        let mut without = manifest.clone();
+        let records = std::mem::take(&mut without.chapters[1].utterances);
+        let fill = |i: usize| (i == 1).then(|| records.clone());
+        write_manifest_with(&filled, &without, &fill).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&filled).unwrap(),
+            std::fs::read_to_string(&whole).unwrap()
+        );
+        // and what it does not fill is written as it is
+        write_manifest_with(&filled, &manifest, &|_| None).unwrap();
+        assert_eq!(read_manifest(&filled), Some(manifest));
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::audio::{Audio, SampleRate};
-use crate::chapter::{ChapterFormat, ChapterWriter};
+use crate::chapter::{ChapterFormat, ChapterWriter, Cue};
 use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
 use crate::progress::Progress;
 use crate::resample::{RateConverter, ResampleError};
@@ -387,16 +387,37 @@ fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), Narrat
 const LEVELLING_AHEAD: usize = 2;
 
 /// A chapter for the manifest, in order: kept from an earlier run, or just written.
-enum Done<'scope> {
+enum Done<'scope, 'plan> {
     Kept(ChapterRecord),
-    Written(Finishing<'scope>),
+    Written(Finishing<'scope, 'plan>),
 }
 
 /// Lists chapters in the manifest as they are done, in order, rewriting it each time;
-/// stops at the first error.
-fn list_in_order(
-    arrived: mpsc::Receiver<Done>,
+/// stops at the first error. A written chapter's utterances are listed from its plan and
+/// cues, and made into records only while the manifest is written (a book's records
+/// would otherwise grow with every chapter); `manifest` gets them at the end.
+fn list_in_order<'plan>(
+    arrived: mpsc::Receiver<Done<'_, 'plan>>,
     manifest: &mut Manifest,
+    manifest_path: &Path,
+    progress: &dyn Progress,
+) -> Result<(), NarrateError> {
+    let mut heard: Vec<Option<Heard<'plan>>> = Vec::new();
+    let listed = list_each(arrived, manifest, &mut heard, manifest_path, progress);
+    for (record, heard) in manifest.chapters.iter_mut().zip(&heard) {
+        if let Some(heard) = heard {
+            record.utterances = heard.records();
+        }
+    }
+    listed
+}
+
+/// [`list_in_order`] less the final filling in: `heard` gets a written chapter's cues
+/// where `manifest` gets its record.
+fn list_each<'plan>(
+    arrived: mpsc::Receiver<Done<'_, 'plan>>,
+    manifest: &mut Manifest,
+    heard: &mut Vec<Option<Heard<'plan>>>,
     manifest_path: &Path,
     progress: &dyn Progress,
 ) -> Result<(), NarrateError> {
@@ -405,53 +426,81 @@ fn list_in_order(
             Done::Kept(record) => {
                 progress.chapter_kept(&record);
                 manifest.chapters.push(record);
+                heard.push(None);
             }
-            Done::Written(finishing) => finishing.complete(manifest, manifest_path, progress)?,
+            Done::Written(finishing) => {
+                let (record, cues) = finishing.complete()?;
+                progress.chapter_written(&record);
+                manifest.chapters.push(record);
+                heard.push(Some(cues));
+                let utterances = |i: usize| heard[i].as_ref().map(Heard::records);
+                output::write_manifest_with(manifest_path, manifest, &utterances)?;
+            }
         }
     }
     Ok(())
 }
 
 /// A chapter whose utterances are all written, being levelled and renamed into place.
-struct Finishing<'scope> {
+struct Finishing<'scope, 'plan> {
     work: std::thread::ScopedJoinHandle<
         'scope,
         Result<crate::chapter::WrittenChapter, output::Error>,
     >,
-    /// Its record, less what only the finished file tells.
+    /// Its record, less what only the finished file tells, and without utterances...
     record: ChapterRecord,
-    rate: SampleRate,
+    /// ...which are here.
+    heard: Heard<'plan>,
 }
 
-impl Finishing<'_> {
-    /// Waits for the file, then lists the chapter in the manifest.
-    fn complete(
-        self,
-        manifest: &mut Manifest,
-        manifest_path: &Path,
-        progress: &dyn Progress,
-    ) -> Result<(), NarrateError> {
+impl<'plan> Finishing<'_, 'plan> {
+    /// Waits for the file; its record and where its utterances are heard.
+    fn complete(self) -> Result<(ChapterRecord, Heard<'plan>), NarrateError> {
         let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
         let record = ChapterRecord {
             frames: written.frames,
-            duration: self.rate.duration(written.frames).as_secs_f64(),
+            duration: self.heard.rate.duration(written.frames).as_secs_f64(),
             loudness: Some(written.loudness),
             ..self.record
         };
-        progress.chapter_written(&record);
-        manifest.chapters.push(record);
-        output::write_manifest(manifest_path, manifest)?;
-        Ok(())
+        Ok((record, self.heard))
+    }
+}
+
+/// Where each utterance of a planned chapter is heard in its file.
+struct Heard<'plan> {
+    chapter: &'plan PlannedChapter,
+    /// One per utterance, in order.
+    cues: Vec<Cue>,
+    rate: SampleRate,
+}
+
+impl Heard<'_> {
+    fn records(&self) -> Vec<UtteranceRecord> {
+        let seconds = |frames: usize| self.rate.duration(frames).as_secs_f64();
+        self.chapter
+            .utterances
+            .iter()
+            .zip(&self.cues)
+            .map(|(spoken, cue)| UtteranceRecord {
+                id: spoken.utterance.id,
+                line: spoken.utterance.line,
+                written: spoken.utterance.text.clone(),
+                text: spoken.spoken.clone(),
+                start: seconds(cue.start),
+                end: seconds(cue.end),
+            })
+            .collect()
     }
 }
 
 /// Writes the chapters, handing each finished one (or one kept from an earlier run) to
 /// `done`; returns early, without error, when nothing takes them any more (the lister
 /// stopped at an error of its own, which it reports).
-fn write_in_order<'scope>(
-    writer: &Writer,
+fn write_in_order<'scope, 'plan>(
+    writer: &Writer<'plan>,
     scope: &'scope std::thread::Scope<'scope, '_>,
-    done: &mpsc::SyncSender<Done<'scope>>,
+    done: &mpsc::SyncSender<Done<'scope, 'plan>>,
 ) -> Result<(), NarrateError> {
     let Writer {
         plan,
@@ -480,7 +529,7 @@ fn write_in_order<'scope>(
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
         let mut writer = ChapterWriter::create_as(&dir.join(&chapter.file), rate, options.chapter)?;
         let mut pause = None;
-        let mut utterances = Vec::with_capacity(chapter.utterances.len());
+        let mut cues = Vec::with_capacity(chapter.utterances.len());
         for (k, spoken) in chapter.utterances.iter().enumerate() {
             let audio = loop {
                 if is_cancelled() {
@@ -526,14 +575,7 @@ fn write_in_order<'scope>(
                     trail,
                 ));
             }
-            utterances.push(UtteranceRecord {
-                id: spoken.utterance.id,
-                line: spoken.utterance.line,
-                written: spoken.utterance.text.clone(),
-                text: spoken.spoken.clone(),
-                start: seconds(cue.start),
-                end: seconds(cue.end),
-            });
+            cues.push(cue);
             progress.utterance_done();
         }
         // a short tail so consecutive chapters do not run into each other
@@ -550,12 +592,16 @@ fn write_in_order<'scope>(
             duration: seconds(writer.frames()),
             key: keys[c].clone(),
             loudness: None,
-            utterances,
+            utterances: Vec::new(),
         };
         let finishing = Finishing {
             work: scope.spawn(move || writer.finish()),
             record,
-            rate,
+            heard: Heard {
+                chapter,
+                cues,
+                rate,
+            },
         };
         if done.send(Done::Written(finishing)).is_err() {
             return Ok(());

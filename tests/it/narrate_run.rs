@@ -166,7 +166,19 @@ fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters
     let book = dir.path().join("output/book-markdown");
     assert!(book.join("01-第一章-出发.wav").is_file());
     assert!(!book.join("02-第二章-故障.wav").exists());
-    assert_eq!(manifest(&book)["chapters"].as_array().unwrap().len(), 1);
+    // the manifest as rewritten after chapter 1 lists its utterances in full
+    let chapters = check_chapters(&book, 24000);
+    assert_eq!(chapters.len(), 1);
+    let utterances = chapters[0]["utterances"].as_array().unwrap();
+    for (i, u) in utterances.iter().enumerate() {
+        assert_eq!(u["id"], format!("1.{}", i + 1), "{u}");
+    }
+    let written: String = utterances
+        .iter()
+        .map(|u| u["written"].as_str().unwrap())
+        .collect();
+    assert!(written.contains("清晨，我们从上海出发。"), "{written}");
+    assert!(written.contains("很快就到了苏州。"), "{written}");
     assert!(leftovers(&book).is_empty(), "{:?}", leftovers(&book));
 }
 
