@@ -139,15 +139,15 @@ fn estimate_limited(
     ceiling: f32,
 ) -> Result<Option<f64>, Error> {
     let frames = first.sub_block_frames();
-    let before: Vec<f64> = first
-        .sub_blocks()
-        .iter()
-        .map(|&k| f64::from(k) * f64::from(gain).powi(2))
-        .collect();
-    let total = before.len();
+    // Five bytes a sub-block (180 kB for an hour), not 32: the first pass's energies
+    // become the estimate in place, each sampled one replaced by its energy after the
+    // limiter, each other one scaled at the end by what the sampled ones kept.
+    let mut estimated = first.sub_blocks();
+    let mut measured = vec![false; estimated.len()];
+    let before = |k: f32| f64::from(k) * f64::from(gain).powi(2);
+    let total = estimated.len();
     let sampled = total >= 2 * STRETCH;
     let mut samples = SourceSamples::open(source)?;
-    let mut after: Vec<Option<f64>> = vec![None; total];
     let (mut after_sum, mut before_sum) = (0.0, 0.0);
     let mut at = 0;
     while at < total {
@@ -172,8 +172,11 @@ fn estimate_limited(
         )?;
         for (i, &k) in meter.sub_blocks().iter().enumerate() {
             if at + i >= counted {
-                after[at + i] = Some(f64::from(k));
-                (after_sum, before_sum) = (after_sum + f64::from(k), before_sum + before[at + i]);
+                (after_sum, before_sum) = (
+                    after_sum + f64::from(k),
+                    before_sum + before(estimated[at + i]),
+                );
+                (estimated[at + i], measured[at + i]) = (k, true);
             }
         }
         let next = if sampled { at + STRETCH } else { total };
@@ -185,11 +188,11 @@ fn estimate_limited(
     } else {
         1.0
     };
-    let estimated: Vec<f32> = before
-        .iter()
-        .zip(&after)
-        .map(|(&b, a)| a.unwrap_or(b * kept) as f32)
-        .collect();
+    for (k, measured) in estimated.iter_mut().zip(measured) {
+        if !measured {
+            *k = (before(*k) * kept) as f32;
+        }
+    }
     Ok(meter::integrated_loudness(&estimated, frames))
 }
 
