@@ -429,10 +429,13 @@ fn list_each<'plan>(
                 heard.push(None);
             }
             Done::Written(finishing) => {
-                let (record, cues) = finishing.complete()?;
+                let (mut record, in_file) = finishing.complete()?;
+                // the record as the manifest lists it, for as long as it is reported
+                record.utterances = in_file.records();
                 progress.chapter_written(&record);
+                record.utterances = Vec::new();
                 manifest.chapters.push(record);
-                heard.push(Some(cues));
+                heard.push(Some(in_file));
                 let utterances = |i: usize| heard[i].as_ref().map(Heard::records);
                 output::write_manifest_with(manifest_path, manifest, &utterances)?;
             }

@@ -179,6 +179,9 @@ fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters
         .collect();
     assert!(written.contains("清晨，我们从上海出发。"), "{written}");
     assert!(written.contains("很快就到了苏州。"), "{written}");
+    let reported = "wrote 01-第一章-出发.wav (";
+    let count = format!(" s, {} utterances)", utterances.len());
+    assert!(err.contains(reported) && err.contains(&count), "{err}");
     assert!(leftovers(&book).is_empty(), "{:?}", leftovers(&book));
 }
 
