@@ -1,5 +1,5 @@
 //! Everything narrate does before synthesis (read, decode, repair, structure, segment,
-//! normalize: `pipeline::plan`) on one file, timed in-process, so neither process start-up
+//! normalize: `plan::plan`) on one file, timed in-process, so neither process start-up
 //! nor printing the plan is counted.
 //!
 //! ```text
@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use narrate::pipeline;
+use narrate::plan;
 use narrate::voice::Voice;
 
 fn main() -> anyhow::Result<()> {
@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
     let mut utterances = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        let plan = pipeline::plan(&path, &voice, &pipeline::PlanOptions::default())?;
+        let plan = plan::plan(&path, &voice, &plan::PlanOptions::default())?;
         seconds.push(started.elapsed().as_secs_f64());
         utterances = plan.utterance_count();
     }

@@ -1,7 +1,7 @@
 //! narrate turns articles and books, first of all Mandarin Chinese, into audiobooks.
 //!
 //! ```text
-//! bytes ─ingest→ Document ─segment→ [Utterance] ─normalize→ spoken text
+//! bytes ─ingest→ Document ─plan (segment, normalize)→ Plan: chapters of spoken utterances
 //!       ─synth→ [Audio] ─resample→ [Audio] ─chapter→ WAV file + cues ─output→ manifest.json
 //! ```
 //!
@@ -18,6 +18,7 @@ pub mod loudness;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod plan;
 pub mod progress;
 pub mod resample;
 pub mod segment;

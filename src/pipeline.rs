@@ -1,158 +1,32 @@
-//! The whole run for one input: plan (ingest → segment → normalize), then synthesize in
-//! parallel and write the chapters in order.
+//! Run: a [`Plan`] → synthesized in parallel, chapters written in order, and the manifest.
 //!
 //! Utterances of the whole document form one queue, so workers never wait at a chapter
-//! boundary; a bounded window keeps them at most a few utterances ahead of the writer, so
+//! boundary; a bounded window keeps them at most a few utterances ahead of the writer, and
+//! a chapter's utterances are planned when first needed and let go once it is written, so
 //! memory does not grow with the length of the book.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::audio::{Audio, SampleRate};
 use crate::chapter::{ChapterFormat, ChapterWriter, Cue};
 use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
+use crate::plan::{ChapterOutline, Plan, PlannedChapter, Spoken};
 use crate::progress::Progress;
 use crate::resample::{RateConverter, ResampleError};
-use crate::segment::{self, Utterance, UtteranceId};
+use crate::segment::{self, UtteranceId};
 use crate::synth::{SynthError, Synthesizer};
-use crate::text::{Document, Warning};
 use crate::voice::Voice;
-use crate::{ingest, normalize};
 
 /// Silence kept around each utterance after trimming, and the fade at each edge.
 const EDGE_MARGIN: Duration = Duration::from_millis(30);
 const EDGE_FADE: Duration = Duration::from_millis(5);
 /// Below this fraction of an utterance's own peak counts as silence when trimming.
 const SILENCE_THRESHOLD: f32 = 0.01;
-
-/// What will be said, chapter by chapter, before any audio exists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Plan {
-    pub source: PathBuf,
-    pub title: Option<String>,
-    pub author: Option<String>,
-    pub chapters: Vec<PlannedChapter>,
-    pub warnings: Vec<Warning>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlannedChapter {
-    /// 1-based.
-    pub index: usize,
-    pub title: String,
-    pub file: String,
-    pub utterances: Vec<Spoken>,
-}
-
-/// An utterance with the text the engine will get.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Spoken {
-    #[serde(flatten)]
-    pub utterance: Utterance,
-    /// Text after normalization; what the engine is sent.
-    pub spoken: std::sync::Arc<str>,
-}
-
-impl Spoken {
-    /// Whether there is anything to say (not only punctuation and spaces).
-    pub fn is_speakable(&self) -> bool {
-        self.spoken.chars().any(char::is_alphanumeric)
-    }
-}
-
-impl Plan {
-    pub fn utterance_count(&self) -> usize {
-        self.chapters.iter().map(|c| c.utterances.len()).sum()
-    }
-}
-
-/// How to read and plan an input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PlanOptions {
-    /// Rewrite numbers and symbols into words (the voice may say its backend does it).
-    pub normalize: bool,
-    /// Larger inputs are refused.
-    pub max_input_bytes: u64,
-}
-
-impl Default for PlanOptions {
-    fn default() -> Self {
-        PlanOptions {
-            normalize: true,
-            max_input_bytes: ingest::DEFAULT_MAX_INPUT_BYTES,
-        }
-    }
-}
-
-/// Reads an input and plans its chapters for `voice`.
-pub fn plan(path: &Path, voice: &Voice, options: &PlanOptions) -> Result<Plan, ingest::Error> {
-    let document = ingest::read_limited(path, options.max_input_bytes)?;
-    Ok(plan_document(path, document, voice, options.normalize))
-}
-
-/// Plans an already structured document. Sections with nothing to say are left out, a
-/// heading without text is spoken at the start of the next chapter, and an untitled
-/// section is named after the document (or the file).
-pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: bool) -> Plan {
-    let fallback_title = document.title.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "chapter".into())
-    });
-    let mut chapters: Vec<PlannedChapter> = Vec::new();
-    // Headings with no text of their own (a book title right before its first chapter, a
-    // part title before its chapters) are spoken at the start of the next chapter.
-    let mut carried: Vec<Spoken> = Vec::new();
-    let last = document.sections.len().saturating_sub(1);
-    for (s, section) in document.sections.iter().enumerate() {
-        let index = chapters.len();
-        let own = segment::utterances(section, index, &voice.limits)
-            .into_iter()
-            .map(|utterance| {
-                // most sentences have nothing to rewrite: they share the written text
-                let spoken = match normalize.then(|| normalize::normalize(&utterance.text)) {
-                    Some(rewritten) if *rewritten != *utterance.text => rewritten.into(),
-                    _ => utterance.text.clone(),
-                };
-                Spoken { utterance, spoken }
-            });
-        carried.extend(own);
-        if section.paragraphs.is_empty() && s < last {
-            continue;
-        }
-        let mut utterances = std::mem::take(&mut carried);
-        // a book holds every chapter's utterances for the whole run: no room to spare
-        utterances.shrink_to_fit();
-        if !utterances.iter().any(Spoken::is_speakable) {
-            continue;
-        }
-        for (i, spoken) in utterances.iter_mut().enumerate() {
-            spoken.utterance.id = UtteranceId::new(index, i);
-        }
-        let title = section
-            .title
-            .clone()
-            .unwrap_or_else(|| fallback_title.clone());
-        chapters.push(PlannedChapter {
-            index: index + 1,
-            file: output::chapter_file_name(index + 1, &title, "wav"),
-            title,
-            utterances,
-        });
-    }
-    Plan {
-        source: path.to_owned(),
-        title: document.title,
-        author: document.author,
-        chapters,
-        warnings: document.warnings,
-    }
-}
 
 /// Settings of a run that come from the command line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -248,77 +122,39 @@ pub fn narrate(
         chapters: Vec::new(),
         warnings: plan.warnings.clone(),
     };
-    let to_write = || {
-        plan.chapters
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| kept[*c].is_none())
-    };
-    let mut jobs: Vec<(usize, &Spoken)> =
-        Vec::with_capacity(to_write().map(|(_, c)| c.utterances.len()).sum());
-    jobs.extend(to_write().flat_map(|(c, chapter)| chapter.utterances.iter().map(move |u| (c, u))));
-    progress.document_started(&plan.source, plan.chapters.len(), jobs.len());
+    let to_write: Vec<usize> = (0..plan.chapters.len())
+        .filter(|&c| kept[c].is_none())
+        .collect();
+    let utterances: usize = to_write.iter().map(|&c| plan.chapters[c].utterances).sum();
+    progress.document_started(&plan.source, plan.chapters.len(), utterances);
 
-    // consecutive utterances of a chapter, spoken by the engine in one call
-    // (and at most BATCH_CHARS characters: a batch's audio is in memory several times
-    // over while it is split and resampled)
-    let batch = engine.batch_size().max(1);
-    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut group_chars = 0;
-    for (i, (chapter, spoken)) in jobs.iter().enumerate() {
-        let chars = spoken.spoken.chars().count();
-        match groups.last_mut() {
-            Some(group)
-                if group.len() < batch
-                    && group_chars + chars <= BATCH_CHARS
-                    && jobs[group.start].0 == *chapter =>
-            {
-                group.end = i + 1;
-                group_chars += chars;
-            }
-            _ => {
-                groups.push(i..i + 1);
-                group_chars = chars;
-            }
-        }
-    }
     let workers = engine
         .concurrency()
         .unwrap_or(options.jobs)
-        .clamp(1, groups.len().max(1));
+        .clamp(1, utterances.max(1));
     // Workers run ahead of the writer by at most this much audio (estimated from the
     // text), so that memory stays the same for a page and for a book full of long
     // sentences; room for a group per worker and one more, so no worker waits on the writer.
-    let ahead = AUDIO_AHEAD_PER_WORKER * (workers + 1) as f64;
-    let mut seconds_before = Vec::with_capacity(jobs.len() + 1);
-    seconds_before.push(0.0);
-    for (_, spoken) in &jobs {
-        let estimate = spoken.spoken.chars().count().max(1) as f64 * SECONDS_PER_CHAR;
-        seconds_before.push(seconds_before.last().copied().unwrap_or(0.0) + estimate);
-    }
-    let queue = Queue::new(ahead, &groups, seconds_before);
-    let (tx, rx) = mpsc::channel::<(usize, Result<Audio, NarrateError>)>();
+    let queue = Queue::new(
+        plan,
+        &to_write,
+        engine.batch_size().max(1),
+        AUDIO_AHEAD_PER_WORKER * (workers + 1) as f64,
+    );
+    let (tx, rx) = mpsc::channel::<(Place, Result<Audio, NarrateError>)>();
 
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
             let queue = &queue;
-            let jobs = &jobs;
-            let groups = &groups;
             scope.spawn(move || {
                 let mut converter: Option<RateConverter> = None;
-                'work: while let Some(g) = queue.take() {
-                    let group = groups[g].clone();
-                    let results = render(
-                        &jobs[group.clone()],
-                        engine,
-                        options.sample_rate,
-                        &mut converter,
-                    );
-                    for (i, result) in group.zip(results) {
-                        let (chapter, spoken) = jobs[i];
-                        let result = result.map_err(|e| e.located(&plan.chapters[chapter], spoken));
-                        if tx.send((i, result)).is_err() {
+                'work: while let Some(work) = queue.take() {
+                    let utterances = &work.chapter.utterances[work.range.clone()];
+                    let results = render(utterances, engine, options.sample_rate, &mut converter);
+                    for ((i, spoken), result) in work.range.clone().zip(utterances).zip(results) {
+                        let result = result.map_err(|e| e.located(&work.chapter, spoken));
+                        if tx.send(((work.slot, i), result)).is_err() {
                             break 'work;
                         }
                     }
@@ -334,7 +170,6 @@ pub fn narrate(
             options,
             dir,
             manifest_path: &manifest_path,
-            jobs: &jobs,
             rx: &rx,
             queue: &queue,
             progress,
@@ -347,6 +182,10 @@ pub fn narrate(
     Ok(manifest)
 }
 
+/// Where an utterance is in a run: the chapter's place among those written, and the
+/// utterance's in its chapter.
+type Place = (usize, usize);
+
 /// What the writer works from: the plan and what it keeps from an earlier run, where the
 /// files go, and where rendered utterances arrive.
 #[derive(Clone, Copy)]
@@ -358,9 +197,8 @@ struct Writer<'a> {
     options: &'a RunOptions,
     dir: &'a Path,
     manifest_path: &'a Path,
-    jobs: &'a [(usize, &'a Spoken)],
-    rx: &'a mpsc::Receiver<(usize, Result<Audio, NarrateError>)>,
-    queue: &'a Queue,
+    rx: &'a mpsc::Receiver<(Place, Result<Audio, NarrateError>)>,
+    queue: &'a Queue<'a>,
     progress: &'a dyn Progress,
 }
 
@@ -373,8 +211,9 @@ struct Writer<'a> {
 fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), NarrateError> {
     std::thread::scope(|scope| {
         let (done, arrived) = mpsc::sync_channel::<Done>(LEVELLING_AHEAD);
-        let (manifest_path, progress) = (writer.manifest_path, writer.progress);
-        let lister = scope.spawn(move || list_in_order(arrived, manifest, manifest_path, progress));
+        let (plan, manifest_path, progress) = (writer.plan, writer.manifest_path, writer.progress);
+        let lister =
+            scope.spawn(move || list_in_order(arrived, plan, manifest, manifest_path, progress));
         let written = write_in_order(writer, scope, &done);
         drop(done);
         // the chapters being levelled are kept whatever happened after them
@@ -387,26 +226,27 @@ fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), Narrat
 const LEVELLING_AHEAD: usize = 2;
 
 /// A chapter for the manifest, in order: kept from an earlier run, or just written.
-enum Done<'scope, 'plan> {
+enum Done<'scope> {
     Kept(ChapterRecord),
-    Written(Finishing<'scope, 'plan>),
+    Written(Finishing<'scope>),
 }
 
 /// Lists chapters in the manifest as they are done, in order, rewriting it each time;
 /// stops at the first error. A written chapter's utterances are listed from its plan and
-/// cues, and made into records only while the manifest is written (a book's records
-/// would otherwise grow with every chapter); `manifest` gets them at the end.
-fn list_in_order<'plan>(
-    arrived: mpsc::Receiver<Done<'_, 'plan>>,
+/// cues, and made into records (planned again) only while the manifest is written: a
+/// book's records would otherwise grow with every chapter. `manifest` gets them at the end.
+fn list_in_order(
+    arrived: mpsc::Receiver<Done<'_>>,
+    plan: &Plan,
     manifest: &mut Manifest,
     manifest_path: &Path,
     progress: &dyn Progress,
 ) -> Result<(), NarrateError> {
-    let mut heard: Vec<Option<Heard<'plan>>> = Vec::new();
-    let listed = list_each(arrived, manifest, &mut heard, manifest_path, progress);
+    let mut heard: Vec<Option<Heard>> = Vec::new();
+    let listed = list_each(arrived, plan, manifest, &mut heard, manifest_path, progress);
     for (record, heard) in manifest.chapters.iter_mut().zip(&heard) {
         if let Some(heard) = heard {
-            record.utterances = heard.records();
+            record.utterances = heard.records(plan);
         }
     }
     listed
@@ -414,10 +254,11 @@ fn list_in_order<'plan>(
 
 /// [`list_in_order`] less the final filling in: `heard` gets a written chapter's cues
 /// where `manifest` gets its record.
-fn list_each<'plan>(
-    arrived: mpsc::Receiver<Done<'_, 'plan>>,
+fn list_each(
+    arrived: mpsc::Receiver<Done<'_>>,
+    plan: &Plan,
     manifest: &mut Manifest,
-    heard: &mut Vec<Option<Heard<'plan>>>,
+    heard: &mut Vec<Option<Heard>>,
     manifest_path: &Path,
     progress: &dyn Progress,
 ) -> Result<(), NarrateError> {
@@ -431,12 +272,12 @@ fn list_each<'plan>(
             Done::Written(finishing) => {
                 let (mut record, in_file) = finishing.complete()?;
                 // the record as the manifest lists it, for as long as it is reported
-                record.utterances = in_file.records();
+                record.utterances = in_file.records(plan);
                 progress.chapter_written(&record);
                 record.utterances = Vec::new();
                 manifest.chapters.push(record);
                 heard.push(Some(in_file));
-                let utterances = |i: usize| heard[i].as_ref().map(Heard::records);
+                let utterances = |i: usize| heard[i].as_ref().map(|h| h.records(plan));
                 output::write_manifest_with(manifest_path, manifest, &utterances)?;
             }
         }
@@ -445,7 +286,7 @@ fn list_each<'plan>(
 }
 
 /// A chapter whose utterances are all written, being levelled and renamed into place.
-struct Finishing<'scope, 'plan> {
+struct Finishing<'scope> {
     work: std::thread::ScopedJoinHandle<
         'scope,
         Result<crate::chapter::WrittenChapter, output::Error>,
@@ -453,12 +294,12 @@ struct Finishing<'scope, 'plan> {
     /// Its record, less what only the finished file tells, and without utterances...
     record: ChapterRecord,
     /// ...which are here.
-    heard: Heard<'plan>,
+    heard: Heard,
 }
 
-impl<'plan> Finishing<'_, 'plan> {
+impl Finishing<'_> {
     /// Waits for the file; its record and where its utterances are heard.
-    fn complete(self) -> Result<(ChapterRecord, Heard<'plan>), NarrateError> {
+    fn complete(self) -> Result<(ChapterRecord, Heard), NarrateError> {
         let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
         let record = ChapterRecord {
             frames: written.frames,
@@ -471,25 +312,26 @@ impl<'plan> Finishing<'_, 'plan> {
 }
 
 /// Where each utterance of a planned chapter is heard in its file.
-struct Heard<'plan> {
-    chapter: &'plan PlannedChapter,
+struct Heard {
+    /// The chapter's place in the plan.
+    chapter: usize,
     /// One per utterance, in order.
     cues: Vec<Cue>,
     rate: SampleRate,
 }
 
-impl Heard<'_> {
-    fn records(&self) -> Vec<UtteranceRecord> {
+impl Heard {
+    fn records(&self, plan: &Plan) -> Vec<UtteranceRecord> {
         let seconds = |frames: usize| self.rate.duration(frames).as_secs_f64();
-        self.chapter
+        plan.chapter(self.chapter)
             .utterances
-            .iter()
+            .into_iter()
             .zip(&self.cues)
             .map(|(spoken, cue)| UtteranceRecord {
                 id: spoken.utterance.id,
                 line: spoken.utterance.line,
-                written: spoken.utterance.text.clone(),
-                text: spoken.spoken.clone(),
+                written: spoken.utterance.text,
+                text: spoken.spoken,
                 start: seconds(cue.start),
                 end: seconds(cue.end),
             })
@@ -500,10 +342,10 @@ impl Heard<'_> {
 /// Writes the chapters, handing each finished one (or one kept from an earlier run) to
 /// `done`; returns early, without error, when nothing takes them any more (the lister
 /// stopped at an error of its own, which it reports).
-fn write_in_order<'scope, 'plan>(
-    writer: &Writer<'plan>,
+fn write_in_order<'scope>(
+    writer: &Writer,
     scope: &'scope std::thread::Scope<'scope, '_>,
-    done: &mpsc::SyncSender<Done<'scope, 'plan>>,
+    done: &mpsc::SyncSender<Done<'scope>>,
 ) -> Result<(), NarrateError> {
     let Writer {
         plan,
@@ -513,22 +355,23 @@ fn write_in_order<'scope, 'plan>(
         options,
         dir,
         manifest_path: _,
-        jobs,
         rx,
         queue,
         progress,
     } = *writer;
     let rate = options.sample_rate;
     let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
-    let mut pending: BTreeMap<usize, Result<Audio, NarrateError>> = BTreeMap::new();
-    let mut next = 0;
-    for (c, chapter) in plan.chapters.iter().enumerate() {
+    let mut pending: BTreeMap<Place, Result<Audio, NarrateError>> = BTreeMap::new();
+    // the chapter's place among those written
+    let mut slot = 0;
+    for c in 0..plan.chapters.len() {
         if let Some(record) = &kept[c] {
             if done.send(Done::Kept(record.clone())).is_err() {
                 return Ok(());
             }
             continue;
         }
+        let chapter = queue.chapter(slot);
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
         let mut writer = ChapterWriter::create_as(&dir.join(&chapter.file), rate, options.chapter)?;
         let mut pause = None;
@@ -538,7 +381,7 @@ fn write_in_order<'scope, 'plan>(
                 if is_cancelled() {
                     return Err(NarrateError::Cancelled);
                 }
-                if let Some(result) = pending.remove(&next) {
+                if let Some(result) = pending.remove(&(slot, k)) {
                     break result.map_err(|e| {
                         if is_cancelled() {
                             NarrateError::Cancelled
@@ -561,9 +404,7 @@ fn write_in_order<'scope, 'plan>(
                     }
                 }
             };
-            debug_assert!(std::ptr::eq(jobs[next].1, spoken));
-            next += 1;
-            queue.advance(next);
+            queue.advance(slot, k + 1);
             // the silence heard between two utterances is the configured pause: their
             // quiet edges count towards it
             let (lead, trail) = audio.quiet_edges(SILENCE_THRESHOLD);
@@ -601,11 +442,12 @@ fn write_in_order<'scope, 'plan>(
             work: scope.spawn(move || writer.finish()),
             record,
             heard: Heard {
-                chapter,
+                chapter: c,
                 cues,
                 rate,
             },
         };
+        slot += 1;
         if done.send(Done::Written(finishing)).is_err() {
             return Ok(());
         }
@@ -628,7 +470,7 @@ pub fn is_cancelled() -> bool {
 
 /// Hash of everything that decides a chapter file's bytes.
 fn chapter_key(
-    chapter: &PlannedChapter,
+    chapter: &ChapterOutline,
     voice: &Voice,
     engine: &dyn Synthesizer,
     options: &RunOptions,
@@ -650,11 +492,7 @@ fn chapter_key(
         }
     ));
     put(&format!("{:?}", voice.pauses));
-    put(&chapter.title);
-    for spoken in &chapter.utterances {
-        put(&spoken.spoken);
-        put(&format!("{:?}", spoken.utterance.end));
-    }
+    hash.update(chapter.said);
     hash.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -664,15 +502,15 @@ fn chapter_key(
 /// Synthesizes consecutive utterances (in one engine call when there are several) and
 /// brings each to the output rate, trimmed and faded.
 fn render(
-    group: &[(usize, &Spoken)],
+    group: &[Spoken],
     engine: &dyn Synthesizer,
     rate: SampleRate,
     converter: &mut Option<RateConverter>,
 ) -> Vec<Result<Audio, RenderError>> {
     let texts: Vec<&str> = group
         .iter()
-        .filter(|(_, s)| s.is_speakable())
-        .map(|(_, s)| &*s.spoken)
+        .filter(|s| s.is_speakable())
+        .map(|s| &*s.spoken)
         .collect();
     let mut spoken = match texts[..] {
         [text] => vec![engine.synthesize(text)],
@@ -681,7 +519,7 @@ fn render(
     .into_iter();
     group
         .iter()
-        .map(|(_, s)| {
+        .map(|s| {
             if !s.is_speakable() {
                 return Ok(Audio {
                     samples: Vec::new(),
@@ -758,21 +596,6 @@ fn preview(text: &str) -> String {
     out
 }
 
-/// Hands out groups of jobs in order, none starting more than `window` jobs ahead of the
-/// writer.
-struct Queue {
-    next: AtomicUsize,
-    written: Mutex<usize>,
-    moved: Condvar,
-    /// Seconds of audio (estimated) that may be rendered ahead of the writer.
-    ahead: f64,
-    /// The jobs of each group.
-    groups: Vec<std::ops::Range<usize>>,
-    /// Estimated seconds of audio of the jobs before each job (one more entry than jobs).
-    seconds_before: Vec<f64>,
-    stopped: AtomicBool,
-}
-
 /// Audio that each worker (and one more) may render ahead of the writer, and how long a
 /// spoken character lasts, roughly (Mandarin with espeak-ng: 0.29 s on the seed article).
 /// At 60 s the most audio ever waiting grew with the length of the run (peak RSS 43 MB
@@ -783,49 +606,194 @@ const AUDIO_AHEAD_PER_WORKER: f64 = 45.0;
 const BATCH_CHARS: usize = 160;
 const SECONDS_PER_CHAR: f64 = 0.3;
 
-impl Queue {
-    fn new(ahead: f64, groups: &[std::ops::Range<usize>], seconds_before: Vec<f64>) -> Self {
+/// Hands out the work in order: groups of consecutive utterances of a chapter (spoken by
+/// the engine in one call), none ending more than `ahead` seconds of audio (estimated)
+/// past the writer. A chapter is planned when first needed, by a worker or the writer,
+/// and let go when the writer is past it.
+struct Queue<'a> {
+    plan: &'a Plan,
+    /// The chapters to write (places in the plan), in order.
+    chapters: &'a [usize],
+    /// Utterances per engine call at most.
+    batch: usize,
+    /// Seconds of audio (estimated) that may be rendered ahead of the writer.
+    ahead: f64,
+    state: Mutex<Window>,
+    moved: Condvar,
+    stopped: AtomicBool,
+}
+
+/// The chapters between the writer and the work handed out last.
+struct Window {
+    /// Planned chapters from the writer's on, in order.
+    planned: VecDeque<Arc<Chapter>>,
+    /// The place (in `Queue::chapters`) of the first of `planned`.
+    first: usize,
+    /// The utterance the writer waits for.
+    writer: Place,
+    /// Estimated seconds of audio before it, from the start of the run.
+    writer_seconds: f64,
+    /// The next group to hand out: a chapter's place and the group's in that chapter.
+    next: (usize, usize),
+    /// Estimated seconds of audio in the chapters planned so far.
+    seconds_planned: f64,
+}
+
+/// A planned chapter cut into groups.
+struct Chapter {
+    planned: Arc<PlannedChapter>,
+    groups: Vec<Range<usize>>,
+    /// Estimated seconds of audio before each utterance from the start of the run, and
+    /// one more entry for the end of the chapter.
+    seconds_before: Vec<f64>,
+}
+
+/// A group for a worker.
+struct Work {
+    chapter: Arc<PlannedChapter>,
+    /// The chapter's place among those written.
+    slot: usize,
+    /// Its utterances in the group.
+    range: Range<usize>,
+}
+
+impl<'a> Queue<'a> {
+    fn new(plan: &'a Plan, chapters: &'a [usize], batch: usize, ahead: f64) -> Self {
         Queue {
-            next: AtomicUsize::new(0),
-            written: Mutex::new(0),
-            moved: Condvar::new(),
+            plan,
+            chapters,
+            batch,
             ahead,
-            groups: groups.to_vec(),
-            seconds_before,
+            state: Mutex::new(Window {
+                planned: VecDeque::new(),
+                first: 0,
+                writer: (0, 0),
+                writer_seconds: 0.0,
+                next: (0, 0),
+                seconds_planned: 0.0,
+            }),
+            moved: Condvar::new(),
             stopped: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The chapter at `slot` among those to write, planned now if it is not yet.
+    fn chapter(&self, slot: usize) -> Arc<PlannedChapter> {
+        let mut window = self.lock();
+        Arc::clone(&self.planned(&mut window, slot).planned)
+    }
+
+    /// The chapter at `slot`, planning the chapters up to it that are not yet. Never one
+    /// the writer is past: work is handed out in order, and the writer waits for it.
+    fn planned<'w>(&self, window: &'w mut Window, slot: usize) -> &'w Arc<Chapter> {
+        while window.first + window.planned.len() <= slot {
+            let place = window.first + window.planned.len();
+            let chapter = self.cut(
+                self.plan.chapter(self.chapters[place]),
+                window.seconds_planned,
+            );
+            window.seconds_planned = chapter.seconds_before.last().copied().unwrap_or_default();
+            window.planned.push_back(Arc::new(chapter));
+        }
+        &window.planned[slot - window.first]
+    }
+
+    /// Cuts a chapter into groups, its audio starting `seconds` into the run.
+    fn cut(&self, planned: PlannedChapter, seconds: f64) -> Chapter {
+        let mut groups: Vec<Range<usize>> = Vec::new();
+        let mut group_chars = 0;
+        let mut seconds_before = Vec::with_capacity(planned.utterances.len() + 1);
+        seconds_before.push(seconds);
+        for (i, spoken) in planned.utterances.iter().enumerate() {
+            let chars = spoken.spoken.chars().count();
+            let estimate = chars.max(1) as f64 * SECONDS_PER_CHAR;
+            seconds_before.push(seconds_before.last().copied().unwrap_or_default() + estimate);
+            match groups.last_mut() {
+                // a batch's audio is in memory several times over while it is split and
+                // resampled: at most BATCH_CHARS characters
+                Some(group) if group.len() < self.batch && group_chars + chars <= BATCH_CHARS => {
+                    group.end = i + 1;
+                    group_chars += chars;
+                }
+                _ => {
+                    groups.push(i..i + 1);
+                    group_chars = chars;
+                }
+            }
+        }
+        Chapter {
+            planned: Arc::new(planned),
+            groups,
+            seconds_before,
         }
     }
 
     /// The next group to do, waiting while the writer is too far behind; `None` when all
     /// are handed out or the run stopped.
-    fn take(&self) -> Option<usize> {
-        if is_cancelled() {
-            return None;
-        }
-        let g = self.next.fetch_add(1, Ordering::SeqCst);
-        let group = self.groups.get(g)?.clone();
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+    fn take(&self) -> Option<Work> {
+        let mut window = self.lock();
+        let (slot, chapter, range) = loop {
+            let (slot, g) = window.next;
+            if is_cancelled() || self.stopped.load(Ordering::SeqCst) || slot >= self.chapters.len()
+            {
+                return None;
+            }
+            let chapter = Arc::clone(self.planned(&mut window, slot));
+            match chapter.groups.get(g).cloned() {
+                Some(range) => {
+                    // on to the next chapter as soon as this one is handed out: the writer
+                    // may then be done with it before the next call
+                    window.next = match g + 1 < chapter.groups.len() {
+                        true => (slot, g + 1),
+                        false => (slot + 1, 0),
+                    };
+                    break (slot, chapter, range);
+                }
+                None => window.next = (slot + 1, 0),
+            }
+        };
+        let end_seconds = chapter.seconds_before[range.end];
         // the group the writer waits for always goes; later ones while the audio between
         // the writer and their end stays within `ahead`
-        while group.start > *written
-            && self.seconds_before[group.end] - self.seconds_before[*written] > self.ahead
+        while (slot, range.start) > window.writer
+            && end_seconds - window.writer_seconds > self.ahead
             && !self.stopped.load(Ordering::SeqCst)
         {
-            written = self.moved.wait(written).unwrap_or_else(|e| e.into_inner());
+            window = self.moved.wait(window).unwrap_or_else(|e| e.into_inner());
         }
-        (!self.stopped.load(Ordering::SeqCst)).then_some(g)
+        (!self.stopped.load(Ordering::SeqCst)).then(|| Work {
+            chapter: Arc::clone(&chapter.planned),
+            slot,
+            range,
+        })
     }
 
-    /// The writer has consumed jobs `..written`.
-    fn advance(&self, written: usize) {
-        *self.written.lock().unwrap_or_else(|e| e.into_inner()) = written;
+    /// The writer has consumed the first `written` utterances of the chapter at `slot`;
+    /// a finished chapter is let go.
+    fn advance(&self, slot: usize, written: usize) {
+        let mut window = self.lock();
+        let chapter = self.planned(&mut window, slot);
+        let seconds = chapter.seconds_before[written];
+        window.writer = if written < chapter.planned.utterances.len() {
+            (slot, written)
+        } else {
+            (slot + 1, 0)
+        };
+        window.writer_seconds = seconds;
+        while window.first < window.writer.0 && !window.planned.is_empty() {
+            window.planned.pop_front();
+            window.first += 1;
+        }
         self.moved.notify_all();
     }
 
     /// Releases every waiting worker; no new job is handed out.
     fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
-        self.next.store(usize::MAX / 2, Ordering::SeqCst);
         self.moved.notify_all();
     }
 }

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use narrate::audio::SampleRate;
 use narrate::output::Manifest;
-use narrate::pipeline::{self, NarrateError, Plan, RunOptions};
+use narrate::pipeline::{self, NarrateError, RunOptions};
+use narrate::plan::{self, Plan};
 use narrate::progress::Silent;
 use narrate::synth::{self, SynthOptions, Synthesizer};
 use narrate::voice::Voice;
@@ -182,7 +183,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 fn narrate(voice: &str) -> Run {
     let voice = Voice::parse("test", "voice.toml", voice).unwrap_or_else(|e| panic!("{e}"));
     let engine = synth::open(&voice, SynthOptions::default());
-    let plan = pipeline::plan_document(Path::new("book.md"), book(), &voice, voice.normalize);
+    let plan = plan::plan_document(Path::new("book.md"), book(), &voice, voice.normalize);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out/book");
     let options = RunOptions {
@@ -241,9 +242,8 @@ fn tones_in_order(run: &Run) -> Vec<String> {
 
 /// The texts of the plan, in order.
 fn planned_texts(plan: &Plan) -> Vec<String> {
-    plan.chapters
-        .iter()
-        .flat_map(|c| c.utterances.iter().map(|u| u.spoken.to_string()))
+    plan.planned()
+        .flat_map(|c| c.utterances.into_iter().map(|u| u.spoken.to_string()))
         .collect()
 }
 
@@ -883,7 +883,7 @@ fn bench_http_pipeline_against_the_ideal() {
     )
     .unwrap();
     let engine = synth::open(&voice, SynthOptions::default());
-    let plan = pipeline::plan_document(Path::new("bench.md"), document, &voice, true);
+    let plan = plan::plan_document(Path::new("bench.md"), document, &voice, true);
     let dir = tempfile::tempdir().unwrap();
     let options = RunOptions {
         sample_rate: SampleRate::new(24000).unwrap(),

@@ -15,7 +15,8 @@ use narrate::audio::{SampleFormat, SampleRate};
 use narrate::book::BookOptions;
 use narrate::chapter::ChapterFormat;
 use narrate::loudness::LoudnessTarget;
-use narrate::pipeline::{self, Plan, PlanOptions, RunOptions};
+use narrate::pipeline::{self, RunOptions};
+use narrate::plan::{self, Plan, PlanOptions};
 use narrate::progress::Progress;
 use narrate::synth::cache::{Cached, Store};
 use narrate::synth::{self, SynthOptions};
@@ -123,7 +124,7 @@ fn plan(
             normalize: voice.normalize && !no_normalize,
             ..PlanOptions::default()
         };
-        let plan = pipeline::plan(&input, &voice, &options)?;
+        let plan = plan::plan(&input, &voice, &options)?;
         if json {
             serde_json::to_writer_pretty(&mut out, &plan)?;
             writeln!(out)?;
@@ -145,7 +146,7 @@ fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
     for warning in &plan.warnings {
         writeln!(out, "warning: {warning}")?;
     }
-    for chapter in &plan.chapters {
+    for chapter in plan.planned() {
         writeln!(
             out,
             "\n## {:02} {}  ->  {}  ({} utterances)",
@@ -308,7 +309,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut summary = Summary::default();
     for input in &inputs {
         let dir = args.output.join(folder_name(input, &mut used_names));
-        let result = pipeline::plan(input, &voice, &plan_options)
+        let result = plan::plan(input, &voice, &plan_options)
             .map_err(anyhow::Error::from)
             .and_then(|mut plan| {
                 plan.title = args.title.clone().or(plan.title);

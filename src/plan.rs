@@ -1,0 +1,239 @@
+//! Plan: a structured document → its chapters, each a list of utterances with the text the
+//! engine will get (segmented, then normalized).
+//!
+//! A [`Plan`] keeps the document's sections and an outline of its chapters; a chapter's
+//! utterances are made again from its sections whenever they are needed
+//! ([`Plan::chapter`]), so that a run holds the utterances of the chapters it is working
+//! on, never those of the whole book.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+use sha2::{Digest, Sha256};
+
+use crate::segment::{self, Limits, Utterance, UtteranceId};
+use crate::text::{Document, Section, Warning};
+use crate::voice::Voice;
+use crate::{ingest, normalize, output};
+
+/// What will be said, chapter by chapter, before any audio exists.
+///
+/// Serializes as the planned chapters with all their utterances (what `narrate plan
+/// --json` prints), planning one chapter at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub source: PathBuf,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub chapters: Vec<ChapterOutline>,
+    pub warnings: Vec<Warning>,
+    /// The document's sections, which the chapters' utterances are made from.
+    sections: Vec<Section>,
+    limits: Limits,
+    normalize: bool,
+}
+
+/// A chapter of a plan, without its utterances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChapterOutline {
+    /// 1-based.
+    pub index: usize,
+    pub title: String,
+    pub file: String,
+    /// How many utterances [`Plan::chapter`] makes for it.
+    pub utterances: usize,
+    /// The sections it is made from: headings without text of their own, then its own.
+    sections: Range<usize>,
+    /// SHA-256 of what it says: each utterance's spoken text and what ends it, then its
+    /// title. A run tells from it whether an earlier run's file still fits.
+    pub said: [u8; 32],
+}
+
+/// A chapter with its utterances.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedChapter {
+    /// 1-based.
+    pub index: usize,
+    pub title: String,
+    pub file: String,
+    pub utterances: Vec<Spoken>,
+}
+
+/// An utterance with the text the engine will get.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spoken {
+    #[serde(flatten)]
+    pub utterance: Utterance,
+    /// Text after normalization; what the engine is sent.
+    pub spoken: Arc<str>,
+}
+
+impl Spoken {
+    /// Whether there is anything to say (not only punctuation and spaces).
+    pub fn is_speakable(&self) -> bool {
+        self.spoken.chars().any(char::is_alphanumeric)
+    }
+}
+
+/// How to read and plan an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Rewrite numbers and symbols into words (the voice may say its backend does it).
+    pub normalize: bool,
+    /// Larger inputs are refused.
+    pub max_input_bytes: u64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            normalize: true,
+            max_input_bytes: ingest::DEFAULT_MAX_INPUT_BYTES,
+        }
+    }
+}
+
+/// Reads an input and plans its chapters for `voice`.
+pub fn plan(path: &Path, voice: &Voice, options: &PlanOptions) -> Result<Plan, ingest::Error> {
+    let document = ingest::read_limited(path, options.max_input_bytes)?;
+    Ok(plan_document(path, document, voice, options.normalize))
+}
+
+/// Plans an already structured document. Sections with nothing to say are left out, a
+/// heading without text is spoken at the start of the next chapter, and an untitled
+/// section is named after the document (or the file).
+pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: bool) -> Plan {
+    let fallback_title = document.title.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "chapter".into())
+    });
+    let mut plan = Plan {
+        source: path.to_owned(),
+        title: document.title,
+        author: document.author,
+        chapters: Vec::new(),
+        warnings: document.warnings,
+        sections: document.sections,
+        limits: voice.limits,
+        normalize,
+    };
+    // Headings with no text of their own (a book title right before its first chapter, a
+    // part title before its chapters) are spoken at the start of the next chapter.
+    let mut first = 0;
+    let (mut utterances, mut speakable, mut said) = (0, false, Sha256::new());
+    let last = plan.sections.len().saturating_sub(1);
+    for (s, section) in plan.sections.iter().enumerate() {
+        for spoken in plan.section_utterances(section, plan.chapters.len()) {
+            utterances += 1;
+            speakable |= spoken.is_speakable();
+            put(&mut said, &spoken.spoken);
+            put(&mut said, &format!("{:?}", spoken.utterance.end));
+        }
+        if section.paragraphs.is_empty() && s < last {
+            continue;
+        }
+        let sections = std::mem::replace(&mut first, s + 1)..s + 1;
+        let count = std::mem::take(&mut utterances);
+        let mut said = std::mem::take(&mut said);
+        if !std::mem::take(&mut speakable) {
+            continue;
+        }
+        let index = plan.chapters.len() + 1;
+        let title = section
+            .title
+            .clone()
+            .unwrap_or_else(|| fallback_title.clone());
+        put(&mut said, &title);
+        plan.chapters.push(ChapterOutline {
+            index,
+            file: output::chapter_file_name(index, &title, "wav"),
+            title,
+            utterances: count,
+            sections,
+            said: said.finalize().into(),
+        });
+    }
+    plan
+}
+
+/// Adds a part to a digest, ended so that parts cannot run into each other.
+fn put(digest: &mut Sha256, part: &str) {
+    digest.update(part.as_bytes());
+    digest.update([0]);
+}
+
+impl Plan {
+    pub fn utterance_count(&self) -> usize {
+        self.chapters.iter().map(|c| c.utterances).sum()
+    }
+
+    /// The utterances of chapter `c` (0-based), made from its sections.
+    ///
+    /// # Panics
+    /// When `c` is not a chapter of the plan.
+    pub fn chapter(&self, c: usize) -> PlannedChapter {
+        let outline = &self.chapters[c];
+        let mut utterances = Vec::with_capacity(outline.utterances);
+        for section in &self.sections[outline.sections.clone()] {
+            utterances.extend(self.section_utterances(section, c));
+        }
+        for (i, spoken) in utterances.iter_mut().enumerate() {
+            spoken.utterance.id = UtteranceId::new(c, i);
+        }
+        PlannedChapter {
+            index: outline.index,
+            title: outline.title.clone(),
+            file: outline.file.clone(),
+            utterances,
+        }
+    }
+
+    /// Every chapter with its utterances, made one at a time.
+    pub fn planned(&self) -> impl Iterator<Item = PlannedChapter> + '_ {
+        (0..self.chapters.len()).map(|c| self.chapter(c))
+    }
+
+    /// The utterances of one section, as spoken in chapter `c` (0-based).
+    fn section_utterances<'a>(
+        &'a self,
+        section: &'a Section,
+        c: usize,
+    ) -> impl Iterator<Item = Spoken> + 'a {
+        segment::utterances(section, c, &self.limits)
+            .into_iter()
+            .map(|utterance| {
+                // most sentences have nothing to rewrite: they share the written text
+                let spoken = match self
+                    .normalize
+                    .then(|| normalize::normalize(&utterance.text))
+                {
+                    Some(rewritten) if *rewritten != *utterance.text => rewritten.into(),
+                    _ => utterance.text.clone(),
+                };
+                Spoken { utterance, spoken }
+            })
+    }
+}
+
+impl Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The chapters, planned as they are written out.
+        struct Planned<'a>(&'a Plan);
+        impl Serialize for Planned<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.planned())
+            }
+        }
+        let mut out = serializer.serialize_struct("Plan", 5)?;
+        out.serialize_field("source", &self.source)?;
+        out.serialize_field("title", &self.title)?;
+        out.serialize_field("author", &self.author)?;
+        out.serialize_field("chapters", &Planned(self))?;
+        out.serialize_field("warnings", &self.warnings)?;
+        out.end()
+    }
+}
