@@ -1,13 +1,12 @@
 //! Book: a finished run's manifest → the files beside its chapters that players and servers
-//! use: subtitles per chapter, `playlist.m3u8`, a CUE sheet, and MP3 or M4B through
-//! [`encode`].
+//! use: `playlist.m3u8`, a CUE sheet, and MP3 or M4B through [`encode`]. (The run writes
+//! each chapter's subtitles as it finishes the chapter: [`crate::subtitles`].)
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::encode::{self, EncodeError};
 use crate::output::{self, Manifest};
-use crate::subtitles::{self, BookInfo, SubtitleFormat, one_line};
+use crate::subtitles::one_line;
 
 /// The container chapters are delivered in. WAV files are always written (the manifest
 /// points at them); the others are made from them.
@@ -49,7 +48,6 @@ impl Container {
 /// What to write beside the chapters.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BookOptions {
-    pub subtitles: BTreeSet<SubtitleFormat>,
     pub container: Container,
 }
 
@@ -64,37 +62,19 @@ pub enum BookError {
 /// Files written, relative to the book's folder.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BookFiles {
-    pub subtitles: Vec<String>,
     pub playlist: String,
     pub cue_sheet: String,
     pub encoded: Vec<String>,
 }
 
-/// Writes the subtitles, encodes, then writes the playlist and the CUE sheet (of the
-/// encoded chapters when there are MP3s, else of the WAVs).
+/// Encodes, then writes the playlist and the CUE sheet (of the encoded chapters when there
+/// are MP3s, else of the WAVs).
 pub fn write(
     manifest: &Manifest,
     dir: &Path,
     options: &BookOptions,
 ) -> Result<BookFiles, BookError> {
-    let info = BookInfo {
-        title: manifest.title.clone(),
-        author: manifest.author.clone(),
-    };
     let mut files = BookFiles::default();
-    for chapter in &manifest.chapters {
-        for &format in &options.subtitles {
-            let name = Path::new(&chapter.file)
-                .with_extension(format.extension())
-                .display()
-                .to_string();
-            output::write_atomic(
-                &dir.join(&name),
-                subtitles::render(chapter, format, &info).as_bytes(),
-            )?;
-            files.subtitles.push(name);
-        }
-    }
     let chapter_files: Vec<String> = match options.container {
         Container::Wav => manifest.chapters.iter().map(|c| c.file.clone()).collect(),
         Container::Mp3 => {

@@ -5,7 +5,7 @@
 //! a chapter's utterances are planned when first needed and let go once it is written, so
 //! memory does not grow with the length of the book.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +19,7 @@ use crate::plan::{ChapterOutline, Plan, PlannedChapter, Spoken};
 use crate::progress::Progress;
 use crate::resample::{RateConverter, ResampleError};
 use crate::segment::{self, UtteranceId};
+use crate::subtitles::{self, BookInfo, SubtitleFormat};
 use crate::synth::{SynthError, Synthesizer};
 use crate::voice::Voice;
 
@@ -29,7 +30,7 @@ const EDGE_FADE: Duration = Duration::from_millis(5);
 const SILENCE_THRESHOLD: f32 = 0.01;
 
 /// Settings of a run that come from the command line.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     pub sample_rate: SampleRate,
     /// Utterances synthesized at once.
@@ -38,6 +39,8 @@ pub struct RunOptions {
     pub rate: f32,
     /// Sample format and loudness target of the chapter files.
     pub chapter: ChapterFormat,
+    /// Subtitle files written beside each chapter.
+    pub subtitles: BTreeSet<SubtitleFormat>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +71,10 @@ pub enum NarrateError {
     Cancelled,
 }
 
-/// Synthesizes every chapter of `plan` into `dir` and writes `dir/manifest.json`. The
-/// manifest is rewritten after each chapter, so a failed run still lists what it finished.
+/// Synthesizes every chapter of `plan` into `dir`, with its subtitles, and writes
+/// `dir/manifest.json`. The manifest is rewritten after each chapter, so a failed run still
+/// lists what it finished. Returns the manifest's chapters without their utterances, which
+/// only manifest.json lists: a book's utterances are never all in memory at once.
 pub fn narrate(
     plan: &Plan,
     voice: &Voice,
@@ -178,7 +183,10 @@ pub fn narrate(
         queue.stop();
         result
     })?;
-    output::write_manifest(&manifest_path, &manifest)?;
+    // the kept chapters' utterances too, so that none are left in memory
+    for chapter in &mut manifest.chapters {
+        chapter.utterances = Vec::new();
+    }
     Ok(manifest)
 }
 
@@ -211,9 +219,14 @@ struct Writer<'a> {
 fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), NarrateError> {
     std::thread::scope(|scope| {
         let (done, arrived) = mpsc::sync_channel::<Done>(LEVELLING_AHEAD);
-        let (plan, manifest_path, progress) = (writer.plan, writer.manifest_path, writer.progress);
-        let lister =
-            scope.spawn(move || list_in_order(arrived, plan, manifest, manifest_path, progress));
+        let lister = Lister {
+            plan: writer.plan,
+            dir: writer.dir,
+            manifest_path: writer.manifest_path,
+            subtitles: &writer.options.subtitles,
+            progress: writer.progress,
+        };
+        let lister = scope.spawn(move || lister.list_in_order(arrived, manifest));
         let written = write_in_order(writer, scope, &done);
         drop(done);
         // the chapters being levelled are kept whatever happened after them
@@ -231,58 +244,76 @@ enum Done<'scope> {
     Written(Finishing<'scope>),
 }
 
-/// Lists chapters in the manifest as they are done, in order, rewriting it each time;
-/// stops at the first error. A written chapter's utterances are listed from its plan and
-/// cues, and made into records (planned again) only while the manifest is written: a
-/// book's records would otherwise grow with every chapter. `manifest` gets them at the end.
-fn list_in_order(
-    arrived: mpsc::Receiver<Done<'_>>,
-    plan: &Plan,
-    manifest: &mut Manifest,
-    manifest_path: &Path,
-    progress: &dyn Progress,
-) -> Result<(), NarrateError> {
-    let mut heard: Vec<Option<Heard>> = Vec::new();
-    let listed = list_each(arrived, plan, manifest, &mut heard, manifest_path, progress);
-    for (record, heard) in manifest.chapters.iter_mut().zip(&heard) {
-        if let Some(heard) = heard {
-            record.utterances = heard.records(plan);
-        }
-    }
-    listed
+/// What the lister works from.
+#[derive(Clone, Copy)]
+struct Lister<'a> {
+    plan: &'a Plan,
+    dir: &'a Path,
+    manifest_path: &'a Path,
+    subtitles: &'a BTreeSet<SubtitleFormat>,
+    progress: &'a dyn Progress,
 }
 
-/// [`list_in_order`] less the final filling in: `heard` gets a written chapter's cues
-/// where `manifest` gets its record.
-fn list_each(
-    arrived: mpsc::Receiver<Done<'_>>,
-    plan: &Plan,
-    manifest: &mut Manifest,
-    heard: &mut Vec<Option<Heard>>,
-    manifest_path: &Path,
-    progress: &dyn Progress,
-) -> Result<(), NarrateError> {
-    for done in arrived {
-        match done {
-            Done::Kept(record) => {
-                progress.chapter_kept(&record);
-                manifest.chapters.push(record);
-                heard.push(None);
-            }
-            Done::Written(finishing) => {
-                let (mut record, in_file) = finishing.complete()?;
-                // the record as the manifest lists it, for as long as it is reported
-                record.utterances = in_file.records(plan);
-                progress.chapter_written(&record);
-                record.utterances = Vec::new();
-                manifest.chapters.push(record);
-                heard.push(Some(in_file));
-                let utterances = |i: usize| heard[i].as_ref().map(|h| h.records(plan));
-                output::write_manifest_with(manifest_path, manifest, &utterances)?;
+impl Lister<'_> {
+    /// Lists chapters in the manifest as they are done, in order, rewriting it each time,
+    /// and writes each one's subtitles; stops at the first error. A written chapter's
+    /// utterances are listed from its plan and cues, and made into records (planned again)
+    /// only while they are written out: a book's records would otherwise grow with every
+    /// chapter. `manifest` gets the chapters without them.
+    fn list_in_order(
+        self,
+        arrived: mpsc::Receiver<Done<'_>>,
+        manifest: &mut Manifest,
+    ) -> Result<(), NarrateError> {
+        let book = BookInfo {
+            title: manifest.title.clone(),
+            author: manifest.author.clone(),
+        };
+        let mut heard: Vec<Option<Heard>> = Vec::new();
+        // whether manifest.json lacks chapters that `manifest` has
+        let mut behind = true;
+        for done in arrived {
+            match done {
+                Done::Kept(record) => {
+                    self.progress.chapter_kept(&record);
+                    subtitles::write(self.dir, &record, self.subtitles, &book)?;
+                    manifest.chapters.push(record);
+                    heard.push(None);
+                    behind = true;
+                }
+                Done::Written(finishing) => {
+                    let (mut record, in_file) = finishing.complete()?;
+                    // the record as the manifest lists it, while it is reported
+                    record.utterances = in_file.records(self.plan);
+                    self.progress.chapter_written(&record);
+                    subtitles::write(self.dir, &record, self.subtitles, &book)?;
+                    record.utterances = Vec::new();
+                    manifest.chapters.push(record);
+                    heard.push(Some(in_file));
+                    self.write_manifest(manifest, &heard)?;
+                    behind = false;
+                }
             }
         }
+        if behind {
+            self.write_manifest(manifest, &heard)?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Writes `manifest`, the utterances of its written chapters made from `heard`.
+    fn write_manifest(
+        &self,
+        manifest: &Manifest,
+        heard: &[Option<Heard>],
+    ) -> Result<(), NarrateError> {
+        let utterances = |i: usize| heard[i].as_ref().map(|h| h.records(self.plan));
+        Ok(output::write_manifest_with(
+            self.manifest_path,
+            manifest,
+            &utterances,
+        )?)
+    }
 }
 
 /// A chapter whose utterances are all written, being levelled and renamed into place.
@@ -483,13 +514,10 @@ fn chapter_key(
     };
     put(env!("CARGO_PKG_VERSION"));
     put(&engine.fingerprint());
-    // every option shapes the audio except how many run at once
+    // what shapes the audio (not how many run at once, nor the subtitles)
     put(&format!(
-        "{:?}",
-        RunOptions {
-            jobs: 0,
-            ..*options
-        }
+        "{:?} {:?} {:?}",
+        options.sample_rate, options.rate, options.chapter
     ));
     put(&format!("{:?}", voice.pauses));
     hash.update(chapter.said);

@@ -1,9 +1,13 @@
-//! Subtitles: a chapter's utterance cues (from the manifest) → SRT, WebVTT or LRC text.
+//! Subtitles: a chapter's utterance cues (as the manifest lists them) → SRT, WebVTT or LRC
+//! files beside its audio, written as soon as the chapter is.
 //!
 //! Every cue shows the text as written in the input, not its spoken form, at the times the
 //! manifest gives (milliseconds for SRT and WebVTT, centiseconds for LRC).
 
-use crate::output::ChapterRecord;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::output::{self, ChapterRecord};
 
 /// A subtitle format, named by its file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,6 +57,26 @@ pub fn render(chapter: &ChapterRecord, format: SubtitleFormat, book: &BookInfo) 
         SubtitleFormat::Vtt => vtt(chapter),
         SubtitleFormat::Lrc => lrc(chapter, book),
     }
+}
+
+/// Writes the subtitle files of `chapter` (which must list its utterances) beside its audio
+/// file in `dir`, one per format; returns their names.
+pub fn write(
+    dir: &Path,
+    chapter: &ChapterRecord,
+    formats: &BTreeSet<SubtitleFormat>,
+    book: &BookInfo,
+) -> Result<Vec<String>, output::Error> {
+    let mut names = Vec::with_capacity(formats.len());
+    for &format in formats {
+        let name = Path::new(&chapter.file)
+            .with_extension(format.extension())
+            .display()
+            .to_string();
+        output::write_atomic(&dir.join(&name), render(chapter, format, book).as_bytes())?;
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// Cues with something to show: (start ms, end ms, text on one line).

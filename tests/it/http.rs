@@ -191,6 +191,7 @@ fn narrate(voice: &str) -> Run {
         jobs: 2,
         rate: 1.0,
         chapter: narrate::chapter::ChapterFormat::default(),
+        subtitles: Default::default(),
     };
     let result = pipeline::narrate(&plan, &voice, engine.as_ref(), &out, &options, &Silent);
     Run {
@@ -890,6 +891,7 @@ fn bench_http_pipeline_against_the_ideal() {
         jobs: 1,
         rate: 1.0,
         chapter: narrate::chapter::ChapterFormat::default(),
+        subtitles: Default::default(),
     };
     let started = Instant::now();
     pipeline::narrate(

@@ -152,6 +152,8 @@ fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters
             voice.to_str().unwrap(),
             "--jobs",
             "1",
+            "--subtitles",
+            "vtt",
             fixture("book-markdown.md").to_str().unwrap(),
         ],
     );
@@ -182,6 +184,17 @@ fn failing_engine_stops_naming_chapter_and_utterance_and_keeps_finished_chapters
     let reported = "wrote 01-第一章-出发.wav (";
     let count = format!(" s, {} utterances)", utterances.len());
     assert!(err.contains(reported) && err.contains(&count), "{err}");
+    // and its subtitles, written as soon as it was
+    let vtt = std::fs::read_to_string(book.join("01-第一章-出发.vtt")).unwrap();
+    assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+    assert!(vtt.contains("很快就到了苏州。"), "{vtt}");
+    let heard = utterances
+        .iter()
+        .filter(|u| u["end"].as_f64() > u["start"].as_f64())
+        .count();
+    assert!(heard > 0);
+    assert_eq!(vtt.matches(" --> ").count(), heard, "{vtt}");
+    assert!(!book.join("02-第二章-故障.vtt").exists());
     assert!(leftovers(&book).is_empty(), "{:?}", leftovers(&book));
 }
 

@@ -103,13 +103,33 @@ fn second_run_of_a_finished_book_synthesizes_nothing_and_keeps_every_file() {
     let book = dir.path().join("output/book-markdown");
     let first = wav_bytes(&book);
     let first_calls = spoken_log(dir.path()).len();
+    let first_manifest = std::fs::read_to_string(book.join("manifest.json")).unwrap();
     let modified = std::fs::metadata(book.join(&first[0].0))
         .unwrap()
         .modified()
         .unwrap();
 
-    let again = narrate_in(dir.path(), &args);
+    // asking for subtitles now changes no chapter: they are made from the kept ones
+    let again = narrate_in(dir.path(), &[&args[..], &["--subtitles", "srt"]].concat());
     assert!(again.status.success(), "{}", stderr(&again));
+    let manifest = std::fs::read_to_string(book.join("manifest.json")).unwrap();
+    assert_eq!(
+        manifest, first_manifest,
+        "the kept chapters listed as they were"
+    );
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    for chapter in manifest["chapters"].as_array().unwrap() {
+        let file = chapter["file"].as_str().unwrap().replace(".wav", ".srt");
+        let srt = std::fs::read_to_string(book.join(&file)).expect(&file);
+        let shown = chapter["utterances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["end"].as_f64() > u["start"].as_f64())
+            .count();
+        assert!(shown > 0);
+        assert_eq!(srt.matches(" --> ").count(), shown, "{file}: {srt}");
+    }
     assert_eq!(
         spoken_log(dir.path()).len(),
         first_calls,

@@ -290,9 +290,9 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         rate: args.rate,
         chapter: chapter_format(&args),
+        subtitles: args.subtitles.iter().copied().collect(),
     };
     let book = BookOptions {
-        subtitles: args.subtitles.iter().copied().collect(),
         container: args.format,
     };
     if book.container.needs_ffmpeg() {
