@@ -111,13 +111,22 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "chapter".into())
     });
+    let mut sections = document.sections;
+    // kept for the whole run: no spare capacity (a third more, as ingest leaves it)
+    for section in &mut sections {
+        for paragraph in &mut section.paragraphs {
+            paragraph.text.shrink_to_fit();
+        }
+        section.paragraphs.shrink_to_fit();
+    }
+    sections.shrink_to_fit();
     let mut plan = Plan {
         source: path.to_owned(),
         title: document.title,
         author: document.author,
         chapters: Vec::new(),
         warnings: document.warnings,
-        sections: document.sections,
+        sections,
         limits: voice.limits,
         normalize,
     };
@@ -235,5 +244,111 @@ impl Serialize for Plan {
         out.serialize_field("chapters", &Planned(self))?;
         out.serialize_field("warnings", &self.warnings)?;
         out.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Paragraph;
+
+    fn zh() -> Voice {
+        Voice::find("zh-CN").unwrap()
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    #[test]
+    fn each_chapter_is_made_again_as_its_outline_says() {
+        for name in ["seed-newspaper-pdf.txt", "book-markdown.md"] {
+            let plan = plan(&fixture(name), &zh(), &PlanOptions::default()).unwrap();
+            assert!(plan.chapters.len() >= 3, "{name}");
+            let mut total = 0;
+            for (c, chapter) in plan.planned().enumerate() {
+                let outline = &plan.chapters[c];
+                assert_eq!(chapter.index, c + 1);
+                assert_eq!(chapter.utterances.len(), outline.utterances, "{name} {c}");
+                let mut said = Sha256::new();
+                for (i, spoken) in chapter.utterances.iter().enumerate() {
+                    assert_eq!(
+                        spoken.utterance.id.to_string(),
+                        format!("{}.{}", c + 1, i + 1)
+                    );
+                    put(&mut said, &spoken.spoken);
+                    put(&mut said, &format!("{:?}", spoken.utterance.end));
+                }
+                put(&mut said, &chapter.title);
+                assert_eq!(
+                    <[u8; 32]>::from(said.finalize()),
+                    outline.said,
+                    "{name} {c}"
+                );
+                total += chapter.utterances.len();
+            }
+            assert_eq!(total, plan.utterance_count());
+            // what `narrate plan --json` prints: the same chapters
+            let json = serde_json::to_value(&plan).unwrap();
+            let chapters = json["chapters"].as_array().unwrap();
+            assert_eq!(chapters.len(), plan.chapters.len());
+            for (json, outline) in chapters.iter().zip(&plan.chapters) {
+                assert_eq!(json["file"], outline.file.as_str());
+                assert_eq!(
+                    json["utterances"].as_array().unwrap().len(),
+                    outline.utterances
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_heading_without_text_opens_the_next_chapter_and_silent_sections_are_left_out() {
+        let section = |title: &str, line: usize, texts: &[&str]| Section {
+            title: Some(title.into()),
+            line,
+            paragraphs: texts
+                .iter()
+                .map(|t| Paragraph {
+                    text: (*t).into(),
+                    line: line + 1,
+                })
+                .collect(),
+        };
+        let document = Document {
+            title: Some("书".into()),
+            sections: vec![
+                section("第一部", 1, &[]),
+                section("第一章", 3, &["你好。"]),
+                section("……", 5, &["——"]),
+                section("第二章", 7, &["再见。"]),
+            ],
+            ..Document::default()
+        };
+        let plan = plan_document(Path::new("书.txt"), document, &zh(), true);
+        let titles: Vec<&str> = plan.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["第一章", "第二章"]);
+        let first: Vec<String> = plan
+            .chapter(0)
+            .utterances
+            .iter()
+            .map(|s| s.utterance.text.to_string())
+            .collect();
+        assert_eq!(first, ["第一部", "第一章", "你好。"]);
+        // the section of punctuation alone is in no chapter
+        let second = plan.chapter(1);
+        assert_eq!(second.index, 2);
+        assert_eq!(
+            second.utterances.last().unwrap().utterance.text.as_ref(),
+            "再见。"
+        );
+        assert!(
+            second
+                .utterances
+                .iter()
+                .all(|s| !s.utterance.text.contains('—'))
+        );
     }
 }
