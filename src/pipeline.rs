@@ -825,3 +825,117 @@ impl<'a> Queue<'a> {
         self.moved.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Document, Paragraph, Section};
+
+    /// `chapters` chapters of `sentences` sentences of 10 characters each.
+    fn book(chapters: usize, sentences: usize) -> Plan {
+        let sections = (0..chapters)
+            .map(|c| Section {
+                title: Some(format!("第{}章", c + 1)),
+                line: c * 3 + 1,
+                paragraphs: vec![Paragraph {
+                    text: "今天天气很好我们出发。".repeat(sentences),
+                    line: c * 3 + 2,
+                }],
+            })
+            .collect();
+        let document = Document {
+            sections,
+            ..Document::default()
+        };
+        let voice = Voice::find("zh-CN").unwrap();
+        crate::plan::plan_document(Path::new("书.txt"), document, &voice, true)
+    }
+
+    #[test]
+    fn the_queue_hands_out_every_utterance_once_in_order_and_lets_written_chapters_go() {
+        let plan = book(6, 7);
+        let chapters: Vec<usize> = (0..plan.chapters.len()).collect();
+        let queue = Queue::new(&plan, &chapters, 3, 1e9);
+        let mut handed = Vec::new();
+        while let Some(work) = queue.take() {
+            let texts: usize = work.chapter.utterances[work.range.clone()]
+                .iter()
+                .map(|s| s.spoken.chars().count())
+                .sum();
+            assert!(
+                work.range.len() <= 3 && texts <= BATCH_CHARS,
+                "{:?}",
+                work.range
+            );
+            handed.extend(work.range.clone().map(|i| (work.slot, i)));
+            // the writer, right behind: only the chapter it writes (and the next, once
+            // handed out) stays planned
+            queue.advance(work.slot, work.range.end);
+            assert!(queue.lock().planned.len() <= 1);
+        }
+        let expected: Vec<Place> = chapters
+            .iter()
+            .flat_map(|&c| (0..plan.chapters[c].utterances).map(move |i| (c, i)))
+            .collect();
+        assert_eq!(handed, expected);
+    }
+
+    #[test]
+    fn a_worker_waits_while_the_writer_is_too_far_behind_and_stop_releases_it() {
+        let plan = book(2, 4);
+        let texts: Vec<String> = plan
+            .chapter(0)
+            .utterances
+            .iter()
+            .map(|s| s.spoken.to_string())
+            .collect();
+        assert_eq!(
+            texts[..3],
+            ["第一章", "今天天气很好我们出发。", "今天天气很好我们出发。"]
+        );
+        let chapters = [0, 1];
+        // one utterance a group: 0.9 s, then 3.3 s each; 5 s may be ahead of the writer
+        let queue = Queue::new(&plan, &chapters, 1, 5.0);
+        /// Stops the queue however the test ends, so that the worker below always ends.
+        struct Stop<'q, 'a>(&'q Queue<'a>);
+        impl Drop for Stop<'_, '_> {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        let first = queue.take().unwrap();
+        let second = queue.take().unwrap();
+        assert_eq!((first.range.clone(), second.range.clone()), (0..1, 1..2));
+        std::thread::scope(|scope| {
+            let stop = Stop(&queue);
+            let (tx, rx) = mpsc::channel();
+            let queue = &queue;
+            scope.spawn(move || {
+                while let Some(work) = queue.take() {
+                    let _ = tx.send((work.slot, work.range.start));
+                }
+            });
+            // the third would end 7.5 s into the run
+            assert!(
+                rx.recv_timeout(Duration::from_millis(200)).is_err(),
+                "waits"
+            );
+            queue.advance(0, 1);
+            assert!(
+                rx.recv_timeout(Duration::from_millis(200)).is_err(),
+                "6.6 s ahead"
+            );
+            queue.advance(0, 2);
+            assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok((0, 2)));
+            assert!(
+                rx.recv_timeout(Duration::from_millis(200)).is_err(),
+                "waits again"
+            );
+            drop(stop);
+            assert_eq!(
+                rx.recv_timeout(Duration::from_secs(5)),
+                Err(mpsc::RecvTimeoutError::Disconnected)
+            );
+        });
+    }
+}
