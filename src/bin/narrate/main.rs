@@ -29,8 +29,11 @@ use crate::cli::{CacheAction, Cli, Command, RunArgs};
 /// glibc's malloc raises its mmap threshold to the size of each large buffer freed, after
 /// which such buffers come from per-thread heaps that fragment and are never given back:
 /// resident memory then creeps up with the length of the book (68 MB for 100 kB of text,
-/// 89 MB for 1 MB). A fixed threshold keeps them mmapped, returned on free (48 MB).
-/// Smaller buffers come and go from the heap's top; glibc gives back any free top over
+/// 89 MB for 1 MB). A fixed threshold keeps them mmapped, returned on free (48 MB). At
+/// 256 kB (an utterance of 2.7 s at 24 kHz) rather than 1 MiB, the peak is also steady from
+/// run to run (100 kB of text: 32–34 MB in five runs, against 33–38 MB; 1 MB: 37–39 MB,
+/// against 39–44 MB), for about 4% more wall time (page faults: +1.5 s system time on the
+/// 105,000-character book). Smaller buffers come and go from the heap's top; glibc gives back any free top over
 /// 128 kB at once, and the next buffer faults the same pages in again (a sixth of the
 /// book bench's system time). Up to 2 MB of free top is kept instead: that saves most of
 /// those faults, while each worker thread's heap (which holds its rendered audio until
@@ -44,7 +47,7 @@ fn keep_memory_flat() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tuning parameter; it is called before the run starts its threads.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 2 << 20);
     }
 }
