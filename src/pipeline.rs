@@ -183,7 +183,7 @@ pub fn narrate(
         queue.stop();
         result
     })?;
-    // the kept chapters' utterances too, so that none are left in memory
+    // kept chapters came with their utterances: the manifest returned lists none
     for chapter in &mut manifest.chapters {
         chapter.utterances = Vec::new();
     }
@@ -259,7 +259,7 @@ impl Lister<'_> {
     /// and writes each one's subtitles; stops at the first error. A written chapter's
     /// utterances are listed from its plan and cues, and made into records (planned again)
     /// only while they are written out: a book's records would otherwise grow with every
-    /// chapter. `manifest` gets the chapters without them.
+    /// chapter. `manifest` gets the written chapters without them.
     fn list_in_order(
         self,
         arrived: mpsc::Receiver<Done<'_>>,
