@@ -30,15 +30,16 @@ use crate::cli::{CacheAction, Cli, Command, RunArgs};
 /// which such buffers come from per-thread heaps that fragment and are never given back:
 /// resident memory then creeps up with the length of the book (68 MB for 100 kB of text,
 /// 89 MB for 1 MB). A fixed threshold keeps them mmapped, returned on free (48 MB). At
-/// 256 kB (an utterance of 2.7 s at 24 kHz) rather than 1 MiB, the peak is also steady from
-/// run to run (100 kB of text: 32–34 MB in five runs, against 33–38 MB; 1 MB: 37–39 MB,
-/// against 39–44 MB), for about 4% more wall time (page faults: +1.5 s system time on the
-/// 105,000-character book). Smaller buffers come and go from the heap's top; glibc gives back any free top over
-/// 128 kB at once, and the next buffer faults the same pages in again (a sixth of the
-/// book bench's system time). Up to 2 MB of free top is kept instead: that saves most of
-/// those faults, while each worker thread's heap (which holds its rendered audio until
-/// the writer takes it) does not keep its busiest moment for the rest of the run (with
-/// 8 MB, two worker heaps held 19 MB at the peak of a 1 MB text, their audio 9 MB).
+/// 256 kB (an utterance of 2.7 s at 24 kHz) rather than 1 MiB, the peak is also lower and
+/// steadier from run to run (100 kB of text: 31.5–33 MB in five runs, against 36–37 in
+/// three; 1 MB: 36–38 MB, against 40–43), for about 4% more wall time (page faults: +1.5 s
+/// system time on the 105,000-character book). Smaller buffers come and go from the heap's
+/// top; glibc gives back any free top over 128 kB at once, and the next buffer faults the
+/// same pages in again (a sixth of the book bench's system time). Up to 2 MB of free top
+/// is kept instead: that saves most of those faults, while each worker thread's heap
+/// (which holds its rendered audio until the writer takes it) does not keep its busiest
+/// moment for the rest of the run (with 8 MB, two worker heaps held 19 MB at the peak of a
+/// 1 MB text, their audio 9 MB).
 ///
 /// Not for the neural voice: its interpreter allocates tensors of many megabytes per
 /// operator, and mmapping each of them doubled its CPU time in page faults (seed article:
