@@ -2,6 +2,7 @@
 //! under a ceiling.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use crate::audio::SampleRate;
 
@@ -203,8 +204,21 @@ impl Limiter {
         let silent = (delay as u64).saturating_sub(self.pushed).min(n as u64) as usize;
         let start = out.len();
         out.resize(start + n - silent, 0.0);
-        let leaving = &mut out[start..];
         let samples = &self.samples;
+        // the chunk's samples leave the limiter delayed, at a gain
+        let mut leaving = Leaving {
+            out: &mut out[start..],
+            samples,
+            offset: kept - delay,
+            silent,
+        };
+        // (a released reduction under 1e-9 is 0: no denormals in long quiet stretches)
+        let released = |held: f32| {
+            let released = held * release;
+            if released < 1e-9 { 0.0 } else { released }
+        };
+        // the gain the held reductions give: 1 less their mean
+        let gain_of = |sum: f64| (1.0 - (sum * per_frame) as f32).min(1.0);
         let ring = recent.len();
         // holds a reduction in the ring; the gain the held reductions give
         let mut hold = |held: f32, next: &mut usize, sum: &mut f64, zeros: &mut usize| {
@@ -215,35 +229,27 @@ impl Limiter {
             }
             *sum += f64::from(held) - f64::from(oldest);
             *zeros = if held == 0.0 { *zeros + 1 } else { 0 };
-            (1.0 - (*sum * per_frame) as f32).min(1.0)
+            gain_of(*sum)
         };
         for (run, rights) in self.intervals.chunks(RUN).enumerate() {
             let first = run * RUN;
             if self.shortcuts && self.quiet_runs[run] && left <= ceiling && minimum.is_empty() {
                 // Nothing here needs reduction and none is pending (m = 1): only the
                 // release runs, as the full step below would compute it.
-                let end = first + rights.len();
-                if zeros >= ring && (1.0 - (sum * per_frame) as f32).min(1.0) == 1.0 {
+                let frames = first..first + rights.len();
+                if zeros >= ring && gain_of(sum) == 1.0 {
                     // Released to nothing: the ring holds only zeros (the latest is `held`),
                     // it stays so, and every gain in the run is exactly 1 (as its sum, after
                     // rounding, says). The samples leave as they are.
-                    let from = first.max(silent);
-                    if from < end {
-                        leaving[from - silent..end - silent]
-                            .copy_from_slice(&samples[kept + from - delay..kept + end - delay]);
-                    }
-                    next = (next + rights.len()) % ring;
-                    zeros += rights.len();
+                    next = (next + frames.len()) % ring;
+                    zeros += frames.len();
+                    leaving.as_they_are(frames);
                     left = 0.0;
                     continue;
                 }
-                for i in first..end {
-                    let released = held * release;
-                    held = if released < 1e-9 { 0.0 } else { released };
-                    let gain = hold(held, &mut next, &mut sum, &mut zeros);
-                    if i >= silent {
-                        leaving[i - silent] = samples[kept + i - delay] * gain;
-                    }
+                for i in frames {
+                    held = released(held);
+                    leaving.at(i, hold(held, &mut next, &mut sum, &mut zeros));
                 }
                 left = 0.0;
                 continue;
@@ -265,13 +271,8 @@ impl Limiter {
                     minimum.pop_front();
                 }
                 let m = minimum.front().map_or(1.0, |&(_, g)| g);
-                // (a released reduction under 1e-9 is 0: no denormals in long quiet stretches)
-                let released = held * release;
-                held = (1.0 - m).max(if released < 1e-9 { 0.0 } else { released });
-                let gain = hold(held, &mut next, &mut sum, &mut zeros);
-                if i >= silent {
-                    leaving[i - silent] = samples[kept + i - delay] * gain;
-                }
+                held = (1.0 - m).max(released(held));
+                leaving.at(i, hold(held, &mut next, &mut sum, &mut zeros));
             }
         }
         self.pushed += n as u64;
@@ -288,6 +289,35 @@ impl Limiter {
     /// Flushes the samples still inside: afterwards as many came out as went in.
     pub fn finish(&mut self, out: &mut Vec<f32>) {
         self.push_block(&vec![0.0; self.delay()], out);
+    }
+}
+
+/// Where a chunk's samples leave the limiter: sample i of the chunk (`offset` on in the
+/// limiter's samples) at `out[i - silent]`, none before `silent`.
+struct Leaving<'a> {
+    out: &'a mut [f32],
+    samples: &'a [f32],
+    offset: usize,
+    silent: usize,
+}
+
+impl Leaving<'_> {
+    /// Sample `i` leaves at `gain`.
+    #[inline(always)]
+    fn at(&mut self, i: usize, gain: f32) {
+        if i >= self.silent {
+            self.out[i - self.silent] = self.samples[self.offset + i] * gain;
+        }
+    }
+
+    /// The samples `frames` leave as they are (at a gain of exactly 1).
+    #[inline(always)]
+    fn as_they_are(&mut self, frames: Range<usize>) {
+        let from = frames.start.max(self.silent);
+        if from < frames.end {
+            self.out[from - self.silent..frames.end - self.silent]
+                .copy_from_slice(&self.samples[self.offset + from..self.offset + frames.end]);
+        }
     }
 }
 
