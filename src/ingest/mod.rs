@@ -82,8 +82,48 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, Error> {
             },
         );
     }
+    document.warnings.extend(foreign_text_warnings(&text.text));
     Ok(document)
 }
+
+/// Lines that hold text in a script a Mandarin voice does not read (Korean, kana, Cyrillic):
+/// it is passed to the voice as written, so say where (at most [`MAX_SCRIPT_WARNINGS`] lines,
+/// then how many more).
+fn foreign_text_warnings(text: &str) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let mut more = 0;
+    for (k, line) in text.lines().enumerate() {
+        let runs = crate::normalize::foreign_runs(line);
+        let Some(first) = runs.first() else { continue };
+        if warnings.len() == MAX_SCRIPT_WARNINGS {
+            more += 1;
+            continue;
+        }
+        warnings.push(Warning {
+            line: k + 1,
+            message: format!(
+                "{} text «{}» is passed to the voice as written; a Mandarin voice may skip or garble it{}",
+                first.script.name(),
+                first.text,
+                match runs.len() {
+                    1 => String::new(),
+                    n => format!(" ({} more run(s) on this line)", n - 1),
+                }
+            ),
+        });
+    }
+    if more > 0
+        && let Some(last) = warnings.last().map(|w| w.line)
+    {
+        warnings.push(Warning {
+            line: last,
+            message: format!("{more} more line(s) after this one hold text in other scripts"),
+        });
+    }
+    warnings
+}
+
+const MAX_SCRIPT_WARNINGS: usize = 20;
 
 /// Drops U+FFFD, which decoding put where bytes made no character: an engine would read
 /// it as noise or not at all.

@@ -2,15 +2,19 @@
 //!
 //! What it reads: full dates written with `/`, `-`, `.` or `·` (`2002/01/28`, `2002-01-28`,
 //! `2002.01.28`, `12/2/2`), year and month (`2002/01`, `2002-01`), years before 年 read digit by
-//! digit (`2020年`, `86年`, `05年`, `公元前202年`), decades (`90后`), and AD/BC (`2934ad`,
-//! `1234b.c.`), and `’98`. Months and days before 月/日/号 are plain cardinals (the [`super::cardinal`]
+//! digit (`2020年`, `86年`, `05年`, `公元前202年`), years written `2019.07` (a two-digit month
+//! after a dot, not before a unit) and ranges of them (`2015.09-2018.06`), a year without 年
+//! before a word that makes it one (`在1998的时候`, `从1978开始`, `2008奥运会`), decades
+//! (`90后`), AD/BC (`2934ad`, `1234b.c.`), and `’98`. Months and days before 月/日/号 are plain cardinals (the [`super::cardinal`]
 //! rule reads them), and the written 号 or 日 is kept.
 //!
 //! Example: `2024年11月30日` → `二零二四年十一月三十日`; `2002/01/28` → `二零零二年一月二十八日`;
 //! `她出生于86年8月18日` → `她出生于八六年八月十八日`; `90后` → `九零后`.
 //!
-//! Not handled: a year counted as a duration is read as a cardinal (`5000年`, `2000多年`,
-//! `30年来`); two-digit and three-digit counts of years such as `20年` are cardinals unless a
+//! A count of years is a cardinal, not a year: `5000年`, `2000多年`, `30年来`, `活了86年`,
+//! `80年前`, `近1000年`, `已有2000年历史`.
+//!
+//! Not handled: two-digit and three-digit counts of years such as `20年` are cardinals unless a
 //! month follows or 公元 precedes; `月/日` without a year (`1/16`) is a fraction.
 
 use super::Reading;
@@ -32,8 +36,42 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         .or_else(|| year_month(line, at))
         .or_else(|| era(line, at))
         .or_else(|| year(line, at))
+        .or_else(|| bare_year(line, at))
         .or_else(|| decade(line, at))
         .or_else(|| apostrophe_year(line, at))
+}
+
+/// Words after a 4-digit number that make it a year although 年 is missing.
+const YEAR_WORDS: [&str; 18] = [
+    "的时候",
+    "那年",
+    "那一年",
+    "之前",
+    "之后",
+    "以前",
+    "以后",
+    "以来",
+    "开始",
+    "时",
+    "年初",
+    "奥运会",
+    "世界杯",
+    "世博会",
+    "亚运会",
+    "赛季",
+    "春晚",
+    "届",
+];
+
+/// `在1998的时候` → 在一九九八的时候: a year from 1900 to 2099 before one of [`YEAR_WORDS`].
+fn bare_year(line: &Line, at: usize) -> Option<Reading> {
+    let e = line.digits_end(at);
+    let y = line.text(at, e);
+    let in_range = y.len() == 4 && (y.starts_with("19") || y.starts_with("20"));
+    if in_range && YEAR_WORDS.iter().any(|w| line.starts_with(e, w)) {
+        return Some(Reading::new(e, number::digits(&y)));
+    }
+    None
 }
 
 /// `’98` → 九八.
@@ -93,17 +131,47 @@ fn full_date(line: &Line, at: usize) -> Option<Reading> {
     Some(Reading::new(de, text))
 }
 
-/// `2002/01`, `2002-01`.
+/// `2002/01`, `2002-01`, `2019.07`, and a range of two such (`2015.09-2018.06`).
 fn year_month(line: &Line, at: usize) -> Option<Reading> {
+    let (text, end, sep) = one_year_month(line, at)?;
+    let mut k = end;
+    if line.get(k).is_some_and(|c| "-—–~至到".contains(c)) && line.is_digit(k + 1) {
+        k += 1;
+        if let Some((second, e, s2)) = one_year_month(line, k)
+            && s2 == sep
+        {
+            return Some(Reading::new(e, format!("{text}到{second}")));
+        }
+    }
+    Some(Reading::new(end, text))
+}
+
+/// One year and month: its reading, where it ends, and the separator it was written with.
+fn one_year_month(line: &Line, at: usize) -> Option<(String, usize, char)> {
     let ye = line.digits_end(at);
     let y = line.text(at, ye);
     let sep = line.get(ye)?;
-    if y.len() != 4 || !year_ok(&y) || !(sep == '/' || sep == '-') {
+    if y.len() != 4 || !year_ok(&y) || !"/-.".contains(sep) {
         return None;
     }
     let me = line.digits_end(ye + 1);
     let m = line.text(ye + 1, me);
-    if !month_ok(&m) || (sep == '-' && m.len() != 2) || !ends_here(line, me) {
+    // `2015.09-2018.06`: a dash may follow when another year and month come after it.
+    let range_follows = line.get(me) == Some('-') && {
+        let ye2 = line.digits_end(me + 1);
+        ye2 - me - 1 == 4 && line.get(ye2) == Some(sep)
+    };
+    if !month_ok(&m) || (sep != '/' && m.len() != 2) || !(ends_here(line, me) || range_follows) {
+        return None;
+    }
+    // `2019.07元` is an amount, `2019.07GB` a size: a dotted month is a date only before
+    // other words.
+    if sep == '.'
+        && (!(y.starts_with("19") || y.starts_with("20"))
+            || line
+                .get(me)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || QUANTITY_AFTER.contains(c)))
+    {
         return None;
     }
     let mut text = number::digits(&y);
@@ -112,8 +180,11 @@ fn year_month(line: &Line, at: usize) -> Option<Reading> {
     if line.get(me) != Some('月') {
         text.push('月');
     }
-    Some(Reading::new(me, text))
+    Some((text, me, sep))
 }
+
+/// Characters after `2019.07` that make it a quantity rather than a date.
+const QUANTITY_AFTER: &str = "元万亿%‰倍个米克吨斤度分秒℃°公千升斤平立";
 
 /// `2934ad` → 公元二九三四年, `1234b.c.` → 公元前一二三四年.
 fn era(line: &Line, at: usize) -> Option<Reading> {
@@ -156,10 +227,7 @@ fn year(line: &Line, at: usize) -> Option<Reading> {
         return None;
     }
     let after = k + 1;
-    let counted = ["多", "余", "左右", "之久", "以上"]
-        .iter()
-        .any(|w| line.starts_with(after, w))
-        || (line.starts_with(after, "来") && !line.starts_with(after, "来临"));
+    let counted = counted_years(line, at, &y, after);
     let month_follows = {
         let mut m = after;
         if line.get(m) == Some(' ') {
@@ -195,6 +263,28 @@ fn year(line: &Line, at: usize) -> Option<Reading> {
         return None;
     }
     Some(Reading::new(ye, number::digits(&y)))
+}
+
+/// Whether `y` before 年 (which ends at `after`) counts years rather than names one: a word
+/// after it (`2000多年`, `70年之久`, `30年来`, `80年前`, `60年里`) or before it (`活了86年`,
+/// `近1000年`, `历时90年`). 4-digit numbers need a stronger sign, as `到了2020年` is a year.
+fn counted_years(line: &Line, at: usize, y: &str, after: usize) -> bool {
+    const ALWAYS_AFTER: [&str; 8] = ["多", "余", "左右", "之久", "以上", "时间", "的时间", "之间"];
+    const AFTER_SHORT: [&str; 5] = ["里", "间", "历史", "的历史", "前"];
+    const BEFORE: [&str; 11] = [
+        "历时", "长达", "整整", "相隔", "间隔", "已有", "超过", "逾", "不到", "持续", "满",
+    ];
+    // `临近1997年底` names a year: these count only short or round numbers.
+    const BEFORE_SHORT: [&str; 8] = ["了", "有", "的", "近", "约", "共", "过去", "第"];
+    let short = y.len() < 4;
+    let round = y.ends_with("000");
+    (line.starts_with(after, "来") && !line.starts_with(after, "来临"))
+        || ALWAYS_AFTER.iter().any(|w| line.starts_with(after, w))
+        || ((short || round)
+            && AFTER_SHORT.iter().any(|w| line.starts_with(after, w))
+            && !line.starts_with(after, "前后"))
+        || BEFORE.iter().any(|w| line.ends_with(at, w))
+        || ((short || round) && BEFORE_SHORT.iter().any(|w| line.ends_with(at, w)))
 }
 
 /// `90后` → 九零后, `00后` → 零零后.
@@ -242,6 +332,9 @@ mod tests {
         assert_eq!(n("工作了10年"), "工作了十年");
         assert_eq!(n("90年代"), "九十年代");
         assert_eq!(n("2000年来"), "两千年来");
+        assert_eq!(n("活了86年"), "活了八十六年");
+        assert_eq!(n("近1000年"), "近一千年");
+        assert_eq!(n("临近1997年底"), "临近一九九七年底");
     }
 
     #[test]

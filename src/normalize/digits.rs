@@ -1,25 +1,34 @@
 //! Digit strings: numbers that a reader says digit by digit.
 //!
 //! What it reads: mobile numbers (`13985608526`, `139-8560-8526`), numbers with a country code
-//! (`+86 18544139121`), 400/800 hotlines (`400-810-8888`), landlines with an area code (`0421-33441122`), IP addresses
-//! (`192.168.0.1`), numbers after a label such as 电话, 编号, 尾号, 邮编, 分辨率 (`编号27149`),
-//! numbers of three or more digits before 号 (`“26314”号`), numbers of 13 or more digits (ID and
-//! card numbers), and, when no Chinese word follows, 8-digit numbers that are not round
-//! (`15873690`) and 5-digit service numbers (`10086`, `12306`, `95588`).
+//! (`+86 18544139121`), 400/800 hotlines (`400-810-8888`), landlines with an area code
+//! (`0421-33441122`), runs of digit groups (`6222 0212 3456 7890`), IP addresses
+//! (`192.168.0.1`), numbers after a label such as 电话, 编号, 尾号, 邮编, 拨打 (`编号27149`),
+//! service numbers before a word that names the service (`12306网站`, `110报警`,
+//! `95588客服`), numbers of three or more digits before 号 (`“26314”号`), and numbers of 13
+//! or more digits (ID and card numbers).
 //!
 //! Example: `请问你是电话13985608526的机主吗？` → `请问你是电话一三九八五六零八五二六的机主吗？`;
 //! `0421-33441122` → `零四二一三三四四一一二二`; `8.8.8.8` → `八点八点八点八`.
 //!
 //! Not handled: 幺 for 1 (the convention is 一 in prose); the `+` of a country code and the
-//! separators inside a number are not read; a bare 3-digit code such as `985` is read as a
-//! cardinal unless a label precedes it.
+//! separators inside a number are not read. A bare number with no such context is an amount,
+//! whatever its digits (`10086` alone → 一万零八十六, as `30001` → 三万零一): the same digits
+//! are read the same way unless the words around them say they are a code.
 
 use super::Reading;
 use super::number::{self, Line};
 
 /// Labels after which a number is a code, read digit by digit.
-const LABELS: [&str; 28] = [
+const LABELS: [&str; 35] = [
     "电话",
+    "单号",
+    "账户",
+    "客服",
+    "呼叫",
+    "短信至",
+    "发送至",
+    "发送到",
     "手机",
     "号码",
     "编号",
@@ -68,7 +77,7 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let s = line.text(at, end);
     if let Some(r) = hotline(line, end, &s)
         .or_else(|| landline(line, end, &s))
-        .or_else(|| grouped_mobile(line, at, end, &s))
+        .or_else(|| digit_groups(line, at, end, &s))
         .or_else(|| ip(line, at))
     {
         return Some(r);
@@ -92,7 +101,8 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         || s.len() >= 13
         || before_hao(line, end, &s, at)
         || after_label(line, at)
-        || (bare(line, end) && (is_landline_body(&s) || is_service(&s)));
+        || (is_service_shaped(&s) && names_a_service(line, end))
+        || (is_compact_date(&s) && !line.get(end).is_some_and(number::is_han));
     if !code {
         return None;
     }
@@ -111,19 +121,57 @@ fn is_mobile(s: &str) -> bool {
     b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
 }
 
-/// An 8-digit number that is not round (fewer than three trailing zeros) and has no leading 0.
-fn is_landline_body(s: &str) -> bool {
-    s.len() == 8 && !s.starts_with('0') && !s.ends_with("000")
+/// Numbers a service can have: 110, 119, 120, 122, 114, 12306, 10086, 95588, 96110.
+fn is_service_shaped(s: &str) -> bool {
+    match s.len() {
+        3 => s.starts_with("11") || s.starts_with("12"),
+        5 => ["10", "12", "95", "96"].iter().any(|p| s.starts_with(p)),
+        _ => false,
+    }
 }
 
-/// 5-digit service numbers: 100xx, 12xxx, 95xxx, 96xxx, not ending in 00.
-fn is_service(s: &str) -> bool {
-    s.len() == 5 && ["10", "12", "95", "96"].iter().any(|p| s.starts_with(p)) && !s.ends_with("00")
+/// `20110429`: eight digits that read as a year, month and day (version strings, file names).
+fn is_compact_date(s: &str) -> bool {
+    let field = |r: std::ops::Range<usize>| s.get(r).and_then(|f| f.parse::<u32>().ok());
+    s.len() == 8
+        && (s.starts_with("19") || s.starts_with("20"))
+        && field(4..6).is_some_and(|m| (1..=12).contains(&m))
+        && field(6..8).is_some_and(|d| (1..=31).contains(&d))
 }
 
-/// No Chinese word follows: the end of the line, punctuation, a space or Latin text.
-fn bare(line: &Line, end: usize) -> bool {
-    !line.get(end).is_some_and(number::is_han)
+/// Words after a number that say it is a service's number: `12306网站`, `110报警`.
+const SERVICE_WORDS: [&str; 20] = [
+    "网站",
+    "官网",
+    "热线",
+    "客服",
+    "电话",
+    "报警",
+    "急救",
+    "火警",
+    "服务",
+    "平台",
+    "查号",
+    "短信",
+    "专线",
+    "政务",
+    "交管",
+    "投诉",
+    "举报",
+    "接警",
+    "指挥中心",
+    "App",
+];
+
+fn names_a_service(line: &Line, end: usize) -> bool {
+    let k = if line.get(end) == Some(' ') {
+        end + 1
+    } else {
+        end
+    };
+    SERVICE_WORDS
+        .iter()
+        .any(|w| line.starts_with_ignore_case(k, w))
 }
 
 /// `“26314”号`, `101号房间`, but not the day in `8月16号`.
@@ -215,22 +263,28 @@ fn landline(line: &Line, end: usize, s: &str) -> Option<Reading> {
     ))
 }
 
-/// `139-8560-8526` or `139 8560 8526`.
-fn grouped_mobile(line: &Line, at: usize, end: usize, s: &str) -> Option<Reading> {
+/// Three or more groups of 3 or 4 digits joined by one space or dash, 10 digits or more:
+/// `139-8560-8526`, `139 8560 8526`, `6222 0212 3456 7890`.
+fn digit_groups(line: &Line, at: usize, end: usize, s: &str) -> Option<Reading> {
     let sep = line.get(end)?;
-    if !(s.len() == 3 && s.starts_with('1') && (sep == '-' || sep == ' ')) {
+    if !(3..=4).contains(&s.len()) || !(sep == '-' || sep == ' ') {
         return None;
     }
-    let a = line.digits_end(end + 1);
-    if a - end - 1 != 4 || line.get(a) != Some(sep) {
+    let mut groups = 1;
+    let mut k = end;
+    while line.get(k) == Some(sep) {
+        let e = line.digits_end(k + 1);
+        if !(3..=4).contains(&(e - k - 1)) {
+            break;
+        }
+        groups += 1;
+        k = e;
+    }
+    let digits = number::digits(&line.text(at, k));
+    if groups < 3 || digits.chars().count() < 10 || line.is_digit(k) {
         return None;
     }
-    let b = line.digits_end(a + 1);
-    if b - a - 1 != 4 {
-        return None;
-    }
-    let text = number::digits(&line.text(at, b));
-    Some(Reading::new(b, text))
+    Some(Reading::new(k, digits))
 }
 
 /// Four dotted parts of 0..=255: `10.0.2.2` → 一零点零点二点二.
@@ -282,7 +336,8 @@ mod tests {
 
     #[test]
     fn service_numbers_ids_and_tail_numbers_are_read_digit_by_digit() {
-        assert_eq!(n("12306"), "一二三零六");
+        assert_eq!(n("12306网站"), "一二三零六网站");
+        assert_eq!(n("拨打110"), "拨打一一零");
         assert_eq!(n("400-810-8888"), "四零零八一零八八八八");
         assert_eq!(n("投诉电话10015进行投诉"), "投诉电话一零零一五进行投诉");
         assert_eq!(n("尾号1234的"), "尾号一二三四的");
@@ -303,6 +358,10 @@ mod tests {
     fn round_and_counted_numbers_are_not_codes() {
         assert_eq!(n("10000000"), "一千万");
         assert_eq!(n("10086人"), "一万零八十六人");
+        // A bare number is an amount, whichever digits it starts with.
+        assert_eq!(n("共计10002"), "共计一万零二");
+        assert_eq!(n("共计30001"), "共计三万零一");
+        assert_eq!(n("比如 20110429 。"), "比如 二零一一零四二九 。");
         assert_eq!(n("8月16号"), "八月十六号");
     }
 }

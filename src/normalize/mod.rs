@@ -11,18 +11,21 @@
 //! character:
 //!
 //! 1. [`digits`] reads phone numbers, service numbers, IDs, IP addresses (read digit by digit)
-//! 2. [`date`] reads full dates, years before 年, decades (90后), AD/BC
-//! 3. [`time`] reads clock times and scores/ratios with a colon
-//! 4. [`range`] reads `1-2个月`, `12~23`, `1990—1995年`
-//! 5. [`fraction`] reads `1/16`
-//! 6. [`percent`] reads `6.3%`, `-3.8%`
-//! 7. [`money`] reads `￥13.5`, `$5`, `HKD 100`, `36.00元`
-//! 8. [`unit`](mod@unit) reads `25kg`, `120km/h`, `-10°C`
-//! 9. [`cardinal`] reads every other number (cardinals, decimals, ordinals, 两)
-//! 10. [`symbol`] reads math symbols, circled numbers, Roman numerals, `○` in Chinese numerals
-//! 11. [`latin`] upper-cases known acronyms (`nba` → `NBA`)
+//! 2. [`model`] reads model names with a dash (`图-154`, `F-16`)
+//! 3. [`date`] reads full dates, years before 年, decades (90后), AD/BC
+//! 4. [`time`] reads clock times and scores/ratios with a colon
+//! 5. [`range`] reads `1-2个月`, `12~23`, `1990—1995年`
+//! 6. [`fraction`] reads `1/16`
+//! 7. [`percent`] reads `6.3%`, `-3.8%`
+//! 8. [`money`] reads `￥13.5`, `$5`, `HKD 100`, `36.00元`
+//! 9. [`unit`](mod@unit) reads `25kg`, `120km/h`, `-10°C`
+//! 10. [`cardinal`] reads every other number (cardinals, decimals, ordinals, 两)
+//! 11. [`symbol`] reads math symbols, circled numbers, Roman numerals, `○` in Chinese numerals
+//! 12. [`latin`] upper-cases known acronyms (`nba` → `NBA`)
 //!
 //! Any ASCII digit that no rule read is finally read as a digit, so no ASCII digit survives.
+//! Text in other scripts (Korean, kana, Cyrillic) is passed through as written; [`foreign_runs`]
+//! finds it so that ingest can report it.
 //! The functions never panic on input and never print.
 
 mod cardinal;
@@ -30,16 +33,19 @@ mod date;
 mod digits;
 mod fraction;
 mod latin;
+mod model;
 mod money;
 mod number;
 mod percent;
 mod range;
+mod script;
 mod symbol;
 mod time;
 mod unit;
 mod width;
 
 use number::Line;
+pub use script::{ForeignRun, Script, foreign_runs};
 
 /// What a rule read: the spoken text, and where the written form ends.
 #[derive(Debug, PartialEq, Eq)]
@@ -70,8 +76,8 @@ macro_rules! rules {
     };
 }
 
-const RULES: [Rule; 11] = rules![
-    digits, date, time, range, fraction, percent, money, unit, cardinal, symbol, latin,
+const RULES: [Rule; 12] = rules![
+    digits, model, date, time, range, fraction, percent, money, unit, cardinal, symbol, latin,
 ];
 
 /// Whether some rule can start on `c` (any ASCII digit can, see [`normalize_line`]), from a
@@ -309,10 +315,55 @@ mod tests {
         );
     }
 
+    /// The hand-reviewed cases of `tests/fixtures/tn/cases.tsv` (category, written, spoken):
+    /// every one must match exactly (whitespace ignored), and each category has at least ten.
+    #[test]
+    #[allow(clippy::print_stderr)]
+    fn reviewed_cases_from_real_sentences_all_pass() {
+        let text = std::fs::read_to_string(fixtures().join("cases.tsv")).expect("cases file");
+        let mut per_category: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        let mut failures = Vec::new();
+        for (k, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            assert!(f.len() == 3, "cases.tsv:{}: needs 3 fields: {line}", k + 1);
+            let ours = normalize(f[1]);
+            let entry = per_category.entry(f[0]).or_default();
+            entry.1 += 1;
+            if squeeze(&ours) == squeeze(f[2]) {
+                entry.0 += 1;
+            } else {
+                failures.push(format!(
+                    "cases.tsv:{}\t{}\t{}\t(expected {})",
+                    k + 1,
+                    f[1],
+                    ours,
+                    f[2]
+                ));
+            }
+        }
+        for (category, (pass, total)) in &per_category {
+            eprintln!("{category}: {pass}/{total}");
+        }
+        let total: usize = per_category.values().map(|v| v.1).sum();
+        assert!(total >= 200, "only {total} cases");
+        for (category, (_, n)) in &per_category {
+            assert!(*n >= 10, "category {category} has only {n} cases");
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {total} cases differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
     /// Raw pass rates measured when the exceptions were last reviewed (NeMo 347/367,
-    /// PaddleSpeech 123/127).
+    /// PaddleSpeech 114/127: nine bare 8-digit and 10xxx numbers became amounts in issue 21).
     const MIN_NEMO: f64 = 0.945;
-    const MIN_PADDLE: f64 = 0.968;
+    const MIN_PADDLE: f64 = 0.897;
 
     /// Normalizes every line of the real corpus copies in `tests/fixtures/tn/corpus/`, the seed
     /// article, and (when present on this machine) every file of `/work/shared/corpus/`.

@@ -1,8 +1,9 @@
 //! Money: currency symbols and codes around a number, and amounts in 元.
 //!
 //! What it reads: a symbol before the number (`￥` `¥` → 元, `$` → 美元, `€` → 欧元, `£` → 英镑,
-//! `₩` → 韩元, `HK$` → 港元, `US$` → 美元), an ISO code before or after it (`HKD`, `USD`,
-//! `RMB`, `CNY`, `EUR`, `GBP`, `JPY`), a scale word after the number (`$1.5万` → 一点五万美元),
+//! `₩` → 韩元, `HK$` → 港元, `US$` → 美元, `A$` → 澳元, `C$`, `S$`, `NZ$`, `NT$`, `₽` `₹` `฿` `₫`),
+//! an ISO code before or after it (`HKD`, `USD`, `RMB`, `CNY`, `EUR`, `GBP`, `JPY`, `AUD`, `CAD`,
+//! `SGD`, `NZD`, `CHF`, `KRW`, `TWD`, `MOP`, `RUB`, `INR`, `THB`, `MYR`, `VND`), a scale word after the number (`$1.5万` → 一点五万美元),
 //! and a number before 元, whose trailing decimal zeros are not read (`36.00元` → 三十六元).
 //!
 //! Example: `￥13.5` → `十三点五元`; `$13.5` → `十三点五美元`; `HKD 100` → `一百港元`;
@@ -14,19 +15,27 @@
 use super::Reading;
 use super::number::{self, Line, Two};
 
-const SYMBOLS: [(&str, &str); 9] = [
+const SYMBOLS: [(&str, &str); 17] = [
     ("HK$", "港元"),
     ("US$", "美元"),
     ("NT$", "新台币"),
+    ("NZ$", "新西兰元"),
+    ("A$", "澳元"),
+    ("C$", "加元"),
+    ("S$", "新加坡元"),
     ("￥", "元"),
     ("¥", "元"),
     ("$", "美元"),
     ("€", "欧元"),
     ("£", "英镑"),
     ("₩", "韩元"),
+    ("₽", "卢布"),
+    ("₹", "卢比"),
+    ("฿", "泰铢"),
+    ("₫", "越南盾"),
 ];
 
-const CODES: [(&str, &str); 7] = [
+const CODES: [(&str, &str); 20] = [
     ("HKD", "港元"),
     ("USD", "美元"),
     ("RMB", "元人民币"),
@@ -34,6 +43,19 @@ const CODES: [(&str, &str); 7] = [
     ("EUR", "欧元"),
     ("GBP", "英镑"),
     ("JPY", "日元"),
+    ("AUD", "澳元"),
+    ("CAD", "加元"),
+    ("SGD", "新加坡元"),
+    ("NZD", "新西兰元"),
+    ("CHF", "瑞士法郎"),
+    ("KRW", "韩元"),
+    ("TWD", "新台币"),
+    ("MOP", "澳门元"),
+    ("RUB", "卢布"),
+    ("INR", "卢比"),
+    ("THB", "泰铢"),
+    ("MYR", "林吉特"),
+    ("VND", "越南盾"),
 ];
 
 /// Whether [`read`] can start on `c`: where a number, a symbol or a code can.
@@ -122,6 +144,8 @@ mod tests {
     fn currency_codes_are_read_before_or_after_the_amount() {
         assert_eq!(n("HKD 100"), "一百港元");
         assert_eq!(n("100HKD"), "一百港元");
+        assert_eq!(n("票价A$20"), "票价二十澳元");
+        assert_eq!(n("CHF 50"), "五十瑞士法郎");
     }
 
     #[test]

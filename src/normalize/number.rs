@@ -347,6 +347,26 @@ pub(super) fn amount(n: &Numeral, trim_zeros: bool) -> String {
     unsigned(n, Two::Liang, trim_zeros)
 }
 
+/// Words after a pair of numbers that make it a match score: `3-2击败`, `1:1战平`.
+const SCORE_AFTER: [&str; 25] = [
+    "击败", "战胜", "取胜", "获胜", "胜", "负", "告负", "落败", "惜败", "输给", "输", "赢", "险胜",
+    "力克", "逆转", "大胜", "完胜", "惨败", "小胜", "战平", "打平", "晋级", "淘汰", "领先", "不敌",
+];
+
+/// Words before a pair of numbers that make it a match score: `比分为3-0`, `以2-3惜败`.
+const SCORE_BEFORE: [&str; 6] = ["比分为", "比分是", "比分", "战成", "打成", "以"];
+
+/// Whether the pair of numbers written from `start` to `end` is a match score: a score word
+/// follows it, or a score word precedes it (以 only when no other word follows: `以1-2个百分点`
+/// is not a score).
+pub(super) fn is_score(line: &Line, start: usize, end: usize) -> bool {
+    let next_is_word = line.get(end).is_some_and(is_han);
+    SCORE_AFTER.iter().any(|w| line.starts_with(end, w))
+        || SCORE_BEFORE
+            .iter()
+            .any(|w| line.ends_with(start, w) && (*w != "以" || !next_is_word))
+}
+
 /// Whether `c` is a CJK ideograph (the characters of running Chinese text).
 pub(super) fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')

