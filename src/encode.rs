@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::env::EnvVars;
 use crate::output::Manifest;
-use crate::voice::EnvVars;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EncodeError {

@@ -13,6 +13,7 @@ pub mod audio;
 pub mod book;
 pub mod chapter;
 pub mod encode;
+pub mod env;
 pub mod ingest;
 pub mod loudness;
 pub mod normalize;

@@ -12,18 +12,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::env::EnvVars;
 use crate::segment::{Boundary, Limits};
 use crate::synth::http::HttpSettings;
-
-/// Environment variables narrate reads.
-pub struct EnvVars;
-
-impl EnvVars {
-    /// A folder searched first for voice files.
-    pub const NARRATE_VOICES_DIR: &'static str = "NARRATE_VOICES_DIR";
-    /// The ffmpeg program for `--format mp3/m4b` (default: `ffmpeg` on the PATH).
-    pub const NARRATE_FFMPEG: &'static str = "NARRATE_FFMPEG";
-}
 
 /// Voices compiled into the binary, so `--voice zh-CN` works from any folder.
 const BUILT_IN: &[(&str, &str)] = &[

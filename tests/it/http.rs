@@ -574,7 +574,7 @@ fn openai_preset_decodes_mp3() {
         .current_dir(dir.path())
         .status();
     if !ok.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: ffmpeg with libmp3lame is needed to make the MP3");
+        crate::missing("ffmpeg with libmp3lame (to make the MP3)");
         return;
     }
     let mp3 = std::fs::read(dir.path().join("a.mp3")).unwrap();
@@ -813,10 +813,11 @@ fn several_urls_share_the_load() {
 
 // ---------------------------------------------------------------- concurrency
 
-/// 64 utterances, 200 ms each, 8 at a time: 1.6 s ideal. Sixteen callers push; the engine
-/// itself keeps the server at 8.
+/// 64 utterances, 200 ms each, sixteen callers push: the engine keeps the server at exactly 8
+/// requests at once (it reaches 8, so the requests overlap, and never more). The wall time
+/// is printed, not asserted (see `bench_http_pipeline_against_the_ideal`).
 #[test]
-fn concurrency_8_speaks_64_utterances_of_200_ms_in_under_2_5_s() {
+fn concurrency_8_keeps_exactly_8_requests_in_flight() {
     let server = Server::start(|req, _| tone_reply(req).after(Duration::from_millis(200)));
     let e: Arc<dyn Synthesizer> = Arc::from(engine(&openai_voice(&server, "concurrency = 8")));
     let next = AtomicUsize::new(0);
@@ -840,16 +841,16 @@ fn concurrency_8_speaks_64_utterances_of_200_ms_in_under_2_5_s() {
     });
     let wall = started.elapsed().as_secs_f64();
     assert_eq!(server.requests().len(), 64);
-    assert!(
-        server.peak() <= 8,
-        "the server saw {} requests at once",
+    assert_eq!(
+        server.peak(),
+        8,
+        "the server saw at most {} requests at once",
         server.peak()
     );
     eprintln!(
         "64 × 200 ms at concurrency 8: {wall:.2} s, {:.2} × the ideal 1.6 s",
         wall / 1.6
     );
-    assert!(wall < 2.5, "{wall:.2} s");
 }
 
 /// Benchmark: the pipeline (synthesis, resampling, chapter files) against a server with a
@@ -925,7 +926,7 @@ fn tts_server_script_speaks_for_the_openai_local_voice() {
         .stdout(std::process::Stdio::piped())
         .spawn()
     else {
-        eprintln!("skipped: python3 is needed for scripts/tts-server");
+        crate::missing("python3 (for scripts/tts-server)");
         return;
     };
     let mut line = String::new();

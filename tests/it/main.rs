@@ -23,6 +23,18 @@ pub fn seed() -> PathBuf {
     fixture("seed-newspaper-pdf.txt")
 }
 
+/// Called by a test that cannot run because `what` is missing on this machine. Under CI
+/// (`CI` set to anything but `false` or `0`) the test fails, since CI installs every tool
+/// (`scripts/setup.sh`); elsewhere it says loudly that the test did not run. Never a pass
+/// by silence.
+#[allow(clippy::print_stderr)]
+pub fn missing(what: &str) {
+    if narrate::env::under_ci() {
+        panic!("{what} is missing; CI must have it (scripts/setup.sh installs it)");
+    }
+    eprintln!("\n*** NOT RUN (not a pass): {what} is missing; run scripts/setup.sh ***\n");
+}
+
 /// Runs narrate with `args` in `cwd` (so `./voices` there does not leak in).
 pub fn narrate_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_narrate"))
