@@ -176,7 +176,10 @@ impl ChapterWriter {
         output::replace_through(
             &self.temp,
             &self.temp.with_extension("level.tmp"),
-            |levelled| loudness::normalize_file(&self.temp, levelled, spec, &self.meter, target),
+            |levelled| {
+                loudness::normalize_file(&self.temp, levelled, spec, &self.meter, target)
+                    .map_err(Error::from)
+            },
         )
     }
 }

@@ -14,6 +14,7 @@ pub mod book;
 pub mod chapter;
 pub mod encode;
 pub mod env;
+pub mod files;
 pub mod ingest;
 pub mod loudness;
 pub mod normalize;

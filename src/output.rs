@@ -23,6 +23,8 @@ pub enum Error {
     },
     #[error("output folder {} is a file; choose another folder with -o", path.display())]
     NotADirectory { path: PathBuf },
+    #[error(transparent)]
+    Loudness(#[from] crate::loudness::Error),
 }
 
 /// Everything a player or a later run needs to know about one narrated input.
@@ -184,17 +186,10 @@ pub fn replace_through<T>(
     side: &Path,
     write: impl FnOnce(&Path) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let result = write(side).and_then(|value| {
-        std::fs::rename(side, path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Ok(value)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(side);
-    }
-    result
+    crate::files::replace_through(path, side, write, |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Reads a manifest written earlier; `None` when there is none or it does not parse (an

@@ -11,13 +11,30 @@ mod limiter;
 mod meter;
 
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use limiter::Limiter;
 pub use meter::{Loudness, Meter};
 
 use crate::audio::{SampleRate, SampleWriter};
-use crate::output::Error;
+
+/// What can go wrong while a chapter file is levelled: its temp file cannot be read, or the
+/// levelled file cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot write {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}", path.display())]
+    Wav {
+        path: PathBuf,
+        #[source]
+        source: hound::Error,
+    },
+}
 
 /// What a chapter is brought to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,10 +130,14 @@ pub fn normalize_file(
     match written.true_peak {
         Some(peak) if peak > target.true_peak => {
             let correction = db_to_amplitude(target.true_peak - peak - 0.05) as f32;
-            crate::output::replace_through(
+            crate::files::replace_through(
                 destination,
                 &destination.with_extension("peak.tmp"),
                 |again| rewrite(destination, again, spec, correction, f32::INFINITY),
+                |source| Error::Io {
+                    path: destination.to_owned(),
+                    source,
+                },
             )
         }
         _ => Ok(written),
