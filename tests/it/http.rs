@@ -17,7 +17,7 @@ use narrate::output::Manifest;
 use narrate::pipeline::{self, NarrateError, RunOptions};
 use narrate::plan::{self, Plan};
 use narrate::progress::Silent;
-use narrate::synth::{self, SynthOptions, Synthesizer};
+use narrate::synth::{SynthOptions, Synthesizer};
 use narrate::voice::Voice;
 use narrate::{Document, Paragraph, Section};
 use serde_json::{Value, json};
@@ -182,7 +182,9 @@ fn chain(error: &dyn std::error::Error) -> String {
 /// [`book`] with a voice file's text.
 fn narrate(voice: &str) -> Run {
     let voice = Voice::parse("test", "voice.toml", voice).unwrap_or_else(|e| panic!("{e}"));
-    let engine = synth::open(&voice, SynthOptions::default());
+    let engine = voice
+        .backend
+        .build(&voice.language, SynthOptions::default());
     let plan = plan::plan_document(Path::new("book.md"), book(), &voice, voice.normalize);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out/book");
@@ -511,7 +513,9 @@ fn missing_secret_is_named_without_sending_anything() {
 
 fn engine(voice: &str) -> Box<dyn Synthesizer> {
     let voice = Voice::parse("test", "test.toml", voice).unwrap_or_else(|e| panic!("{e}"));
-    synth::open(&voice, SynthOptions::default())
+    voice
+        .backend
+        .build(&voice.language, SynthOptions::default())
 }
 
 fn voice(preset: &str, url: &str, extra: &str) -> String {
@@ -884,7 +888,9 @@ fn bench_http_pipeline_against_the_ideal() {
         &openai_voice(&server, &format!("concurrency = {CONCURRENCY}")),
     )
     .unwrap();
-    let engine = synth::open(&voice, SynthOptions::default());
+    let engine = voice
+        .backend
+        .build(&voice.language, SynthOptions::default());
     let plan = plan::plan_document(Path::new("bench.md"), document, &voice, true);
     let dir = tempfile::tempdir().unwrap();
     let options = RunOptions {

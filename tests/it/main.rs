@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `narrate` binary on real documents, with the real espeak-ng.
 
+mod architecture;
 mod audio;
 mod bad_input;
 mod espeak_server;

@@ -185,11 +185,7 @@ fn voices() -> anyhow::Result<ExitCode> {
     for (name, source) in voice::available() {
         match Voice::find(&name) {
             Ok(v) => {
-                let backend = match &v.backend {
-                    voice::BackendConfig::Espeak(_) => "espeak",
-                    voice::BackendConfig::Http(_) => "http",
-                    voice::BackendConfig::Neural(_) => "neural",
-                };
+                let backend = v.backend.name();
                 writeln!(
                     out,
                     "{:<16} {:<8} {:<8} {:<32} {}",
@@ -262,11 +258,11 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
     }
     let voice = Voice::find(&args.voice)?;
-    if !matches!(voice.backend, voice::BackendConfig::Neural(_)) {
+    if !matches!(voice.backend, synth::BackendConfig::Neural(_)) {
         keep_memory_flat();
     }
-    let engine = synth::open(
-        &voice,
+    let engine = voice.backend.build(
+        &voice.language,
         SynthOptions {
             rate: args.rate,
             // this binary, started with SERVE_ARG, is the espeak-ng batch server

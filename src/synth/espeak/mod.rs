@@ -23,7 +23,46 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{SynthError, Synthesizer};
 use crate::audio::Audio;
-use crate::voice::EspeakSettings;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// `[backend = "espeak"]` settings in a voice file.
+pub struct Settings {
+    /// Program to run.
+    #[serde(default = "Settings::default_program")]
+    pub program: String,
+    /// espeak-ng voice name; by default derived from the language (zh → cmn).
+    pub voice: Option<String>,
+    /// Words per minute at `--rate 1.0`.
+    #[serde(default = "Settings::default_speed")]
+    pub speed: u32,
+    /// 0..=99.
+    #[serde(default = "Settings::default_pitch")]
+    pub pitch: u32,
+    /// Utterances spoken by one `espeak-ng` process (1: a process for each); starting the
+    /// process costs about as much as speaking a short sentence.
+    #[serde(default = "Settings::default_batch")]
+    pub batch: usize,
+}
+
+impl Settings {
+    /// The program when a voice names none: `espeak-ng`, found on PATH.
+    pub const DEFAULT_PROGRAM: &'static str = "espeak-ng";
+
+    fn default_program() -> String {
+        Self::DEFAULT_PROGRAM.into()
+    }
+    fn default_speed() -> u32 {
+        175
+    }
+    fn default_pitch() -> u32 {
+        50
+    }
+    fn default_batch() -> usize {
+        1
+    }
+}
 
 /// espeak-ng accepts words per minute in this range.
 const SPEED_RANGE: (f32, f32) = (80.0, 450.0);
@@ -47,7 +86,7 @@ pub struct Espeak {
 
 impl Espeak {
     /// `rate` scales the voice's words-per-minute (clamped to what espeak-ng accepts).
-    pub fn new(settings: &EspeakSettings, language: &str, rate: f32) -> Self {
+    pub fn new(settings: &Settings, language: &str, rate: f32) -> Self {
         let voice = settings
             .voice
             .clone()
@@ -71,7 +110,7 @@ impl Espeak {
     /// engine is the `espeak-ng` program; any other program (a wrapper, another build) is
     /// always started as itself.
     pub fn with_server(mut self, program: PathBuf) -> Self {
-        if self.program == EspeakSettings::DEFAULT_PROGRAM {
+        if self.program == Settings::DEFAULT_PROGRAM {
             self.server = Some(program);
         }
         self
@@ -541,8 +580,8 @@ mod tests {
 
     use super::*;
 
-    fn settings(program: &str) -> EspeakSettings {
-        EspeakSettings {
+    fn settings(program: &str) -> Settings {
+        Settings {
             program: program.into(),
             voice: None,
             speed: 175,
@@ -554,7 +593,7 @@ mod tests {
     /// The built-in voices' engine: batches of 8.
     fn batched(program: &str) -> Espeak {
         Espeak::new(
-            &EspeakSettings {
+            &Settings {
                 batch: 8,
                 ..settings(program)
             },
