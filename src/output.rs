@@ -192,6 +192,13 @@ pub fn replace_through<T>(
     })
 }
 
+/// Whether the chapter file at `path` is whole: a WAV of `frames` frames at `rate`, as its
+/// manifest record says (a killed run can leave a file cut short or of another rate).
+pub fn chapter_file_is_whole(path: &Path, frames: usize, rate: crate::audio::SampleRate) -> bool {
+    hound::WavReader::open(path)
+        .is_ok_and(|r| r.duration() as usize == frames && r.spec().sample_rate == rate.hz())
+}
+
 /// Reads a manifest written earlier; `None` when there is none or it does not parse (an
 /// older or damaged manifest is simply not reused).
 pub fn read_manifest(path: &Path) -> Option<Manifest> {

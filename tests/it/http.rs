@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use narrate::audio::SampleRate;
 use narrate::output::Manifest;
-use narrate::pipeline::{self, NarrateError, RunOptions};
 use narrate::plan::{self, Plan};
 use narrate::progress::Silent;
+use narrate::run::{self, NarrateError, RunOptions};
 use narrate::synth::{SynthOptions, Synthesizer};
 use narrate::voice::Voice;
 use narrate::{Document, Paragraph, Section};
@@ -194,8 +194,9 @@ fn narrate(voice: &str) -> Run {
         rate: 1.0,
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
+        cancel: Default::default(),
     };
-    let result = pipeline::narrate(&plan, &voice, engine.as_ref(), &out, &options, &Silent);
+    let result = run::narrate(&plan, &voice, engine.as_ref(), &out, &options, &Silent);
     Run {
         plan,
         result,
@@ -899,9 +900,10 @@ fn bench_http_pipeline_against_the_ideal() {
         rate: 1.0,
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
+        cancel: Default::default(),
     };
     let started = Instant::now();
-    pipeline::narrate(
+    run::narrate(
         &plan,
         &voice,
         engine.as_ref(),

@@ -15,9 +15,9 @@ use narrate::audio::{SampleFormat, SampleRate};
 use narrate::book::BookOptions;
 use narrate::chapter::ChapterFormat;
 use narrate::loudness::LoudnessTarget;
-use narrate::pipeline::{self, RunOptions};
 use narrate::plan::{self, Plan, PlanOptions};
 use narrate::progress::Progress;
+use narrate::run::{self, CancelToken, RunOptions};
 use narrate::synth::cache::{Cached, Store};
 use narrate::synth::{self, SynthOptions};
 use narrate::voice::{self, Voice};
@@ -275,12 +275,14 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(cache_store(args.cache.clone())?)
     };
     let engine = Cached::new(engine, store);
-    let _ = ctrlc::set_handler(|| {
-        if pipeline::is_cancelled() {
+    let cancel = CancelToken::new();
+    let on_interrupt = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if on_interrupt.is_cancelled() {
             // a second Ctrl-C: stop now
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        pipeline::cancel();
+        on_interrupt.cancel();
     });
     let started = std::time::Instant::now();
     let options = RunOptions {
@@ -291,6 +293,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         rate: args.rate,
         chapter: chapter_format(&args),
         subtitles: args.subtitles.iter().copied().collect(),
+        cancel: cancel.clone(),
     };
     let book = BookOptions {
         container: args.format,
@@ -320,7 +323,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
                 if plan.chapters.is_empty() {
                     bail!("nothing to read aloud: the file is empty or holds only spaces and punctuation");
                 }
-                pipeline::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
+                run::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
                     .map_err(anyhow::Error::from)
             })
             .and_then(|manifest| {
@@ -342,7 +345,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 eprintln!("narrate: {}: {err:#}", input.display());
-                if pipeline::is_cancelled() {
+                if cancel.is_cancelled() {
                     return Ok(ExitCode::from(EXIT_INTERRUPTED));
                 }
                 failed += 1;
