@@ -223,17 +223,17 @@ pub fn remove_stale_temp_files(dir: &Path) {
 /// Writes the manifest as pretty JSON, atomically and streamed (a book's manifest holds
 /// every utterance and runs to megabytes).
 pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), Error> {
-    write_manifest_with(path, manifest, &|_| None)
+    write_manifest_with(path, manifest, &|_| Ok(None))
 }
 
 /// Writes `manifest` as [`write_manifest`] does, with the utterances of its chapter `i`
 /// taken from `utterances(i)` where that gives some. A run lists each chapter's
 /// utterances this way, one chapter at a time, instead of holding the records of the
-/// whole book in memory while it writes.
+/// whole book in memory while it writes. An error from `utterances` leaves `path` as it was.
 pub fn write_manifest_with(
     path: &Path,
     manifest: &Manifest,
-    utterances: &dyn Fn(usize) -> Option<Vec<UtteranceRecord>>,
+    utterances: &Fill,
 ) -> Result<(), Error> {
     let filled = Filled {
         manifest,
@@ -248,8 +248,11 @@ pub fn write_manifest_with(
 /// [`Manifest`] does.
 struct Filled<'a> {
     manifest: &'a Manifest,
-    utterances: &'a dyn Fn(usize) -> Option<Vec<UtteranceRecord>>,
+    utterances: &'a Fill<'a>,
 }
+
+/// Gives the utterances of a manifest's chapter `i`, or `None` to write the chapter's own.
+pub type Fill<'a> = dyn Fn(usize) -> std::io::Result<Option<Vec<UtteranceRecord>>> + 'a;
 
 impl Serialize for Filled<'_> {
     fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
@@ -287,7 +290,8 @@ impl Serialize for FilledChapters<'_> {
         let chapters = &self.0.manifest.chapters;
         let mut seq = out.serialize_seq(Some(chapters.len()))?;
         for (i, chapter) in chapters.iter().enumerate() {
-            match (self.0.utterances)(i) {
+            let filled = (self.0.utterances)(i).map_err(serde::ser::Error::custom)?;
+            match filled {
                 Some(utterances) => seq.serialize_element(&ChapterRecord {
                     utterances,
                     ..chapter.clone()
@@ -416,7 +420,7 @@ mod tests {
         let whole = serde_json::to_string_pretty(&manifest).unwrap();
         let mut without = manifest.clone();
         let records = std::mem::take(&mut without.chapters[1].utterances);
-        let fill = |i: usize| (i == 1).then(|| records.clone());
+        let fill = |i: usize| Ok((i == 1).then(|| records.clone()));
         write_manifest_with(&filled, &without, &fill).unwrap();
         assert_eq!(std::fs::read_to_string(&filled).unwrap(), whole);
         // and what it does not fill is written as it is: write_manifest

@@ -9,6 +9,7 @@
 //! chapters an earlier run already made. A [`CancelToken`] stops a run.
 
 mod cancel;
+mod journal;
 mod lister;
 mod queue;
 mod render;
@@ -80,8 +81,8 @@ pub enum NarrateError {
 }
 
 /// Synthesizes every chapter of `plan` into `dir`, with its subtitles, and writes
-/// `dir/manifest.json`. The manifest is rewritten after each chapter, so a failed run still
-/// lists what it finished. Returns the manifest's chapters without their utterances, which
+/// `dir/manifest.json`. A failed or cancelled run still lists what it finished; a killed one
+/// leaves it for the next run in the manifest and a journal beside it ([`journal`]). Returns the manifest's chapters without their utterances, which
 /// only manifest.json lists: a book's utterances are never all in memory at once.
 pub fn narrate(
     plan: &Plan,
@@ -94,8 +95,9 @@ pub fn narrate(
     output::prepare_dir(dir)?;
     output::remove_stale_temp_files(dir);
     let manifest_path = dir.join("manifest.json");
-    let previous = output::read_manifest(&manifest_path);
-    let (keys, kept) = resume::kept_chapters(plan, previous.as_ref(), voice, engine, dir, options);
+    let previous = journal::previous_chapters(dir, output::read_manifest(&manifest_path));
+    let (keys, kept) = resume::kept_chapters(plan, &previous, voice, engine, dir, options);
+    drop(previous);
     let mut manifest = Manifest {
         source: plan.source.display().to_string(),
         title: plan.title.clone(),

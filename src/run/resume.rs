@@ -4,17 +4,17 @@
 use std::path::Path;
 
 use super::RunOptions;
-use crate::output::{self, ChapterRecord, Manifest};
+use crate::output::{self, ChapterRecord};
 use crate::plan::{ChapterOutline, Plan};
 use crate::synth::Synthesizer;
 use crate::voice::Voice;
 
 /// The key of each planned chapter, and the record of each chapter whose file `previous`
-/// (the manifest an earlier run left in `dir`) lists with that key and which is still whole.
-/// Files `previous` lists that the plan no longer has are removed.
+/// (the chapters an earlier run in `dir` finished) lists with that key and which is still
+/// whole. Files `previous` lists that the plan no longer has are removed.
 pub(super) fn kept_chapters(
     plan: &Plan,
-    previous: Option<&Manifest>,
+    previous: &[ChapterRecord],
     voice: &Voice,
     engine: &dyn Synthesizer,
     dir: &Path,
@@ -30,19 +30,16 @@ pub(super) fn kept_chapters(
         .iter()
         .zip(&keys)
         .map(|(chapter, key)| {
-            let old = previous?
-                .chapters
+            let old = previous
                 .iter()
                 .find(|r| r.file == chapter.file && &r.key == key)?;
             output::chapter_file_is_whole(&dir.join(&old.file), old.frames, options.sample_rate)
                 .then(|| old.clone())
         })
         .collect();
-    if let Some(previous) = previous {
-        for old in &previous.chapters {
-            if !plan.chapters.iter().any(|c| c.file == old.file) {
-                let _ = std::fs::remove_file(dir.join(&old.file));
-            }
+    for old in previous {
+        if !plan.chapters.iter().any(|c| c.file == old.file) {
+            let _ = std::fs::remove_file(dir.join(&old.file));
         }
     }
     (keys, kept)

@@ -11,7 +11,7 @@ use super::queue::Queue;
 use super::render::SILENCE_THRESHOLD;
 use super::{NarrateError, Place, RunOptions};
 use crate::audio::{Audio, SampleRate};
-use crate::chapter::{ChapterWriter, Cue};
+use crate::chapter::ChapterWriter;
 use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
 use crate::plan::Plan;
 use crate::progress::Progress;
@@ -44,7 +44,6 @@ pub(super) fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result
     std::thread::scope(|scope| {
         let (done, arrived) = mpsc::sync_channel::<Done>(LEVELLING_AHEAD);
         let lister = Lister {
-            plan: writer.plan,
             dir: writer.dir,
             manifest_path: writer.manifest_path,
             subtitles: &writer.options.subtitles,
@@ -74,51 +73,21 @@ pub(super) struct Finishing<'scope> {
         'scope,
         Result<crate::chapter::WrittenChapter, output::Error>,
     >,
-    /// Its record, less what only the finished file tells, and without utterances...
+    /// Its record, with its utterances, less what only the finished file tells.
     record: ChapterRecord,
-    /// ...which are here.
-    heard: Heard,
-}
-
-impl Finishing<'_> {
-    /// Waits for the file; its record and where its utterances are heard.
-    pub(super) fn complete(self) -> Result<(ChapterRecord, Heard), NarrateError> {
-        let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
-        let record = ChapterRecord {
-            frames: written.frames,
-            duration: self.heard.rate.duration(written.frames).as_secs_f64(),
-            loudness: Some(written.loudness),
-            ..self.record
-        };
-        Ok((record, self.heard))
-    }
-}
-
-/// Where each utterance of a planned chapter is heard in its file.
-pub(super) struct Heard {
-    /// The chapter's place in the plan.
-    chapter: usize,
-    /// One per utterance, in order.
-    cues: Vec<Cue>,
     rate: SampleRate,
 }
 
-impl Heard {
-    pub(super) fn records(&self, plan: &Plan) -> Vec<UtteranceRecord> {
-        let seconds = |frames: usize| self.rate.duration(frames).as_secs_f64();
-        plan.chapter(self.chapter)
-            .utterances
-            .into_iter()
-            .zip(&self.cues)
-            .map(|(spoken, cue)| UtteranceRecord {
-                id: spoken.utterance.id,
-                line: spoken.utterance.line,
-                written: spoken.utterance.text,
-                text: spoken.spoken,
-                start: seconds(cue.start),
-                end: seconds(cue.end),
-            })
-            .collect()
+impl Finishing<'_> {
+    /// Waits for the file; its whole record.
+    pub(super) fn complete(self) -> Result<ChapterRecord, NarrateError> {
+        let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
+        Ok(ChapterRecord {
+            frames: written.frames,
+            duration: self.rate.duration(written.frames).as_secs_f64(),
+            loudness: Some(written.loudness),
+            ..self.record
+        })
     }
 }
 
@@ -158,7 +127,8 @@ fn write_in_order<'scope>(
         progress.chapter_started(chapter.index, &chapter.title, chapter.utterances.len());
         let mut writer = ChapterWriter::create_as(&dir.join(&chapter.file), rate, options.chapter)?;
         let mut pause = None;
-        let mut cues = Vec::with_capacity(chapter.utterances.len());
+        // where each utterance is heard: the chapter's records, made once
+        let mut heard = Vec::with_capacity(chapter.utterances.len());
         for (k, spoken) in chapter.utterances.iter().enumerate() {
             let audio = loop {
                 if options.cancel.is_cancelled() {
@@ -202,7 +172,14 @@ fn write_in_order<'scope>(
                     trail,
                 ));
             }
-            cues.push(cue);
+            heard.push(UtteranceRecord {
+                id: spoken.utterance.id,
+                line: spoken.utterance.line,
+                written: spoken.utterance.text.clone(),
+                text: spoken.spoken.clone(),
+                start: seconds(cue.start),
+                end: seconds(cue.end),
+            });
             progress.utterance_done();
         }
         // a short tail so consecutive chapters do not run into each other
@@ -219,16 +196,12 @@ fn write_in_order<'scope>(
             duration: seconds(writer.frames()),
             key: keys[c].clone(),
             loudness: None,
-            utterances: Vec::new(),
+            utterances: heard,
         };
         let finishing = Finishing {
             work: scope.spawn(move || writer.finish()),
             record,
-            heard: Heard {
-                chapter: c,
-                cues,
-                rate,
-            },
+            rate,
         };
         slot += 1;
         if done.send(Done::Written(finishing)).is_err() {

@@ -4,6 +4,7 @@ mod architecture;
 mod audio;
 mod bad_input;
 mod espeak_server;
+mod fake_engine;
 mod http;
 mod http_server;
 mod narrate_run;
