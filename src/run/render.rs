@@ -43,11 +43,9 @@ pub(super) fn render(
                 });
             }
             let audio = spoken.next().unwrap_or_else(|| {
-                Err(SynthError::Io {
-                    program: engine.id().to_owned(),
-                    source: std::io::Error::other(
-                        "the engine returned fewer utterances than asked",
-                    ),
+                Err(SynthError::Engine {
+                    engine: engine.id().to_owned(),
+                    problem: "the engine returned fewer utterances than asked",
                 })
             })?;
             finish(audio, rate, converter)

@@ -12,7 +12,7 @@ pub mod neural;
 
 use serde::Deserialize;
 
-use crate::audio::{Audio, AudioError};
+use crate::audio::Audio;
 
 /// The engine behind a voice and its settings. A closed set: each variant is a backend.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -60,38 +60,22 @@ pub trait Synthesizer: Send + Sync {
     }
 }
 
+/// Why an utterance could not be spoken: one family of errors per backend.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
-    #[error(
-        "`{program}` could not start; install it (`apt-get install espeak-ng`) or choose another voice (`narrate voices`)"
-    )]
-    Spawn {
-        program: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("`{program}` failed while running")]
-    Io {
-        program: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("`{program}` exited with {status}:\n{stderr}")]
-    Exited {
-        program: String,
-        status: std::process::ExitStatus,
-        stderr: String,
-    },
-    #[error("`{program}` returned audio narrate cannot read")]
-    BadAudio {
-        program: String,
-        #[source]
-        source: AudioError,
-    },
+    #[error(transparent)]
+    Espeak(#[from] espeak::EspeakError),
     #[error(transparent)]
     Http(#[from] http::HttpError),
-    #[error("neural voice: {0}")]
-    Neural(String),
+    /// Shared: a model that failed to load fails every utterance with the same error.
+    #[error(transparent)]
+    Neural(#[from] std::sync::Arc<neural::NeuralError>),
+    /// A backend (or a wrapper such as the cache) broke its contract with the run.
+    #[error("{engine}: {problem}")]
+    Engine {
+        engine: String,
+        problem: &'static str,
+    },
 }
 
 /// Speed and other run-time settings that come from the command line, not the voice file.

@@ -10,7 +10,7 @@ pub mod int8;
 pub mod tflite;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
@@ -166,7 +166,7 @@ pub struct Neural {
     frontend: Frontend,
     /// FastSpeech2's speed ratio: 1 / `--rate`.
     speed: f32,
-    models: OnceLock<Result<Models, String>>,
+    models: OnceLock<Result<Models, Arc<NeuralError>>>,
 }
 
 impl Neural {
@@ -186,11 +186,9 @@ impl Neural {
 
     fn models(&self) -> Result<&Models, SynthError> {
         self.models
-            .get_or_init(|| {
-                Models::load(&self.dir).map_err(|e| format!("{:#}", anyhow::Error::new(e)))
-            })
+            .get_or_init(|| Models::load(&self.dir).map_err(Arc::new))
             .as_ref()
-            .map_err(|message| SynthError::Neural(message.clone()))
+            .map_err(|error| SynthError::Neural(Arc::clone(error)))
     }
 }
 
@@ -218,8 +216,7 @@ impl Synthesizer for Neural {
             let mel = models.mel(&ids, self.speed)?;
             models.waveform(mel)
         };
-        let mut samples =
-            run().map_err(|e| SynthError::Neural(format!("{:#}", anyhow::Error::new(e))))?;
+        let mut samples = run().map_err(Arc::new)?;
         samples.iter_mut().for_each(|s| *s = s.clamp(-1.0, 1.0));
         Ok(Audio { samples, rate })
     }
