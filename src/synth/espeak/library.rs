@@ -1,12 +1,33 @@
-//! libespeak-ng, opened at run time (`dlopen`): the calls the `espeak-ng` program makes to
-//! speak stdin line by line into a WAV, for the batch server. Nothing is linked at build
+//! libespeak-ng, opened at run time (libloading): the calls the `espeak-ng` program makes
+//! to speak stdin line by line into a WAV, for the batch server. Nothing is linked at build
 //! time, so narrate builds and runs where the library is missing (it then starts the
 //! program instead).
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char, c_int, c_uint, c_void};
 
-const LIBRARY: &CStr = c"libespeak-ng.so.1";
+use super::LINE_BUFFER;
+
+const LIBRARY: &str = "libespeak-ng.so.1";
+
+/// Why libespeak-ng cannot be used; the engine then starts the program.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("cannot open {LIBRARY}")]
+    Open(#[source] libloading::Error),
+    #[error("{LIBRARY} has no {name}")]
+    Symbol {
+        name: &'static str,
+        #[source]
+        source: libloading::Error,
+    },
+    #[error("voice name {0:?} holds a NUL byte")]
+    VoiceName(String),
+    #[error("{call} failed ({status:#x})")]
+    Call { call: &'static str, status: c_uint },
+    #[error("no voice {0}")]
+    NoVoice(String),
+}
 
 /// `espeakCHARS_UTF8 | espeakPHONEMES | espeakENDPAUSE`: what `espeak-ng -b 1` passes.
 const FLAGS_UTF8_TEXT: c_uint = 0x1 | 0x100 | 0x1000;
@@ -17,8 +38,6 @@ const POS_CHARACTER: c_int = 1;
 const ESPEAK_RATE: c_int = 1;
 const ESPEAK_PITCH: c_int = 3;
 const EVENT_SAMPLERATE: c_int = 8;
-/// The buffer `espeak-ng` reads each stdin line into with `fgets`.
-pub(super) const LINE_BUFFER: usize = 1000;
 
 /// `espeak_EVENT` (speak_lib.h); only `kind` and the first word of `id` are read.
 #[repr(C)]
@@ -39,6 +58,8 @@ type SynthCallback = extern "C" fn(*mut i16, c_int, *mut Event) -> c_int;
 
 /// The library's entry points narrate uses.
 pub struct Library {
+    /// Kept open: the entry points below point into it.
+    _library: libloading::Library,
     initialize_path: unsafe extern "C" fn(*const c_char),
     initialize: unsafe extern "C" fn(*mut *mut c_void) -> c_uint,
     initialize_output: unsafe extern "C" fn(c_uint, c_int, *const c_char) -> c_uint,
@@ -117,58 +138,54 @@ fn pass_on(held: &mut Vec<i16>) {
     held.clear();
 }
 
-/// A symbol's address as the function pointer type `F`.
+/// The entry point `name` as the function pointer type `F`.
 ///
 /// # Safety
-/// `F` must be a function pointer type matching the symbol's C signature.
-unsafe fn function<F: Copy>(address: *mut c_void) -> F {
-    assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut c_void>());
-    // SAFETY: same size (checked); the caller vouches for the signature
-    unsafe { std::mem::transmute_copy(&address) }
+/// `F` must be a function pointer type matching the symbol's C signature, and the pointer
+/// must not be called after `library` is closed.
+unsafe fn function<F: Copy>(
+    library: &libloading::Library,
+    name: &'static str,
+) -> Result<F, LibraryError> {
+    // SAFETY: the caller vouches for the signature and the library's life
+    unsafe { library.get::<F>(name.as_bytes()) }
+        .map(|symbol| *symbol)
+        .map_err(|source| LibraryError::Symbol { name, source })
 }
 
 impl Library {
     /// Opens libespeak-ng and finds its entry points.
-    pub fn open() -> Result<Library, String> {
-        // SAFETY: dlopen with a constant name; the handle is kept for the process's life.
-        let handle = unsafe { libc::dlopen(LIBRARY.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            return Err(format!("cannot open {}", LIBRARY.to_string_lossy()));
-        }
-        let symbol = |name: &CStr| {
-            // SAFETY: a symbol lookup in a handle that stays open
-            let address = unsafe { libc::dlsym(handle, name.as_ptr()) };
-            if address.is_null() {
-                Err(format!(
-                    "{} has no {}",
-                    LIBRARY.to_string_lossy(),
-                    name.to_string_lossy()
-                ))
-            } else {
-                Ok(address)
-            }
-        };
-        // SAFETY: each symbol is cast to the signature speak_lib.h / espeak_ng.h give it.
+    pub fn open() -> Result<Library, LibraryError> {
+        use libloading::os::unix::{RTLD_LOCAL, RTLD_NOW};
+        // SAFETY: loading libespeak-ng runs no initializer with effects beyond its own
+        // static data; the handle is kept with the entry points.
+        let library =
+            unsafe { libloading::os::unix::Library::open(Some(LIBRARY), RTLD_NOW | RTLD_LOCAL) }
+                .map_err(LibraryError::Open)?
+                .into();
+        // SAFETY: each symbol is cast to the signature speak_lib.h / espeak_ng.h give it,
+        // and the library is kept open in the returned value.
         unsafe {
             Ok(Library {
-                initialize_path: function(symbol(c"espeak_ng_InitializePath")?),
-                initialize: function(symbol(c"espeak_ng_Initialize")?),
-                initialize_output: function(symbol(c"espeak_ng_InitializeOutput")?),
-                get_sample_rate: function(symbol(c"espeak_ng_GetSampleRate")?),
-                set_synth_callback: function(symbol(c"espeak_SetSynthCallback")?),
-                set_voice_by_name: function(symbol(c"espeak_SetVoiceByName")?),
-                set_parameter: function(symbol(c"espeak_SetParameter")?),
-                synth: function(symbol(c"espeak_Synth")?),
-                synchronize: function(symbol(c"espeak_Synchronize")?),
-                info: function(symbol(c"espeak_Info")?),
+                initialize_path: function(&library, "espeak_ng_InitializePath")?,
+                initialize: function(&library, "espeak_ng_Initialize")?,
+                initialize_output: function(&library, "espeak_ng_InitializeOutput")?,
+                get_sample_rate: function(&library, "espeak_ng_GetSampleRate")?,
+                set_synth_callback: function(&library, "espeak_SetSynthCallback")?,
+                set_voice_by_name: function(&library, "espeak_SetVoiceByName")?,
+                set_parameter: function(&library, "espeak_SetParameter")?,
+                synth: function(&library, "espeak_Synth")?,
+                synchronize: function(&library, "espeak_Synchronize")?,
+                info: function(&library, "espeak_Info")?,
+                _library: library,
             })
         }
     }
 
     /// Sets the library up as `espeak-ng -b 1 --stdout -v VOICE -s SPEED -p PITCH` does
     /// before it reads any text.
-    pub fn start(&self, voice: &str, speed: u32, pitch: u32) -> Result<(), String> {
-        let voice = CString::new(voice).map_err(|_| "voice name with a NUL".to_string())?;
+    pub fn start(&self, voice: &str, speed: u32, pitch: u32) -> Result<(), LibraryError> {
+        let voice = CString::new(voice).map_err(|_| LibraryError::VoiceName(voice.to_owned()))?;
         // SAFETY: the calls and their order are those of espeak-ng's own main(); the
         // strings outlive the calls.
         unsafe {
@@ -176,16 +193,22 @@ impl Library {
             let mut context: *mut c_void = std::ptr::null_mut();
             let status = (self.initialize)(&mut context);
             if status != 0 {
-                return Err(format!("espeak_ng_Initialize failed ({status:#x})"));
+                return Err(LibraryError::Call {
+                    call: "espeak_ng_Initialize",
+                    status,
+                });
             }
             let status = (self.initialize_output)(ENOUTPUT_MODE_SYNCHRONOUS, 0, std::ptr::null());
             if status != 0 {
-                return Err(format!("espeak_ng_InitializeOutput failed ({status:#x})"));
+                return Err(LibraryError::Call {
+                    call: "espeak_ng_InitializeOutput",
+                    status,
+                });
             }
             RATE.set((self.get_sample_rate)().max(1) as u32);
             (self.set_synth_callback)(collect);
             if (self.set_voice_by_name)(voice.as_ptr()) != 0 {
-                return Err(format!("no voice {}", voice.to_string_lossy()));
+                return Err(LibraryError::NoVoice(voice.to_string_lossy().into_owned()));
             }
             (self.set_parameter)(ESPEAK_RATE, speed as c_int, 0);
             (self.set_parameter)(ESPEAK_PITCH, pitch as c_int, 0);

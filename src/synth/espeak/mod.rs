@@ -12,7 +12,10 @@
 //! forks a ready copy of libespeak-ng per batch instead of starting the program: the same
 //! audio, byte for byte, without a process start each time.
 
+#[cfg(target_os = "linux")]
 mod library;
+#[cfg(target_os = "linux")]
+mod serve;
 pub mod server;
 
 use std::io::Write;
@@ -64,6 +67,37 @@ impl Settings {
     }
 }
 
+/// Why espeak-ng could not speak an utterance.
+#[derive(Debug, thiserror::Error)]
+pub enum EspeakError {
+    #[error(
+        "`{program}` could not start; install it (`apt-get install espeak-ng`) or choose another voice (`narrate voices`)"
+    )]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` failed while running")]
+    Io {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` exited with {status}:\n{stderr}")]
+    Exited {
+        program: String,
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("`{program}` returned audio narrate cannot read")]
+    BadAudio {
+        program: String,
+        #[source]
+        source: crate::audio::AudioError,
+    },
+}
+
 /// espeak-ng accepts words per minute in this range.
 const SPEED_RANGE: (f32, f32) = (80.0, 450.0);
 
@@ -108,9 +142,10 @@ impl Espeak {
 
     /// Speaks through batch servers started as `program` (the `narrate` binary) when the
     /// engine is the `espeak-ng` program; any other program (a wrapper, another build) is
-    /// always started as itself.
+    /// always started as itself. The server forks, so only on Linux; elsewhere the program
+    /// is started for each batch.
     pub fn with_server(mut self, program: PathBuf) -> Self {
-        if self.program == Settings::DEFAULT_PROGRAM {
+        if cfg!(target_os = "linux") && self.program == Settings::DEFAULT_PROGRAM {
             self.server = Some(program);
         }
         self
@@ -225,9 +260,11 @@ fn default_voice(language: &str) -> String {
 /// The break after each utterance of a batch; it scales with the speaking speed, as every
 /// espeak-ng pause does, so it stays several times longer than any pause inside a sentence.
 const BATCH_BREAK: &str = r#"<break time="1s"/>"#;
-/// Longest line espeak-ng reads in one piece (it reads stdin with `fgets` into
-/// [`library::LINE_BUFFER`] bytes), with some to spare.
-const MAX_LINE_BYTES: usize = library::LINE_BUFFER - 10;
+/// The buffer `espeak-ng` reads each stdin line into with `fgets`.
+const LINE_BUFFER: usize = 1000;
+/// Longest line espeak-ng reads in one piece (into [`LINE_BUFFER`] bytes), with some to
+/// spare.
+const MAX_LINE_BYTES: usize = LINE_BUFFER - 10;
 /// Silence kept on each side of an utterance cut out of a batch (more than the pipeline's
 /// trim margin, so the result trims the same as a lone utterance).
 const CUT_MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
@@ -481,56 +518,59 @@ impl Synthesizer for Espeak {
     }
 
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
-        if self.server.is_some() {
-            let mut wav = Vec::new();
-            if self.served(&one_line(text), false, &mut wav)
-                && let Ok(audio) = Audio::from_wav(&wav)
-            {
-                return Ok(audio);
+        let speak = || -> Result<Audio, EspeakError> {
+            if self.server.is_some() {
+                let mut wav = Vec::new();
+                if self.served(&one_line(text), false, &mut wav)
+                    && let Ok(audio) = Audio::from_wav(&wav)
+                {
+                    return Ok(audio);
+                }
             }
-        }
-        let program = || self.program.clone();
-        let mut child = self
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| SynthError::Spawn {
+            let program = || self.program.clone();
+            let mut child = self
+                .command()
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|source| EspeakError::Spawn {
+                    program: program(),
+                    source,
+                })?;
+            // The text goes to stdin so that a leading '-' is never taken for an option.
+            // Newlines would be read as separate clauses; one utterance is one line.
+            let line = one_line(text);
+            if let Some(mut stdin) = child.stdin.take() {
+                match stdin.write_all(line.as_bytes()) {
+                    // the engine quit before reading: its exit status and stderr say why
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    Err(source) => {
+                        return Err(EspeakError::Io {
+                            program: program(),
+                            source,
+                        });
+                    }
+                    Ok(()) => {}
+                }
+            }
+            let output = child.wait_with_output().map_err(|source| EspeakError::Io {
                 program: program(),
                 source,
             })?;
-        // The text goes to stdin so that a leading '-' is never taken for an option.
-        // Newlines would be read as separate clauses; one utterance is one line.
-        let line = one_line(text);
-        if let Some(mut stdin) = child.stdin.take() {
-            match stdin.write_all(line.as_bytes()) {
-                // the engine quit before reading: its exit status and stderr say why
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(source) => {
-                    return Err(SynthError::Io {
-                        program: program(),
-                        source,
-                    });
-                }
-                Ok(()) => {}
+            if !output.status.success() {
+                return Err(EspeakError::Exited {
+                    program: program(),
+                    status: output.status,
+                    stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+                });
             }
-        }
-        let output = child.wait_with_output().map_err(|source| SynthError::Io {
-            program: program(),
-            source,
-        })?;
-        if !output.status.success() {
-            return Err(SynthError::Exited {
+            Audio::from_wav(&output.stdout).map_err(|source| EspeakError::BadAudio {
                 program: program(),
-                status: output.status,
-                stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
-        Audio::from_wav(&output.stdout).map_err(|source| SynthError::BadAudio {
-            program: program(),
-            source,
-        })
+                source,
+            })
+        };
+        Ok(speak()?)
     }
 }
 
@@ -642,7 +682,10 @@ mod tests {
         // `false` ignores its arguments and exits 1: the error must say so
         let engine = Espeak::new(&settings("false"), "zh-CN", 1.0);
         let err = engine.synthesize("你好").unwrap_err();
-        assert!(matches!(err, SynthError::Exited { .. }), "{err}");
+        assert!(
+            matches!(err, SynthError::Espeak(EspeakError::Exited { .. })),
+            "{err}"
+        );
     }
 
     #[test]
