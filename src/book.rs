@@ -54,7 +54,7 @@ pub struct BookOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum BookError {
     #[error(transparent)]
-    Output(#[from] output::Error),
+    Output(#[from] output::OutputError),
     #[error(transparent)]
     Encode(#[from] EncodeError),
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::audio::{Audio, SampleFormat, SampleRate, SampleWriter};
 use crate::loudness::{self, Loudness, LoudnessTarget, Meter};
-use crate::output::{self, Error};
+use crate::output::{self, OutputError};
 
 /// Where one utterance sits in its chapter, in frames at the chapter's rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct WrittenChapter {
 impl ChapterWriter {
     /// Starts `destination` (written as a hidden temp file in the same folder until
     /// [`finish`](Self::finish)).
-    pub fn create(destination: &Path, rate: SampleRate) -> Result<Self, Error> {
+    pub fn create(destination: &Path, rate: SampleRate) -> Result<Self, OutputError> {
         Self::create_as(destination, rate, ChapterFormat::default())
     }
 
@@ -60,17 +60,17 @@ impl ChapterWriter {
         destination: &Path,
         rate: SampleRate,
         format: ChapterFormat,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, OutputError> {
         let name = destination
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let temp = destination.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let wav_error = |source| Error::Wav {
+        let wav_error = |source| OutputError::Wav {
             path: temp.clone(),
             source,
         };
-        let file = std::fs::File::create(&temp).map_err(|source| Error::Io {
+        let file = std::fs::File::create(&temp).map_err(|source| OutputError::Io {
             path: temp.clone(),
             source,
         })?;
@@ -106,7 +106,7 @@ impl ChapterWriter {
     }
 
     /// Appends an utterance (already at the chapter's rate) and returns its cue.
-    pub fn speak(&mut self, audio: &Audio) -> Result<Cue, Error> {
+    pub fn speak(&mut self, audio: &Audio) -> Result<Cue, OutputError> {
         debug_assert_eq!(audio.rate, self.rate);
         let start = self.frames;
         self.write_samples(&audio.samples)?;
@@ -117,32 +117,34 @@ impl ChapterWriter {
     }
 
     /// Appends silence.
-    pub fn pause(&mut self, duration: Duration) -> Result<(), Error> {
+    pub fn pause(&mut self, duration: Duration) -> Result<(), OutputError> {
         let frames = self.rate.frames(duration);
         self.write_samples(&vec![0.0; frames])
     }
 
-    fn write_samples(&mut self, samples: &[f32]) -> Result<(), Error> {
+    fn write_samples(&mut self, samples: &[f32]) -> Result<(), OutputError> {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
         self.meter.add(samples);
-        writer.write_all(samples).map_err(|source| Error::Wav {
-            path: self.temp.clone(),
-            source,
-        })?;
+        writer
+            .write_all(samples)
+            .map_err(|source| OutputError::Wav {
+                path: self.temp.clone(),
+                source,
+            })?;
         self.frames += samples.len();
         Ok(())
     }
 
     /// Completes the WAV header, flushes, and renames the file into place.
-    pub fn finish(mut self) -> Result<WrittenChapter, Error> {
+    pub fn finish(mut self) -> Result<WrittenChapter, OutputError> {
         let Some(writer) = self.writer.take() else {
             unreachable!("the writer is only taken by finish, which consumes self");
         };
         let wav_error = |path: &Path| {
             let path = path.to_owned();
-            move |source| Error::Wav { path, source }
+            move |source| OutputError::Wav { path, source }
         };
         let result = writer
             .finish()
@@ -155,7 +157,7 @@ impl ChapterWriter {
                 return Err(err);
             }
         };
-        std::fs::rename(&self.temp, &self.destination).map_err(|source| Error::Io {
+        std::fs::rename(&self.temp, &self.destination).map_err(|source| OutputError::Io {
             path: self.destination.clone(),
             source,
         })?;
@@ -168,7 +170,7 @@ impl ChapterWriter {
 
     /// Brings the temp file to the loudness target (a second pass through a second temp
     /// file, which then replaces the first); returns the level of the result.
-    fn level(&self) -> Result<Loudness, Error> {
+    fn level(&self) -> Result<Loudness, OutputError> {
         let Some(target) = self.format.loudness else {
             return Ok(self.meter.loudness());
         };
@@ -178,7 +180,7 @@ impl ChapterWriter {
             &self.temp.with_extension("level.tmp"),
             |levelled| {
                 loudness::normalize_file(&self.temp, levelled, spec, &self.meter, target)
-                    .map_err(Error::from)
+                    .map_err(OutputError::from)
             },
         )
     }

@@ -8,7 +8,7 @@ use crate::segment::UtteranceId;
 use crate::text::Warning;
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum OutputError {
     #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
@@ -24,7 +24,7 @@ pub enum Error {
     #[error("output folder {} is a file; choose another folder with -o", path.display())]
     NotADirectory { path: PathBuf },
     #[error(transparent)]
-    Loudness(#[from] crate::loudness::Error),
+    Loudness(#[from] crate::loudness::LoudnessError),
 }
 
 /// Everything a player or a later run needs to know about one narrated input.
@@ -132,13 +132,13 @@ pub fn chapter_file_name(index: usize, title: &str, extension: &str) -> String {
 }
 
 /// Creates `dir` (and its parents) unless it exists; a file in its place is an error.
-pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
+pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     if dir.exists() && !dir.is_dir() {
-        return Err(Error::NotADirectory {
+        return Err(OutputError::NotADirectory {
             path: dir.to_owned(),
         });
     }
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
         path: dir.to_owned(),
         source,
     })
@@ -146,7 +146,7 @@ pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
 
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_atomic_with(path, |out| out.write_all(bytes))
 }
 
@@ -155,8 +155,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let io = |source| Error::Io {
+) -> Result<(), OutputError> {
+    let io = |source| OutputError::Io {
         path: path.to_owned(),
         source,
     };
@@ -184,9 +184,9 @@ pub fn write_atomic_with(
 pub fn replace_through<T>(
     path: &Path,
     side: &Path,
-    write: impl FnOnce(&Path) -> Result<T, Error>,
-) -> Result<T, Error> {
-    crate::files::replace_through(path, side, write, |source| Error::Io {
+    write: impl FnOnce(&Path) -> Result<T, OutputError>,
+) -> Result<T, OutputError> {
+    crate::files::replace_through(path, side, write, |source| OutputError::Io {
         path: path.to_owned(),
         source,
     })
@@ -222,7 +222,7 @@ pub fn remove_stale_temp_files(dir: &Path) {
 
 /// Writes the manifest as pretty JSON, atomically and streamed (a book's manifest holds
 /// every utterance and runs to megabytes).
-pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), Error> {
+pub fn write_manifest(path: &Path, manifest: &Manifest) -> Result<(), OutputError> {
     write_manifest_with(path, manifest, &|_| Ok(None))
 }
 
@@ -234,7 +234,7 @@ pub fn write_manifest_with(
     path: &Path,
     manifest: &Manifest,
     utterances: &Fill,
-) -> Result<(), Error> {
+) -> Result<(), OutputError> {
     let filled = Filled {
         manifest,
         utterances,

@@ -97,7 +97,11 @@ impl Default for PlanOptions {
 }
 
 /// Reads an input and plans its chapters for `voice`.
-pub fn plan(path: &Path, voice: &Voice, options: &PlanOptions) -> Result<Plan, ingest::Error> {
+pub fn plan(
+    path: &Path,
+    voice: &Voice,
+    options: &PlanOptions,
+) -> Result<Plan, ingest::IngestError> {
     let document = ingest::read_limited(path, options.max_input_bytes)?;
     Ok(plan_document(path, document, voice, options.normalize))
 }

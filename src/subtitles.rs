@@ -66,7 +66,7 @@ pub fn write(
     chapter: &ChapterRecord,
     formats: &BTreeSet<SubtitleFormat>,
     book: &BookInfo,
-) -> Result<Vec<String>, output::Error> {
+) -> Result<Vec<String>, output::OutputError> {
     let mut names = Vec::with_capacity(formats.len());
     for &format in formats {
         let name = Path::new(&chapter.file)

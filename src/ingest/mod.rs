@@ -14,7 +14,7 @@ use crate::text::{Document, Warning};
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum IngestError {
     #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
@@ -43,26 +43,26 @@ pub enum Error {
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;
 
 /// Reads, decodes and structures one input file of at most [`DEFAULT_MAX_INPUT_BYTES`].
-pub fn read(path: &Path) -> Result<Document, Error> {
+pub fn read(path: &Path) -> Result<Document, IngestError> {
     read_limited(path, DEFAULT_MAX_INPUT_BYTES)
 }
 
 /// Reads, decodes and structures one input file of at most `max_bytes`.
-pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, Error> {
-    let read_error = |source| Error::Read {
+pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError> {
+    let read_error = |source| IngestError::Read {
         path: path.to_owned(),
         source,
     };
     let size = std::fs::metadata(path).map_err(read_error)?.len();
     if size > max_bytes {
-        return Err(Error::TooLarge {
+        return Err(IngestError::TooLarge {
             path: path.to_owned(),
             size,
             limit: max_bytes,
         });
     }
     let bytes = std::fs::read(path).map_err(read_error)?;
-    let text = decode::decode(&bytes).map_err(|source| Error::Decode {
+    let text = decode::decode(&bytes).map_err(|source| IngestError::Decode {
         path: path.to_owned(),
         source,
     })?;
@@ -155,7 +155,7 @@ mod tests {
         std::fs::write(&path, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
         let err = read(&path).unwrap_err();
         let message = err.to_string();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(matches!(err, IngestError::Decode { .. }), "{err:?}");
         assert!(message.contains("picture.txt"), "{message}");
         let cause = std::error::Error::source(&err).unwrap().to_string();
         assert!(cause.contains("not a text file"), "{cause}");
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn a_missing_file_is_a_read_error_naming_it() {
         let err = read(Path::new("/nonexistent/narrate-input.txt")).unwrap_err();
-        assert!(matches!(err, Error::Read { .. }), "{err:?}");
+        assert!(matches!(err, IngestError::Read { .. }), "{err:?}");
         assert!(err.to_string().contains("narrate-input.txt"));
     }
 }

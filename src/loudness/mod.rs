@@ -21,7 +21,7 @@ use crate::audio::{SampleRate, SampleWriter};
 /// What can go wrong while a chapter file is levelled: its temp file cannot be read, or the
 /// levelled file cannot be written.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum LoudnessError {
     #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
@@ -83,7 +83,7 @@ pub fn normalize_file(
     spec: hound::WavSpec,
     first: &Meter,
     target: LoudnessTarget,
-) -> Result<Loudness, Error> {
+) -> Result<Loudness, LoudnessError> {
     let ceiling = db_to_amplitude(target.true_peak - LIMITER_MARGIN_DB) as f32;
     let rate = SampleRate::new(spec.sample_rate).expect("a chapter's rate is never zero");
     let Some(lufs) = first.loudness().integrated else {
@@ -134,7 +134,7 @@ pub fn normalize_file(
                 destination,
                 &destination.with_extension("peak.tmp"),
                 |again| rewrite(destination, again, spec, correction, f32::INFINITY),
-                |source| Error::Io {
+                |source| LoudnessError::Io {
                     path: destination.to_owned(),
                     source,
                 },
@@ -158,7 +158,7 @@ fn estimate_limited(
     first: &Meter,
     gain: f32,
     ceiling: f32,
-) -> Result<Option<f64>, Error> {
+) -> Result<Option<f64>, LoudnessError> {
     let frames = first.sub_block_frames();
     // Five bytes a sub-block (180 kB for an hour), not 32: the first pass's energies
     // become the estimate in place, each sampled one replaced by its energy after the
@@ -234,8 +234,8 @@ fn stream_limited(
     rate: SampleRate,
     gain: f32,
     ceiling: f32,
-    mut each: impl FnMut(&[f32]) -> Result<(), Error>,
-) -> Result<(), Error> {
+    mut each: impl FnMut(&[f32]) -> Result<(), LoudnessError>,
+) -> Result<(), LoudnessError> {
     let mut limiter = Limiter::new(rate, ceiling);
     let (mut block, mut out) = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
     let mut rest = frames;
@@ -274,13 +274,13 @@ fn rewrite(
     spec: hound::WavSpec,
     gain: f32,
     ceiling: f32,
-) -> Result<Loudness, Error> {
+) -> Result<Loudness, LoudnessError> {
     let wav_err = |path: &Path| {
         let path = path.to_owned();
-        move |source| Error::Wav { path, source }
+        move |source| LoudnessError::Wav { path, source }
     };
     let rate = SampleRate::new(spec.sample_rate).expect("a chapter's rate is never zero");
-    let file = std::fs::File::create(destination).map_err(|source| Error::Io {
+    let file = std::fs::File::create(destination).map_err(|source| LoudnessError::Io {
         path: destination.to_owned(),
         source,
     })?;
@@ -293,7 +293,7 @@ fn rewrite(
     let mut samples = SourceSamples::open(source)?;
     stream_limited(&mut samples, usize::MAX, rate, gain, ceiling, |out| {
         meter.add(out);
-        writer.write_all(out).map_err(|source| Error::Wav {
+        writer.write_all(out).map_err(|source| LoudnessError::Wav {
             path: destination.to_owned(),
             source,
         })
@@ -323,13 +323,13 @@ enum SourceKind {
 }
 
 impl SourceSamples {
-    fn open(path: &Path) -> Result<Self, Error> {
-        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+    fn open(path: &Path) -> Result<Self, LoudnessError> {
+        let file = std::fs::File::open(path).map_err(|source| LoudnessError::Io {
             path: path.to_owned(),
             source,
         })?;
         let file = std::io::BufReader::with_capacity(crate::audio::FILE_BUFFER, file);
-        let reader = hound::WavReader::new(file).map_err(|source| Error::Wav {
+        let reader = hound::WavReader::new(file).map_err(|source| LoudnessError::Wav {
             path: path.to_owned(),
             source,
         })?;
@@ -353,13 +353,15 @@ impl SourceSamples {
     }
 
     /// Passes over the next `frames` samples (fewer at the end).
-    fn skip(&mut self, frames: usize) -> Result<(), Error> {
+    fn skip(&mut self, frames: usize) -> Result<(), LoudnessError> {
         if let SourceKind::Float32 { reader, left, .. } = &mut self.kind {
             let n = (*left).min(frames);
             *left -= n;
-            return std::io::Seek::seek_relative(reader, n as i64 * 4).map_err(|e| Error::Wav {
-                path: self.path.clone(),
-                source: hound::Error::IoError(e),
+            return std::io::Seek::seek_relative(reader, n as i64 * 4).map_err(|e| {
+                LoudnessError::Wav {
+                    path: self.path.clone(),
+                    source: hound::Error::IoError(e),
+                }
             });
         }
         let mut block = Vec::new();
@@ -375,9 +377,9 @@ impl SourceSamples {
     }
 
     /// Replaces `block` with the next `most` samples, fewer only at the end.
-    fn read_at_most(&mut self, block: &mut Vec<f32>, most: usize) -> Result<(), Error> {
+    fn read_at_most(&mut self, block: &mut Vec<f32>, most: usize) -> Result<(), LoudnessError> {
         block.clear();
-        let wav_err = |source| Error::Wav {
+        let wav_err = |source| LoudnessError::Wav {
             path: self.path.clone(),
             source,
         };

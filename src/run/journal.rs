@@ -41,7 +41,7 @@ pub(super) struct Entry {
 impl Journal {
     /// Opens (or creates) the journal of `dir`; lines an earlier, killed run left stay,
     /// and one it cut short is ended, so that it does not swallow the next.
-    pub(super) fn open(dir: &Path) -> Result<Journal, output::Error> {
+    pub(super) fn open(dir: &Path) -> Result<Journal, output::OutputError> {
         let path = dir.join(FILE_NAME);
         let io = |source| io_error(&path, source);
         let mut file = File::options()
@@ -64,7 +64,7 @@ impl Journal {
 
     /// Appends `record` as one line and makes it durable, so a run killed after this
     /// keeps the chapter.
-    pub(super) fn append(&mut self, record: &ChapterRecord) -> Result<Entry, output::Error> {
+    pub(super) fn append(&mut self, record: &ChapterRecord) -> Result<Entry, output::OutputError> {
         let io = |source| io_error(&self.path, source);
         let mut line = serde_json::to_vec(record).map_err(|e| io(e.into()))?;
         line.push(b'\n');
@@ -87,7 +87,7 @@ impl Journal {
     }
 
     /// Removes the journal once the manifest lists everything in it.
-    pub(super) fn remove(self) -> Result<(), output::Error> {
+    pub(super) fn remove(self) -> Result<(), output::OutputError> {
         std::fs::remove_file(&self.path).map_err(|source| io_error(&self.path, source))
     }
 }
@@ -113,8 +113,8 @@ pub(super) fn previous_chapters(dir: &Path, manifest: Option<Manifest>) -> Vec<C
     chapters
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> output::Error {
-    output::Error::Io {
+fn io_error(path: &Path, source: std::io::Error) -> output::OutputError {
+    output::OutputError::Io {
         path: path.to_owned(),
         source,
     }

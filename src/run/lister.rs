@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::mpsc;
 
-use super::NarrateError;
+use super::RunError;
 use super::journal::{self, Entry, Journal};
 use super::writer::Done;
 use crate::output::{self, Manifest};
@@ -34,7 +34,7 @@ impl Lister<'_> {
         self,
         arrived: mpsc::Receiver<Done<'_>>,
         manifest: &mut Manifest,
-    ) -> Result<(), NarrateError> {
+    ) -> Result<(), RunError> {
         let mut journal = Journal::open(self.dir)?;
         // for each chapter of `manifest`, where the journal holds its utterances
         let mut entries: Vec<Option<Entry>> = Vec::new();
@@ -52,7 +52,7 @@ impl Lister<'_> {
         manifest: &mut Manifest,
         journal: &mut Journal,
         entries: &mut Vec<Option<Entry>>,
-    ) -> Result<(), NarrateError> {
+    ) -> Result<(), RunError> {
         let book = BookInfo {
             title: manifest.title.clone(),
             author: manifest.author.clone(),
@@ -89,7 +89,7 @@ impl Lister<'_> {
         manifest: &Manifest,
         journal: &Journal,
         entries: &[Option<Entry>],
-    ) -> Result<(), NarrateError> {
+    ) -> Result<(), RunError> {
         let utterances = |i: usize| match entries[i] {
             Some(entry) => journal.read(entry).map(|record| Some(record.utterances)),
             None => Ok(None),

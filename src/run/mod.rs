@@ -53,7 +53,7 @@ pub struct RunOptions {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum NarrateError {
+pub enum RunError {
     #[error(
         "chapter {chapter} «{title}», utterance {id} (line {line}) «{preview}»; chapters before it are kept"
     )]
@@ -73,7 +73,7 @@ pub enum NarrateError {
         source: ResampleError,
     },
     #[error(transparent)]
-    Output(#[from] output::Error),
+    Output(#[from] output::OutputError),
     #[error("a synthesis worker stopped before finishing its utterance; please report this")]
     WorkerLost,
     #[error("interrupted; finished chapters are kept, and a rerun goes on from there")]
@@ -91,7 +91,7 @@ pub fn narrate(
     dir: &Path,
     options: &RunOptions,
     progress: &dyn Progress,
-) -> Result<Manifest, NarrateError> {
+) -> Result<Manifest, RunError> {
     output::prepare_dir(dir)?;
     output::remove_stale_temp_files(dir);
     let manifest_path = dir.join("manifest.json");
@@ -128,7 +128,7 @@ pub fn narrate(
         AUDIO_AHEAD_PER_WORKER * (workers + 1) as f64,
         &options.cancel,
     );
-    let (tx, rx) = mpsc::channel::<(Place, Result<Audio, NarrateError>)>();
+    let (tx, rx) = mpsc::channel::<(Place, Result<Audio, RunError>)>();
 
     std::thread::scope(|scope| {
         for _ in 0..workers {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::NarrateError;
+use super::RunError;
 use crate::audio::{Audio, SampleRate};
 use crate::plan::{PlannedChapter, Spoken};
 use crate::resample::{RateConverter, ResampleError};
@@ -82,9 +82,9 @@ pub(super) enum RenderError {
 }
 
 impl RenderError {
-    pub(super) fn located(self, chapter: &PlannedChapter, spoken: &Spoken) -> NarrateError {
+    pub(super) fn located(self, chapter: &PlannedChapter, spoken: &Spoken) -> RunError {
         match self {
-            RenderError::Synth(source) => NarrateError::Synth {
+            RenderError::Synth(source) => RunError::Synth {
                 chapter: chapter.index,
                 title: chapter.title.clone(),
                 id: spoken.utterance.id,
@@ -92,7 +92,7 @@ impl RenderError {
                 preview: preview(&spoken.spoken),
                 source: Box::new(source),
             },
-            RenderError::Resample(source) => NarrateError::Resample {
+            RenderError::Resample(source) => RunError::Resample {
                 chapter: chapter.index,
                 source,
             },

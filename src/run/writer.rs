@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::lister::Lister;
 use super::queue::Queue;
 use super::render::SILENCE_THRESHOLD;
-use super::{NarrateError, Place, RunOptions};
+use super::{Place, RunError, RunOptions};
 use crate::audio::{Audio, SampleRate};
 use crate::chapter::ChapterWriter;
 use crate::output::{self, ChapterRecord, Manifest, UtteranceRecord};
@@ -29,7 +29,7 @@ pub(super) struct Writer<'a> {
     pub(super) options: &'a RunOptions,
     pub(super) dir: &'a Path,
     pub(super) manifest_path: &'a Path,
-    pub(super) rx: &'a mpsc::Receiver<(Place, Result<Audio, NarrateError>)>,
+    pub(super) rx: &'a mpsc::Receiver<(Place, Result<Audio, RunError>)>,
     pub(super) queue: &'a Queue<'a>,
     pub(super) progress: &'a dyn Progress,
 }
@@ -40,7 +40,7 @@ pub(super) struct Writer<'a> {
 /// (unless [`LEVELLING_AHEAD`] chapters are still being levelled), since workers that wait
 /// on the writer hold their audio meanwhile. Stops at the first error; finished chapters
 /// stay.
-pub(super) fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), NarrateError> {
+pub(super) fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result<(), RunError> {
     std::thread::scope(|scope| {
         let (done, arrived) = mpsc::sync_channel::<Done>(LEVELLING_AHEAD);
         let lister = Lister {
@@ -53,7 +53,7 @@ pub(super) fn write_chapters(writer: &Writer, manifest: &mut Manifest) -> Result
         let written = write_in_order(writer, scope, &done);
         drop(done);
         // the chapters being levelled are kept whatever happened after them
-        let listed = lister.join().map_err(|_| NarrateError::WorkerLost)?;
+        let listed = lister.join().map_err(|_| RunError::WorkerLost)?;
         written.and(listed)
     })
 }
@@ -71,7 +71,7 @@ pub(super) enum Done<'scope> {
 pub(super) struct Finishing<'scope> {
     work: std::thread::ScopedJoinHandle<
         'scope,
-        Result<crate::chapter::WrittenChapter, output::Error>,
+        Result<crate::chapter::WrittenChapter, output::OutputError>,
     >,
     /// Its record, with its utterances, less what only the finished file tells.
     record: ChapterRecord,
@@ -80,8 +80,8 @@ pub(super) struct Finishing<'scope> {
 
 impl Finishing<'_> {
     /// Waits for the file; its whole record.
-    pub(super) fn complete(self) -> Result<ChapterRecord, NarrateError> {
-        let written = self.work.join().map_err(|_| NarrateError::WorkerLost)??;
+    pub(super) fn complete(self) -> Result<ChapterRecord, RunError> {
+        let written = self.work.join().map_err(|_| RunError::WorkerLost)??;
         Ok(ChapterRecord {
             frames: written.frames,
             duration: self.rate.duration(written.frames).as_secs_f64(),
@@ -98,7 +98,7 @@ fn write_in_order<'scope>(
     writer: &Writer,
     scope: &'scope std::thread::Scope<'scope, '_>,
     done: &mpsc::SyncSender<Done<'scope>>,
-) -> Result<(), NarrateError> {
+) -> Result<(), RunError> {
     let Writer {
         plan,
         keys,
@@ -113,7 +113,7 @@ fn write_in_order<'scope>(
     } = *writer;
     let rate = options.sample_rate;
     let seconds = |frames: usize| rate.duration(frames).as_secs_f64();
-    let mut pending: BTreeMap<Place, Result<Audio, NarrateError>> = BTreeMap::new();
+    let mut pending: BTreeMap<Place, Result<Audio, RunError>> = BTreeMap::new();
     // the chapter's place among those written
     let mut slot = 0;
     for c in 0..plan.chapters.len() {
@@ -132,12 +132,12 @@ fn write_in_order<'scope>(
         for (k, spoken) in chapter.utterances.iter().enumerate() {
             let audio = loop {
                 if options.cancel.is_cancelled() {
-                    return Err(NarrateError::Cancelled);
+                    return Err(RunError::Cancelled);
                 }
                 if let Some(result) = pending.remove(&(slot, k)) {
                     break result.map_err(|e| {
                         if options.cancel.is_cancelled() {
-                            NarrateError::Cancelled
+                            RunError::Cancelled
                         } else {
                             e
                         }
@@ -150,9 +150,9 @@ fn write_in_order<'scope>(
                     Err(mpsc::RecvTimeoutError::Timeout) => {}
                     Err(mpsc::RecvTimeoutError::Disconnected) => {
                         return Err(if options.cancel.is_cancelled() {
-                            NarrateError::Cancelled
+                            RunError::Cancelled
                         } else {
-                            NarrateError::WorkerLost
+                            RunError::WorkerLost
                         });
                     }
                 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sha2::{Digest, Sha256};
 
 use super::{SynthError, Synthesizer};
-use crate::audio::Audio;
+use crate::audio::{Audio, AudioError};
 
 /// Where cached utterances live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,19 +93,55 @@ impl Store {
         Ok(files)
     }
 
-    fn load(&self, key: &str) -> Option<Result<Audio, String>> {
+    fn load(&self, key: &str) -> Option<Result<Audio, CacheError>> {
         let path = self.path(key);
         let bytes = std::fs::read(&path).ok()?;
-        Some(Audio::from_wav(&bytes).map_err(|e| format!("{}: {e}", path.display())))
+        Some(Audio::from_wav(&bytes).map_err(|source| CacheError::Damaged { path, source }))
     }
 
-    fn save(&self, key: &str, audio: &Audio) -> Result<(), String> {
+    fn save(&self, key: &str, audio: &Audio) -> Result<(), CacheError> {
         let path = self.path(key);
-        let bytes = audio.to_wav_f32().map_err(|e| e.to_string())?;
+        let bytes = audio.to_wav_f32().map_err(CacheError::Encode)?;
         let shard = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(shard).map_err(|e| format!("{}: {e}", shard.display()))?;
-        crate::output::write_atomic(&path, &bytes).map_err(|e| format!("{e:#}"))
+        std::fs::create_dir_all(shard).map_err(|source| CacheError::Folder {
+            path: shard.to_owned(),
+            source,
+        })?;
+        Ok(crate::output::write_atomic(&path, &bytes)?)
     }
+}
+
+/// An error and its causes on one line, for a log message.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
+}
+
+/// Why an entry could not be read or kept; the run goes on without it (a warning).
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("{} is damaged", path.display())]
+    Damaged {
+        path: PathBuf,
+        #[source]
+        source: AudioError,
+    },
+    #[error("the audio cannot be written as WAV")]
+    Encode(#[source] AudioError),
+    #[error("cannot make {}", path.display())]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] crate::output::OutputError),
 }
 
 /// Hits, misses and discarded entries of one run.
@@ -235,7 +271,10 @@ impl Cached {
         match store.load(key)? {
             Ok(audio) => Some(audio),
             Err(why) => {
-                log::warn!("discarding a damaged cache entry ({why}); synthesizing it again");
+                log::warn!(
+                    "discarding a damaged cache entry ({}); synthesizing it again",
+                    chain(&why)
+                );
                 self.discarded.fetch_add(1, Ordering::Relaxed);
                 let _ = std::fs::remove_file(store.path(key));
                 None
@@ -246,7 +285,10 @@ impl Cached {
 
 fn keep(store: &Store, key: &str, audio: &Audio) {
     if let Err(why) = store.save(key, audio) {
-        log::warn!("cannot write the utterance cache ({why}); going on without it");
+        log::warn!(
+            "cannot write the utterance cache ({}); going on without it",
+            chain(&why)
+        );
     }
 }
 

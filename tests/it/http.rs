@@ -16,7 +16,7 @@ use narrate::audio::SampleRate;
 use narrate::output::Manifest;
 use narrate::plan::{self, Plan};
 use narrate::progress::Silent;
-use narrate::run::{self, NarrateError, RunOptions};
+use narrate::run::{self, RunError, RunOptions};
 use narrate::synth::{SynthOptions, Synthesizer};
 use narrate::voice::Voice;
 use narrate::{Document, Paragraph, Section};
@@ -146,7 +146,7 @@ fn openai_voice(server: &Server, extra: &str) -> String {
 
 struct Run {
     plan: Plan,
-    result: Result<Manifest, NarrateError>,
+    result: Result<Manifest, RunError>,
     book: PathBuf,
     _dir: tempfile::TempDir,
 }

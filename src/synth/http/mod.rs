@@ -22,7 +22,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use self::reply::BadReply;
 use self::request::{Context, Escape, Secret, Value};
 use self::settings::Body;
-pub use self::settings::{HttpSettings, Preset};
+pub use self::settings::{HttpSettings, Preset, SettingError};
 use super::{SynthError, Synthesizer};
 use crate::audio::Audio;
 use crate::resample::RateConverter;
@@ -64,10 +64,12 @@ pub enum HttpError {
     },
     #[error("environment variable `{name}` is not set; the voice needs it (export {name}=…)")]
     MissingEnv { name: String },
-    #[error("voice settings: {0}")]
-    Config(String),
-    #[error("cannot set up the HTTP client: {0}")]
-    Client(String),
+    #[error("voice settings")]
+    Config(#[from] SettingError),
+    #[error("the service's pieces come at different sample rates")]
+    Resample(#[source] crate::resample::ResampleError),
+    #[error("cannot set up the HTTP client")]
+    Client(#[source] std::sync::Arc<reqwest::Error>),
 }
 
 /// Whether and when a failed attempt may be tried again.
@@ -175,7 +177,7 @@ pub struct Http {
     language: String,
     /// `{speed}`: the voice's speed times `--rate`, mapped for the service.
     speed: f64,
-    client: OnceLock<Result<Client, String>>,
+    client: OnceLock<Result<Client, std::sync::Arc<reqwest::Error>>>,
     slots: Slots,
     balancer: Balancer,
 }
@@ -209,10 +211,10 @@ impl Http {
                     .connect_timeout(self.settings.connect_timeout)
                     .user_agent(concat!("narrate/", env!("CARGO_PKG_VERSION")))
                     .build()
-                    .map_err(|e| e.to_string())
+                    .map_err(std::sync::Arc::new)
             })
             .as_ref()
-            .map_err(|e| HttpError::Client(e.clone()))
+            .map_err(|e| HttpError::Client(std::sync::Arc::clone(e)))
     }
 
     fn context(&self, text: &str) -> Context {
@@ -300,18 +302,20 @@ impl Http {
         let url = request::fill(template, &context, Escape::Url)?;
         secrets.extend(url.secrets);
         let client = self.client()?;
-        let method = reqwest::Method::from_bytes(s.method.as_bytes())
-            .map_err(|_| HttpError::Config(format!("bad method `{}`", s.method)))?;
+        let method = reqwest::Method::from_bytes(s.method.as_bytes()).map_err(|_| {
+            HttpError::from(SettingError::new(format!("bad method `{}`", s.method)))
+        })?;
         let mut builder = client.request(method, &url.text);
         let mut has_content_type = false;
         for (name, value) in &s.headers {
             let filled = request::fill(value, &context, Escape::None)?;
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| HttpError::Config(format!("bad header name `{name}`")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                HttpError::from(SettingError::new(format!("bad header name `{name}`")))
+            })?;
             let mut value = HeaderValue::from_str(&filled.text).map_err(|_| {
-                HttpError::Config(format!(
+                HttpError::from(SettingError::new(format!(
                     "header `{name}` has characters HTTP does not allow"
-                ))
+                )))
             })?;
             value.set_sensitive(!filled.secrets.is_empty());
             secrets.extend(filled.secrets);
@@ -553,18 +557,16 @@ impl Synthesizer for Http {
                 Some(all) => {
                     if audio.rate != all.rate {
                         if converter.is_none() {
-                            converter =
-                                Some(RateConverter::new(audio.rate, all.rate).map_err(|e| {
-                                    HttpError::Config(format!("cannot convert sample rates: {e}"))
-                                })?);
+                            converter = Some(
+                                RateConverter::new(audio.rate, all.rate)
+                                    .map_err(HttpError::Resample)?,
+                            );
                         }
                         audio = converter
                             .as_mut()
                             .expect("set just above")
                             .convert(audio)
-                            .map_err(|e| {
-                                HttpError::Config(format!("cannot convert sample rates: {e}"))
-                            })?;
+                            .map_err(HttpError::Resample)?;
                     }
                     all.samples.extend(audio.samples);
                 }

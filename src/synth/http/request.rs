@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::HttpError;
+use super::settings::SettingError;
 
 /// A value read from the environment. Prints as `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -100,7 +101,7 @@ enum Piece<'a> {
 }
 
 /// Splits a template into pieces; `{{` and `}}` are literal braces.
-fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>, SettingError> {
     let mut out = Vec::new();
     let mut rest = template;
     while !rest.is_empty() {
@@ -113,16 +114,16 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
         if let Some(after) = rest.strip_prefix("${env:") {
             let end = after
                 .find('}')
-                .ok_or_else(|| format!("unclosed `${{env:` in `{template}`"))?;
+                .ok_or_else(|| SettingError::new(format!("unclosed `${{env:` in `{template}`")))?;
             let spec = &after[..end];
             let (name, default) = match spec.split_once(":-") {
                 Some((n, d)) => (n, Some(d)),
                 None => (spec, None),
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!(
+                return Err(SettingError::new(format!(
                     "bad environment variable name `{name}` in `{template}`"
-                ));
+                )));
             }
             out.push(Piece::Env { name, default });
             rest = &after[end + 1..];
@@ -134,7 +135,9 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
             rest = after;
         } else if let Some(after) = rest.strip_prefix('{') {
             let end = after.find('}').ok_or_else(|| {
-                format!("unclosed `{{` in `{template}` (write `{{{{` for a brace)")
+                SettingError::new(format!(
+                    "unclosed `{{` in `{template}` (write `{{{{` for a brace)"
+                ))
             })?;
             out.push(Piece::Placeholder(&after[..end]));
             rest = &after[end + 1..];
@@ -149,13 +152,13 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
 }
 
 /// Checks a template when the voice is loaded: syntax, and that every placeholder is known.
-pub fn check(template: &str, vars: &BTreeMap<String, String>) -> Result<(), String> {
+pub fn check(template: &str, vars: &BTreeMap<String, String>) -> Result<(), SettingError> {
     for piece in pieces(template)? {
         if let Piece::Placeholder(name) = piece
             && !PLACEHOLDERS.contains(&name)
             && !vars.contains_key(name)
         {
-            return Err(format!(
+            return Err(SettingError::new(format!(
                 "unknown placeholder `{{{name}}}` in `{template}`; known: {}{}",
                 PLACEHOLDERS
                     .iter()
@@ -167,7 +170,7 @@ pub fn check(template: &str, vars: &BTreeMap<String, String>) -> Result<(), Stri
                 } else {
                     ""
                 }
-            ));
+            )));
         }
     }
     Ok(())
@@ -184,13 +187,13 @@ pub fn sole_placeholder(template: &str) -> Option<&str> {
 /// Fills in a template. Environment values are read now, at request time.
 pub fn fill(template: &str, context: &Context, escape: Escape) -> Result<Filled, HttpError> {
     let mut filled = Filled::default();
-    let pieces = pieces(template).map_err(HttpError::Config)?;
+    let pieces = pieces(template)?;
     for piece in pieces {
         match piece {
             Piece::Literal(s) => filled.text.push_str(s),
             Piece::Placeholder(name) => {
                 let value = context.get(name).ok_or_else(|| {
-                    HttpError::Config(format!("unknown placeholder `{{{name}}}`"))
+                    SettingError::new(format!("unknown placeholder `{{{name}}}`"))
                 })?;
                 push_escaped(&mut filled.text, &value.to_string(), escape);
             }
@@ -398,7 +401,7 @@ mod tests {
     fn unknown_placeholders_are_refused_when_checked() {
         let vars = BTreeMap::new();
         assert!(check("{text} {speed}", &vars).is_ok());
-        let err = check("{txet}", &vars).unwrap_err();
+        let err = check("{txet}", &vars).unwrap_err().to_string();
         assert!(err.contains("txet") && err.contains("{text}"), "{err}");
         assert!(check("{{literal}}", &vars).is_ok());
         assert!(check("{text", &vars).is_err());

@@ -245,9 +245,26 @@ pub struct HttpSettings {
     pub max_reply_bytes: usize,
 }
 
-fn secs(value: f64, key: &str) -> Result<Duration, String> {
+/// HTTP settings in a voice file that cannot work; the sentence names the key and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingError(String);
+
+impl SettingError {
+    pub(super) fn new(sentence: impl Into<String>) -> Self {
+        SettingError(sentence.into())
+    }
+}
+
+impl From<&str> for SettingError {
+    fn from(sentence: &str) -> Self {
+        SettingError::new(sentence)
+    }
+}
+
+fn secs(value: f64, key: &str) -> Result<Duration, SettingError> {
     Duration::try_from_secs_f64(value)
-        .map_err(|_| format!("`{key}` must be a number of seconds >= 0"))
+        .map_err(|_| SettingError::new(format!("`{key}` must be a number of seconds >= 0")))
 }
 
 fn toml_to_json(value: toml::Value) -> serde_json::Value {
@@ -276,9 +293,9 @@ fn json_strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
 }
 
 impl TryFrom<HttpFile> for HttpSettings {
-    type Error = String;
+    type Error = SettingError;
 
-    fn try_from(file: HttpFile) -> Result<Self, String> {
+    fn try_from(file: HttpFile) -> Result<Self, SettingError> {
         let file = match file.preset {
             Some(preset) => {
                 let base: HttpFile = toml::from_str(preset.file()).unwrap_or_else(|e| {
@@ -290,10 +307,13 @@ impl TryFrom<HttpFile> for HttpSettings {
         };
         let preset = file.preset;
         let needs = |key: &str| match preset {
-            Some(p) => format!("`{key}` is needed (the {} preset has none)", p.name()),
-            None => format!(
+            Some(p) => SettingError::new(format!(
+                "`{key}` is needed (the {} preset has none)",
+                p.name()
+            )),
+            None => SettingError::new(format!(
                 "`{key}` is needed (or pick a `preset`: openai, azure, google, gpt-sovits, cosyvoice, volcengine, baidu)"
-            ),
+            )),
         };
         let urls = match file.url {
             Some(Urls::One(u)) => vec![u],
@@ -308,10 +328,10 @@ impl TryFrom<HttpFile> for HttpSettings {
                 || url.starts_with("https://")
                 || url.starts_with("${env:"))
             {
-                return Err(format!(
+                return Err(SettingError::new(format!(
                     "`url` must start with http:// or https://, not `{}`",
                     request::redact_url(url)
-                ));
+                )));
             }
         }
         let method = file
@@ -319,7 +339,9 @@ impl TryFrom<HttpFile> for HttpSettings {
             .unwrap_or_else(|| "POST".into())
             .to_ascii_uppercase();
         if reqwest::Method::from_bytes(method.as_bytes()).is_err() {
-            return Err(format!("`method` `{method}` is not an HTTP method"));
+            return Err(SettingError::new(format!(
+                "`method` `{method}` is not an HTTP method"
+            )));
         }
         let vars = file.vars.unwrap_or_default();
         let body = match file.body.unwrap_or(BodyKind::Json) {
@@ -433,7 +455,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<HttpSettings, String> {
         let file: HttpFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        HttpSettings::try_from(file)
+        HttpSettings::try_from(file).map_err(|e| e.to_string())
     }
 
     #[test]
