@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod espeak;
 pub mod http;
+pub mod mandarin;
 pub mod neural;
 
 use serde::Deserialize;
