@@ -5,13 +5,15 @@
 //!       ─synth→ [Audio] ─resample→ [Audio] ─chapter→ WAV file + cues ─output→ manifest.json
 //! ```
 //!
-//! Each stage is one module. The library never prints: it returns data and errors, and
+//! Each stage is one module; [`config::Config`] holds one narration's settings and runs the
+//! stages in order (its module shows a whole narration in a few lines). The library never prints: it returns data and errors, and
 //! reports progress through [`progress::Progress`], which the binary implements.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audio;
 pub mod book;
 pub mod chapter;
+pub mod config;
 pub mod encode;
 pub mod env;
 pub mod files;

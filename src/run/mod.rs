@@ -3,7 +3,7 @@
 //! Utterances of the whole document form one queue ([`queue`]), so workers never wait at a
 //! chapter boundary; a bounded window keeps them at most a few utterances ahead of the
 //! writer, and a chapter's utterances are planned when first needed and let go once it is
-//! written, so memory does not grow with the length of the book. Workers [`render`] groups
+//! written, so memory does not grow with the length of the book. Workers [`mod@render`] groups
 //! of utterances; the [`writer`] puts them into chapter files in order; the [`lister`]
 //! writes each finished chapter's subtitles and the manifest; [`resume`] decides which
 //! chapters an earlier run already made. A [`CancelToken`] stops a run.

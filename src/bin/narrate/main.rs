@@ -14,12 +14,11 @@ use clap::Parser;
 use narrate::audio::{SampleFormat, SampleRate};
 use narrate::book::BookOptions;
 use narrate::chapter::ChapterFormat;
+use narrate::config::Config;
 use narrate::loudness::LoudnessTarget;
 use narrate::plan::{self, Plan, PlanOptions};
-use narrate::progress::Progress;
-use narrate::run::{self, CancelToken, RunOptions};
-use narrate::synth::cache::{Cached, Store};
-use narrate::synth::{self, SynthOptions};
+use narrate::synth;
+use narrate::synth::cache::Store;
 use narrate::voice::{self, Voice};
 
 use crate::bars::Reporter;
@@ -202,13 +201,44 @@ fn voices() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cache_store(dir: Option<PathBuf>) -> anyhow::Result<Store> {
-    let dir = match dir {
-        Some(dir) => dir,
+fn cache_dir(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match dir {
+        Some(dir) => Ok(dir),
         None => Store::default_dir()
-            .context("no cache folder known for this platform; give one with --cache DIR")?,
+            .context("no cache folder known for this platform; give one with --cache DIR"),
+    }
+}
+
+fn cache_store(dir: Option<PathBuf>) -> anyhow::Result<Store> {
+    Ok(Store::new(cache_dir(dir)?))
+}
+
+/// The run's settings: the voice, then the flags over its defaults.
+fn config(args: &RunArgs) -> anyhow::Result<Config> {
+    let mut config = Config::new(Voice::find(&args.voice)?);
+    config.rate = args.rate;
+    config.sample_rate =
+        SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?;
+    if let Some(jobs) = args.jobs {
+        config.jobs = jobs;
+    }
+    config.chapter = chapter_format(args);
+    config.subtitles = args.subtitles.iter().copied().collect();
+    config.book = BookOptions {
+        container: args.format,
     };
-    Ok(Store::new(dir))
+    config.plan.normalize &= !args.no_normalize;
+    config.plan.max_input_bytes = args.max_input_mb.saturating_mul(1 << 20);
+    config.cache = if args.no_cache {
+        None
+    } else {
+        Some(cache_dir(args.cache.clone())?)
+    };
+    // this binary, started with SERVE_ARG, is the espeak-ng batch server
+    config.espeak_server = std::env::current_exe().ok();
+    config.title = args.title.clone();
+    config.author = args.author.clone();
+    Ok(config)
 }
 
 fn cache_command(action: CacheAction, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
@@ -257,79 +287,34 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.inputs.is_empty() {
         bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
     }
-    let voice = Voice::find(&args.voice)?;
-    if !matches!(voice.backend, synth::BackendConfig::Neural(_)) {
+    let config = config(&args)?;
+    if !matches!(config.voice.backend, synth::BackendConfig::Neural(_)) {
         keep_memory_flat();
     }
-    let engine = voice.backend.build(
-        &voice.language,
-        SynthOptions {
-            rate: args.rate,
-            // this binary, started with SERVE_ARG, is the espeak-ng batch server
-            espeak_server: std::env::current_exe().ok(),
-        },
-    );
-    let store = if args.no_cache {
-        None
-    } else {
-        Some(cache_store(args.cache.clone())?)
-    };
-    let engine = Cached::new(engine, store);
-    let cancel = CancelToken::new();
-    let on_interrupt = cancel.clone();
+    let engine = config.engine();
+    let cancel = config.cancel.clone();
     let _ = ctrlc::set_handler(move || {
-        if on_interrupt.is_cancelled() {
+        if cancel.is_cancelled() {
             // a second Ctrl-C: stop now
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        on_interrupt.cancel();
+        cancel.cancel();
     });
     let started = std::time::Instant::now();
-    let options = RunOptions {
-        sample_rate: SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?,
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        rate: args.rate,
-        chapter: chapter_format(&args),
-        subtitles: args.subtitles.iter().copied().collect(),
-        cancel: cancel.clone(),
-    };
-    let book = BookOptions {
-        container: args.format,
-    };
-    if book.container.needs_ffmpeg() {
+    if config.book.container.needs_ffmpeg() {
         narrate::encode::check(&format!("--format {}", args.format.name()))?;
     }
     let reporter = Reporter::new(args.quiet);
     let inputs = expand_inputs(&args.inputs)?;
-    let plan_options = PlanOptions {
-        normalize: voice.normalize && !args.no_normalize,
-        max_input_bytes: args.max_input_mb.saturating_mul(1 << 20),
-    };
     let mut used_names = HashSet::new();
     let mut failed = 0;
     let mut summary = Summary::default();
     for input in &inputs {
         let dir = args.output.join(folder_name(input, &mut used_names));
-        let result = plan::plan(input, &voice, &plan_options)
-            .map_err(anyhow::Error::from)
-            .and_then(|mut plan| {
-                plan.title = args.title.clone().or(plan.title);
-                plan.author = args.author.clone().or(plan.author);
-                for warning in &plan.warnings {
-                    reporter.warning(input, warning);
-                }
-                if plan.chapters.is_empty() {
-                    bail!("nothing to read aloud: the file is empty or holds only spaces and punctuation");
-                }
-                run::narrate(&plan, &voice, &engine, &dir, &options, &reporter)
-                    .map_err(anyhow::Error::from)
-            })
-            .and_then(|manifest| {
-                narrate::book::write(&manifest, &dir, &book)?;
-                Ok(manifest)
-            });
+        // anyhow's `{:#}` prints the error's whole chain of causes
+        let result = config
+            .narrate(input, &engine, &dir, &reporter)
+            .map_err(anyhow::Error::from);
         reporter.finish();
         match result {
             Ok(manifest) => {
@@ -345,7 +330,7 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 eprintln!("narrate: {}: {err:#}", input.display());
-                if cancel.is_cancelled() {
+                if config.cancel.is_cancelled() {
                     return Ok(ExitCode::from(EXIT_INTERRUPTED));
                 }
                 failed += 1;

@@ -10,7 +10,7 @@ use super::library::Library;
 use super::server::{ServeError, parse_request};
 
 /// Runs the server in this process until its stdin ends. `args` are those after
-/// [`SERVE_ARG`]. The process must have no other threads: it forks.
+/// [`SERVE_ARG`](super::server::SERVE_ARG). The process must have no other threads: it forks.
 pub fn serve(args: &[String]) -> Result<(), ServeError> {
     let [voice, speed, pitch] = args else {
         return Err(ServeError::Usage);

@@ -250,7 +250,7 @@ pub(crate) struct Op {
     pub(crate) outputs: Vec<i32>,
     pub(crate) options: Options,
     /// CONV_2D with int8 weights: the weights packed for the int8 kernel, where the CPU
-    /// has one (see [`super::int8`]).
+    /// has one (see [`crate::synth::neural::int8`]).
     pub(crate) packed: Option<Arc<PackedI8>>,
     /// SPACE_TO_BATCH_ND that starts a dilated convolution chain: the index of the chain's
     /// BATCH_TO_SPACE_ND (see [`Graph::dilated_conv`]).

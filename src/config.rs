@@ -1,0 +1,170 @@
+//! Config: everything one narration needs, resolved in one place — the voice, the
+//! settings a user may change (the binary's flags), and the environment — and the one
+//! call that runs the stages in order. The binary builds a `Config` from its flags; a
+//! library user starts from [`Config::new`].
+//!
+//! ```
+//! use narrate::config::Config;
+//! use narrate::progress::Silent;
+//! use narrate::voice::Voice;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let input = dir.path().join("游记.txt");
+//! std::fs::write(&input, "第一章 出发\n\n清晨，我们从上海出发，走了3公里。\n")?;
+//!
+//! let mut config = Config::new(Voice::find("zh-CN")?);
+//! config.cache = None; // no utterance cache for this example
+//! let engine = config.engine();
+//! let manifest = config.narrate(&input, &engine, &dir.path().join("游记"), &Silent)?;
+//!
+//! assert_eq!(manifest.chapters.len(), 1);
+//! assert!(manifest.chapters[0].duration > 1.0);
+//! assert!(dir.path().join("游记").join("manifest.json").is_file());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::audio::SampleRate;
+use crate::book::{self, BookError, BookOptions};
+use crate::chapter::ChapterFormat;
+use crate::env::EnvVars;
+use crate::ingest::IngestError;
+use crate::output::Manifest;
+use crate::plan::{self, PlanOptions};
+use crate::progress::Progress;
+use crate::run::{self, CancelToken, RunError, RunOptions};
+use crate::subtitles::SubtitleFormat;
+use crate::synth::cache::{Cached, Store};
+use crate::synth::{SynthOptions, Synthesizer};
+use crate::voice::Voice;
+
+/// One narration's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub voice: Voice,
+    /// Speaking rate, 1.0 = the voice's own: scales the engine's speed and the pauses.
+    pub rate: f32,
+    /// Sample rate of the chapter files.
+    pub sample_rate: SampleRate,
+    /// Utterances synthesized at once (an HTTP voice's own limit wins).
+    pub jobs: usize,
+    /// Sample format and loudness target of the chapter files.
+    pub chapter: ChapterFormat,
+    /// Subtitle files written beside each chapter.
+    pub subtitles: BTreeSet<SubtitleFormat>,
+    /// Playlist, CUE sheet, MP3 or M4B made from the chapters.
+    pub book: BookOptions,
+    /// Whether numbers and symbols are rewritten into words, and the largest input read.
+    pub plan: PlanOptions,
+    /// The utterance cache's folder; `None` reads and writes no cache.
+    pub cache: Option<PathBuf>,
+    /// The program an espeak-ng voice starts as its batch server (the `narrate` binary
+    /// itself, started with `synth::espeak::server::SERVE_ARG`); `None` starts espeak-ng.
+    pub espeak_server: Option<PathBuf>,
+    /// Title and author for the manifest and tags, over what the document says.
+    pub title: Option<String>,
+    pub author: Option<String>,
+    /// Trips to stop the run (Ctrl-C).
+    pub cancel: CancelToken,
+}
+
+/// Why a narration failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NarrateError {
+    #[error(transparent)]
+    Read(#[from] IngestError),
+    #[error("nothing to read aloud: the file is empty or holds only spaces and punctuation")]
+    Empty,
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Book(#[from] BookError),
+}
+
+impl Config {
+    /// The defaults for `voice`: its own rate, 24 kHz 16-bit chapters levelled to
+    /// −18 LUFS, as many jobs as cores, normalization as the voice asks, and the cache in
+    /// `$NARRATE_CACHE_DIR` or the user's cache folder.
+    pub fn new(voice: Voice) -> Config {
+        Config {
+            plan: PlanOptions {
+                normalize: voice.normalize,
+                ..PlanOptions::default()
+            },
+            voice,
+            rate: 1.0,
+            sample_rate: SampleRate::new(24000).expect("not 0"),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chapter: ChapterFormat::default(),
+            subtitles: BTreeSet::new(),
+            book: BookOptions::default(),
+            cache: std::env::var_os(EnvVars::NARRATE_CACHE_DIR)
+                .map(PathBuf::from)
+                .or_else(Store::default_dir),
+            espeak_server: None,
+            title: None,
+            author: None,
+            cancel: CancelToken::new(),
+        }
+    }
+
+    /// The voice's engine, behind the utterance cache (when there is one).
+    pub fn engine(&self) -> Cached {
+        let engine = self.voice.backend.build(
+            &self.voice.language,
+            SynthOptions {
+                rate: self.rate,
+                espeak_server: self.espeak_server.clone(),
+            },
+        );
+        Cached::new(engine, self.cache.clone().map(Store::new))
+    }
+
+    /// What [`run::narrate`] takes from this config.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            sample_rate: self.sample_rate,
+            jobs: self.jobs,
+            rate: self.rate,
+            chapter: self.chapter,
+            subtitles: self.subtitles.clone(),
+            cancel: self.cancel.clone(),
+        }
+    }
+
+    /// Narrates `input` into the folder `out`: reads and plans it, synthesizes its
+    /// chapters with `engine` (from [`engine`](Self::engine)), writes the manifest and
+    /// the book files. Chapters an earlier run left in `out` from the same text and
+    /// settings are kept. Warnings about the input go to `progress`.
+    pub fn narrate(
+        &self,
+        input: &Path,
+        engine: &dyn Synthesizer,
+        out: &Path,
+        progress: &dyn Progress,
+    ) -> Result<Manifest, NarrateError> {
+        let mut plan = plan::plan(input, &self.voice, &self.plan)?;
+        plan.title = self.title.clone().or(plan.title);
+        plan.author = self.author.clone().or(plan.author);
+        for warning in &plan.warnings {
+            progress.warning(input, warning);
+        }
+        if plan.chapters.is_empty() {
+            return Err(NarrateError::Empty);
+        }
+        let manifest = run::narrate(
+            &plan,
+            &self.voice,
+            engine,
+            out,
+            &self.run_options(),
+            progress,
+        )?;
+        book::write(&manifest, out, &self.book)?;
+        Ok(manifest)
+    }
+}
