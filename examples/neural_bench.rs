@@ -25,7 +25,8 @@ fn main() -> anyhow::Result<()> {
         PathBuf::from,
     );
     let model_dir = args.next().map_or_else(default_model_dir, PathBuf::from);
-    let table = fs_err::read_to_string(&ids_path)?;
+    let table = std::fs::read_to_string(&ids_path)
+        .with_context(|| format!("cannot read {}", ids_path.display()))?;
     let mut utterances = Vec::new();
     for (n, line) in table.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {

@@ -6,6 +6,7 @@
 //! cargo run --release --example normalize_bench -- [FILE] [RUNS]
 //! ```
 
+use anyhow::Context;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -14,7 +15,7 @@ fn main() -> anyhow::Result<()> {
         .next()
         .unwrap_or_else(|| "tests/fixtures/seed-newspaper-pdf.txt".into());
     let runs: usize = args.next().map_or(Ok(200), |s| s.parse())?;
-    let text = fs_err::read_to_string(&path)?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
     let time = |f: &dyn Fn() -> String| {
         let mut best = f64::INFINITY;
         for _ in 0..runs {

@@ -6,6 +6,7 @@
 //! cargo run --release --example plan_bench -- book.txt [RUNS]
 //! ```
 
+use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,7 +21,9 @@ fn main() -> anyhow::Result<()> {
     );
     let runs: usize = args.next().map_or(Ok(10), |s| s.parse())?;
     let voice = Voice::find("zh-CN")?;
-    let bytes = fs_err::metadata(&path)?.len() as f64;
+    let bytes = std::fs::metadata(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len() as f64;
     let mut seconds = Vec::with_capacity(runs);
     let mut utterances = 0;
     for _ in 0..runs {

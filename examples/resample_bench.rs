@@ -9,6 +9,7 @@
 //!
 //! `scripts/bench.sh` runs it next to `sox … rate -h 24000` on the same samples.
 
+use anyhow::Context;
 use std::io::Write;
 use std::time::Instant;
 
@@ -26,7 +27,9 @@ fn main() -> anyhow::Result<()> {
     let to = SampleRate::new(24000).expect("not zero");
     let samples = speech_like(from, seconds);
     if let Some(path) = raw_out {
-        let mut file = std::io::BufWriter::new(fs_err::File::create(path)?);
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("cannot write {path}"))?,
+        );
         for s in &samples {
             file.write_all(&s.to_le_bytes())?;
         }

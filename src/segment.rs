@@ -994,7 +994,7 @@ mod tests {
         ];
         for name in fixtures {
             let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-            let text = fs_err::read_to_string(path).expect("fixture is readable");
+            let text = std::fs::read_to_string(path).expect("fixture is readable");
             for line in text.lines() {
                 let pieces = split(line, &limits);
                 let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
@@ -1044,7 +1044,7 @@ mod tests {
                 "{}/tests/fixtures/segment/{name}",
                 env!("CARGO_MANIFEST_DIR")
             );
-            fs_err::read_to_string(path).expect("gold fixture is readable")
+            std::fs::read_to_string(path).expect("gold fixture is readable")
         }
 
         fn json_cases(name: &str) -> Vec<Case> {

@@ -271,7 +271,8 @@ fn normalize(inputs: &[PathBuf]) -> anyhow::Result<ExitCode> {
         }
     } else {
         for input in inputs {
-            let bytes = fs_err::read(input)?;
+            let bytes =
+                std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
             let text = narrate::ingest::decode::decode(&bytes)
                 .with_context(|| format!("{}", input.display()))?;
             for line in text.text.lines() {
@@ -394,7 +395,8 @@ fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            let mut inside: Vec<PathBuf> = fs_err::read_dir(input)?
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("cannot read folder {}", input.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()

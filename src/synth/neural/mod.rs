@@ -101,7 +101,7 @@ impl Models {
             if !path.is_file() {
                 return Err(NeuralError::Missing { path });
             }
-            let bytes = fs_err::read(&path).map_err(|source| NeuralError::Read {
+            let bytes = std::fs::read(&path).map_err(|source| NeuralError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -270,7 +270,7 @@ mod parity {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/neural")
             .join(name);
-        fs_err::read(path)
+        std::fs::read(path)
             .unwrap()
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
