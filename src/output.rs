@@ -88,6 +88,11 @@ fn from_text<'de, D: serde::Deserializer<'de>>(input: D) -> Result<UtteranceId, 
     text.parse().map_err(serde::de::Error::custom)
 }
 
+/// The file name of chapter `index` (1-based) titled `title`: chapters are WAV files.
+pub fn chapter_audio_file(index: usize, title: &str) -> String {
+    chapter_file_name(index, title, "wav")
+}
+
 /// Names over this many characters are cut (the index prefix is extra).
 const MAX_NAME_CHARS: usize = 60;
 

@@ -163,7 +163,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         put(&mut said, &title);
         plan.chapters.push(ChapterOutline {
             index,
-            file: output::chapter_file_name(index, &title, "wav"),
+            file: output::chapter_audio_file(index, &title),
             title,
             utterances: count,
             sections,
