@@ -67,7 +67,7 @@ for ((i = 1; i <= repeat; i++)); do
     read -r espeak_s _ espeak_cpu < <(measure "$work/espeak" espeak-ng -v cmn -f "$work/book.spoken.txt" -w "$work/espeak.wav")
     echo "bench: (a) narrate --jobs 2, run $i of $repeat" >&2
     rm -rf "$work/out"
-    read -r narrate_s book_rss narrate_cpu < <(measure "$work/narrate" "$narrate" --voice zh-CN --jobs 2 --no-cache -q -o "$work/out" "$work/book.txt")
+    read -r narrate_s book_rss narrate_cpu < <(measure "$work/narrate" "$narrate" --voice zh-CN-espeak --jobs 2 --no-cache -q -o "$work/out" "$work/book.txt")
     ratios_a+=("$(ratio "$narrate_s" "$espeak_s")")
     # CPU seconds over 2 cores: the wall-time ratio on an otherwise idle 2-core machine
     ratios_cpu+=("$(ratio "$narrate_cpu" "$(awk -v c="$espeak_cpu" 'BEGIN { print 2 * c }')")")
@@ -88,11 +88,11 @@ pairs_c=()
 worst_c=0
 for ((i = 1; i <= repeat; i++)); do
     echo "bench: (c) narrate 100 kB, run $i of $repeat" >&2
-    read -r _ rss_100k _ < <(measure "$work/n100k" "$narrate" --voice zh-CN --jobs 2 --no-cache -q -o "$work/out100k" "$work/100kb.txt")
+    read -r _ rss_100k _ < <(measure "$work/n100k" "$narrate" --voice zh-CN-espeak --jobs 2 --no-cache -q -o "$work/out100k" "$work/100kb.txt")
     rm -rf "$work/out100k"
     if [ -z "${BENCH_SKIP_RSS_1MB:-}" ]; then
         echo "bench: (c) narrate 1 MB (the longest step), run $i of $repeat" >&2
-        read -r _ rss_1m _ < <(measure "$work/n1m" "$narrate" --voice zh-CN --jobs 2 --no-cache -q -o "$work/out1m" "$work/1mb.txt")
+        read -r _ rss_1m _ < <(measure "$work/n1m" "$narrate" --voice zh-CN-espeak --jobs 2 --no-cache -q -o "$work/out1m" "$work/1mb.txt")
         rm -rf "$work/out1m"
     else
         rss_1m=$book_rss # the ~300 kB book stands in

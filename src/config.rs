@@ -13,7 +13,7 @@
 //! let input = dir.path().join("游记.txt");
 //! std::fs::write(&input, "第一章 出发\n\n清晨，我们从上海出发，走了3公里。\n")?;
 //!
-//! let mut config = Config::new(Voice::find("zh-CN")?);
+//! let mut config = Config::new(Voice::find("zh-CN-espeak")?);
 //! config.cache = None; // no utterance cache for this example
 //! let engine = config.engine();
 //! let manifest = config.narrate(&input, &engine, &dir.path().join("游记"), &Silent)?;
@@ -39,7 +39,7 @@ use crate::progress::Progress;
 use crate::run::{self, CancelToken, RunError, RunOptions};
 use crate::subtitles::SubtitleFormat;
 use crate::synth::cache::{Cached, Store};
-use crate::synth::{SynthOptions, Synthesizer};
+use crate::synth::{SynthError, SynthOptions, Synthesizer};
 use crate::voice::Voice;
 
 /// One narration's settings.
@@ -75,6 +75,8 @@ pub struct Config {
 /// Why a narration failed.
 #[derive(Debug, thiserror::Error)]
 pub enum NarrateError {
+    #[error(transparent)]
+    Engine(#[from] SynthError),
     #[error(transparent)]
     Read(#[from] IngestError),
     #[error("nothing to read aloud: the file is empty or holds only spaces and punctuation")]
@@ -112,6 +114,14 @@ impl Config {
         }
     }
 
+    /// Whether the voice's engine is installed (a neural voice's model); [`narrate`]
+    /// checks it first, and a caller with many files may check it once before them.
+    ///
+    /// [`narrate`]: Self::narrate
+    pub fn check_engine(&self) -> Result<(), SynthError> {
+        self.voice.backend.check_installed()
+    }
+
     /// The voice's engine, behind the utterance cache (when there is one).
     pub fn engine(&self) -> Cached {
         let engine = self.voice.backend.build(
@@ -147,6 +157,7 @@ impl Config {
         out: &Path,
         progress: &dyn Progress,
     ) -> Result<Manifest, NarrateError> {
+        self.check_engine()?;
         let mut plan = plan::plan(input, &self.voice, &self.plan)?;
         plan.title = self.title.clone().or(plan.title);
         plan.author = self.author.clone().or(plan.author);

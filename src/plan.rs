@@ -257,7 +257,7 @@ mod tests {
     use crate::text::Paragraph;
 
     fn zh() -> Voice {
-        Voice::find("zh-CN").unwrap()
+        Voice::find("zh-CN-espeak").unwrap()
     }
 
     fn fixture(name: &str) -> PathBuf {

@@ -16,9 +16,13 @@ use crate::env::EnvVars;
 use crate::segment::{Boundary, Limits};
 use crate::synth::BackendConfig;
 
+/// The voice used when none is named: the best local Mandarin voice (neural).
+pub const DEFAULT_VOICE: &str = "zh-CN";
+
 /// Voices compiled into the binary, so `--voice zh-CN` works from any folder.
 const BUILT_IN: &[(&str, &str)] = &[
     ("zh-CN", include_str!("../voices/zh-CN.toml")),
+    ("zh-CN-espeak", include_str!("../voices/zh-CN-espeak.toml")),
     ("en-US", include_str!("../voices/en-US.toml")),
     ("zh-CN-neural", include_str!("../voices/zh-CN-neural.toml")),
 ];
@@ -272,12 +276,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn built_in_mandarin_voice_is_espeak_cmn() {
-        let voice = Voice::parse("zh-CN", "built-in", BUILT_IN[0].1).unwrap();
+    fn the_default_voice_is_neural_and_espeak_has_its_own_name() {
+        let default = Voice::find(DEFAULT_VOICE).unwrap();
+        assert_eq!(default.language, "zh-CN");
+        assert!(matches!(default.backend, BackendConfig::Neural(_)));
+        let voice = Voice::find("zh-CN-espeak").unwrap();
         assert_eq!(voice.language, "zh-CN");
         assert!(voice.normalize);
         let BackendConfig::Espeak(settings) = &voice.backend else {
-            panic!("zh-CN is an espeak voice");
+            panic!("zh-CN-espeak is an espeak voice");
         };
         assert_eq!(settings.voice.as_deref(), Some("cmn"));
         assert_eq!(voice.pauses.paragraph, Duration::from_millis(800));

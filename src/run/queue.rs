@@ -247,7 +247,7 @@ mod tests {
             sections,
             ..Document::default()
         };
-        let voice = Voice::find("zh-CN").unwrap();
+        let voice = Voice::find("zh-CN-espeak").unwrap();
         crate::plan::plan_document(Path::new("书.txt"), document, &voice, true)
     }
 

@@ -119,6 +119,18 @@ impl BackendConfig {
     }
 
     /// The backend's name as voice files write it.
+    /// Whether what the backend needs on this machine is there (a neural voice's model
+    /// files), so that a run can stop before any work; engines found missing later (a
+    /// program that is not installed) fail on their first utterance instead.
+    pub fn check_installed(&self) -> Result<(), SynthError> {
+        match self {
+            BackendConfig::Neural(settings) => {
+                Ok(settings.check_installed().map_err(std::sync::Arc::new)?)
+            }
+            BackendConfig::Espeak(_) | BackendConfig::Http(_) => Ok(()),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             BackendConfig::Espeak(_) => "espeak",

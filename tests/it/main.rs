@@ -58,8 +58,16 @@ pub fn stdout(out: &Output) -> String {
 
 /// `narrate plan --json FILE` as JSON.
 pub fn plan_json(file: &Path) -> serde_json::Value {
+    plan_json_with(file, narrate::voice::DEFAULT_VOICE)
+}
+
+/// `narrate plan --json --voice VOICE FILE`.
+pub fn plan_json_with(file: &Path, voice: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let out = narrate_in(dir.path(), &["plan", "--json", file.to_str().unwrap()]);
+    let out = narrate_in(
+        dir.path(),
+        &["plan", "--json", "--voice", voice, file.to_str().unwrap()],
+    );
     assert!(out.status.success(), "plan failed: {}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("plan --json prints JSON")
 }

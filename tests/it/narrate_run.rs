@@ -1,6 +1,7 @@
 //! `narrate` synthesizing for real with espeak-ng: files, durations, manifest, failures.
 
 use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -61,7 +62,13 @@ fn seed_article_becomes_one_valid_wav_per_section() {
     let dir = tempfile::tempdir().unwrap();
     let out = narrate_in(
         dir.path(),
-        &["--voice", "zh-CN", "--jobs", "2", seed().to_str().unwrap()],
+        &[
+            "--voice",
+            "zh-CN-espeak",
+            "--jobs",
+            "2",
+            seed().to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let book = dir.path().join("output/seed-newspaper-pdf");
@@ -208,4 +215,53 @@ fn output_path_that_is_a_file_is_a_clear_error() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("taken"), "{}", stderr(&out));
+}
+
+#[test]
+fn default_voice_is_neural_and_says_latin_letters_in_chinese() {
+    use narrate::synth::neural::{ACOUSTIC_FILE, default_model_dir};
+    if !default_model_dir().join(ACOUSTIC_FILE).is_file() {
+        return crate::missing("the neural model (scripts/setup-neural.sh)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mixed.txt");
+    std::fs::write(
+        &input,
+        "苹果公司CEO库克表示，iPhone 16的销量在Q3增长了15%。\n",
+    )
+    .unwrap();
+    let out = narrate_in(dir.path(), &[input.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let book = dir.path().join("output/mixed");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(book.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["voice"], "zh-CN");
+    assert!(
+        manifest["backend"].as_str().unwrap().starts_with("neural"),
+        "{manifest}"
+    );
+    let chapters = check_chapters(&book, 24000);
+    // 26 syllables of Chinese and numbers, 6 of letters and iPhone: several seconds
+    assert!(
+        chapters[0]["duration"].as_f64().unwrap() > 5.0,
+        "{}",
+        chapters[0]
+    );
+}
+
+#[test]
+fn without_its_model_the_default_voice_stops_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_narrate"))
+        .arg(seed())
+        .current_dir(dir.path())
+        .env("NARRATE_NEURAL_MODEL_DIR", dir.path().join("no-model"))
+        .env("NARRATE_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("scripts/setup-neural.sh"), "{err}");
+    assert!(!dir.path().join("output").exists(), "work began");
 }

@@ -191,11 +191,21 @@ fn voices_lists_the_bundled_voices_with_backend_and_language() {
     let out = narrate_in(dir.path(), &["voices"]);
     assert!(out.status.success());
     let text = crate::stdout(&out);
-    let zh = text
-        .lines()
-        .find(|l| l.starts_with("zh-CN"))
-        .expect("zh-CN listed");
-    assert!(zh.contains("espeak") && zh.contains("zh-CN"), "{zh}");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} not listed:\n{text}"))
+    };
+    let default = line("zh-CN");
+    assert!(
+        default.contains("(default)") && default.contains("neural"),
+        "{default}"
+    );
+    let espeak = line("zh-CN-espeak");
+    assert!(
+        espeak.contains("espeak") && !espeak.contains("(default)"),
+        "{espeak}"
+    );
     assert!(text.lines().any(|l| l.starts_with("en-US")), "{text}");
 }
 

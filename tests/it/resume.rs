@@ -345,11 +345,17 @@ fn http_run_killed_with_sigkill_resumes_and_the_server_hears_each_utterance_once
 }
 
 #[test]
-fn batched_default_voice_resumes_after_sigkill_to_the_bytes_of_a_clean_run() {
-    // zh-CN speaks 8 utterances per espeak-ng process; a resumed run must still match
+fn batched_espeak_voice_resumes_after_sigkill_to_the_bytes_of_a_clean_run() {
+    // zh-CN-espeak speaks 8 utterances per espeak-ng process; a resumed run must still match
     let dir = tempfile::tempdir().unwrap();
     let seed = seed();
-    let args = ["--voice", "zh-CN", "-o", "resumed", seed.to_str().unwrap()];
+    let args = [
+        "--voice",
+        "zh-CN-espeak",
+        "-o",
+        "resumed",
+        seed.to_str().unwrap(),
+    ];
     let book = dir.path().join("resumed/seed-newspaper-pdf");
     let mut child = spawn(dir.path(), &args);
     wait_for_first_chapter(&mut child, &book);
@@ -363,7 +369,7 @@ fn batched_default_voice_resumes_after_sigkill_to_the_bytes_of_a_clean_run() {
         dir.path(),
         &[
             "--voice",
-            "zh-CN",
+            "zh-CN-espeak",
             "--no-cache",
             "-o",
             "clean",

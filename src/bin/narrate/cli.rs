@@ -27,7 +27,7 @@ pub enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Voice whose segmentation limits and normalization apply.
-        #[arg(long, default_value = "zh-CN")]
+        #[arg(long, default_value = narrate::voice::DEFAULT_VOICE)]
         voice: String,
         /// Do not rewrite numbers and symbols into words.
         #[arg(long)]
@@ -67,7 +67,7 @@ pub struct RunArgs {
     /// Input text files or folders of .txt/.md files.
     pub inputs: Vec<PathBuf>,
     /// Voice name (see `narrate voices`) or path to a voice file.
-    #[arg(long, default_value = "zh-CN")]
+    #[arg(long, default_value = narrate::voice::DEFAULT_VOICE)]
     pub voice: String,
     /// Output folder; each input gets a folder of its own inside it.
     #[arg(short, long, default_value = "output")]

@@ -178,24 +178,29 @@ fn voices() -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<16} {:<8} {:<8} {:<32} source",
+        "{:<22} {:<8} {:<8} {:<32} source",
         "voice", "language", "backend", "description"
     )?;
     for (name, source) in voice::available() {
+        let shown = if name == voice::DEFAULT_VOICE {
+            format!("{name} (default)")
+        } else {
+            name.clone()
+        };
         match Voice::find(&name) {
             Ok(v) => {
                 let backend = v.backend.name();
                 writeln!(
                     out,
-                    "{:<16} {:<8} {:<8} {:<32} {}",
-                    name,
+                    "{:<22} {:<8} {:<8} {:<32} {}",
+                    shown,
                     v.language,
                     backend,
                     v.description.as_deref().unwrap_or(""),
                     source
                 )?;
             }
-            Err(err) => writeln!(out, "{name:<16} (invalid: {err})")?,
+            Err(err) => writeln!(out, "{shown:<22} (invalid: {err})")?,
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -289,6 +294,8 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
         bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
     }
     let config = config(&args)?;
+    // a voice whose model is not installed stops here, before any work, naming the command
+    config.check_engine()?;
     if !matches!(config.voice.backend, synth::BackendConfig::Neural(_)) {
         keep_memory_flat();
     }

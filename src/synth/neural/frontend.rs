@@ -247,6 +247,73 @@ mod tests {
     }
 }
 
+/// Chinese sentences with Latin letters, digits, Greek letters and symbols (from the corpus
+/// and the issue): after normalization, every one of them is said, none silently.
+#[cfg(test)]
+mod other_scripts {
+    use super::*;
+    use crate::synth::mandarin::latin;
+
+    const SENTENCES: &str = include_str!("../../../tests/fixtures/neural/latin-sentences.tsv");
+
+    /// The syllables `text` should have: one per Chinese character with a reading, and the
+    /// readings of each Latin word, digit, Greek letter and symbol.
+    fn expected_syllables(text: &str) -> usize {
+        let mut count = 0;
+        let mut letters = String::new();
+        for c in text.chars().chain([' ']) {
+            let folded = latin::ascii(c);
+            if let Some(l) = folded.filter(char::is_ascii_alphabetic) {
+                letters.push(l);
+                continue;
+            }
+            count += latin::word(&letters).concat().len();
+            letters.clear();
+            if let Some(readings) = latin::single(folded.unwrap_or(c)) {
+                count += readings.len();
+            } else if mandarin::character_readings(&c.to_string())[0].is_some() {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn latin_digits_and_symbols_in_chinese_sentences_are_all_said() {
+        let frontend = Frontend::new(Style::Narrate);
+        let mut checked = 0;
+        let mut latin_tokens = 0;
+        for line in SENTENCES.lines().filter(|l| !l.starts_with('#')) {
+            let (_source, sentence) = line.split_once('\t').expect("source<TAB>sentence");
+            let text = crate::normalize::normalize(sentence);
+            let said = frontend
+                .phonemes(&text)
+                .iter()
+                .filter(|s| !s.starts_with('#') && s.ends_with(|c: char| c.is_ascii_digit()))
+                .count();
+            assert_eq!(said, expected_syllables(&text), "{sentence}\n{text}");
+            latin_tokens += text
+                .split(|c: char| latin::ascii(c).is_none_or(|a| !a.is_ascii_alphabetic()))
+                .filter(|t| !t.is_empty())
+                .count();
+            checked += 1;
+        }
+        assert!(checked >= 31, "only {checked} sentences");
+        assert!(latin_tokens >= 60, "only {latin_tokens} Latin tokens");
+    }
+
+    #[test]
+    fn the_issue_sentence_spells_ceo_and_says_iphone_and_q() {
+        let text =
+            crate::normalize::normalize("苹果公司CEO库克表示，iPhone 16的销量在Q3增长了15%。");
+        let phones = Frontend::new(Style::Narrate).phonemes(&text).join(" ");
+        // C E O, then iPhone, then Q
+        assert!(phones.contains("x i1 #0 ^ i1 #0 ^ ou1"), "{phones}");
+        assert!(phones.contains("^ ai4 #0 f eng4"), "{phones}");
+        assert!(phones.contains("q iou1"), "{phones}");
+    }
+}
+
 #[cfg(test)]
 mod golden {
     use super::*;

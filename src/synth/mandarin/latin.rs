@@ -1,0 +1,178 @@
+//! What a Mandarin reader says for what is not Chinese in Chinese text: Latin letters by
+//! their names as Mandarin speakers say them (GDP: jī dī pī), a few English words and
+//! brands by their usual Mandarin reading, digits left by `--no-normalize`, Greek letters
+//! and a few symbols. Readings are pinyin with tone numbers, so any model's frontend that
+//! speaks pinyin can say them.
+//!
+//! The letter names follow how they are commonly said in mainland news and classrooms
+//! (level tones, `ai` before the consonant letters F L M S X); they are approximations of
+//! the English names in Mandarin syllables, since that is all a Mandarin model can say.
+//! No syllable has the neutral tone: the neural model gave a neutral `mu5` (M) no frames
+//! at all in some contexts (found by the property test in `neural`).
+
+/// Each letter's name, upper and lower case alike.
+const LETTERS: [&[&str]; 26] = [
+    &["ei1"],                // A
+    &["bi1"],                // B
+    &["xi1"],                // C
+    &["di1"],                // D
+    &["yi1"],                // E
+    &["ai1", "fu2"],         // F
+    &["ji1"],                // G
+    &["ei1", "qi1"],         // H
+    &["ai1"],                // I
+    &["jie1"],               // J
+    &["kai1"],               // K
+    &["ai1", "lou2"],        // L
+    &["ai1", "mu3"],         // M
+    &["en1"],                // N
+    &["ou1"],                // O
+    &["pi1"],                // P
+    &["qiu1"],               // Q
+    &["a1", "er3"],          // R
+    &["ai1", "si1"],         // S
+    &["ti1"],                // T
+    &["you1"],               // U
+    &["wei1"],               // V
+    &["da1", "bu1", "liu1"], // W
+    &["ai1", "ke4", "si1"],  // X
+    &["wai1"],               // Y
+    &["zei1"],               // Z
+];
+
+/// English words and brands with a usual Mandarin reading (a Chinese name, or the way
+/// Mandarin speakers say them), by their lower-case spelling. Anything else is spelled.
+const WORDS: &[(&str, &[&str])] = &[
+    ("ok", &["ou1", "kei4"]),
+    ("iphone", &["ai4", "feng4"]),
+    ("ipad", &["ai4", "pai4", "de2"]),
+    ("mac", &["mai4", "ke4"]),
+    ("windows", &["wen1", "dou1", "si1"]),
+    ("office", &["ao4", "fei1", "si1"]),
+    ("python", &["pai4", "sen1"]),
+    ("java", &["jia1", "wa3"]),
+    ("google", &["gu3", "ge1"]),        // 谷歌
+    ("microsoft", &["wei1", "ruan3"]),  // 微软
+    ("android", &["an1", "zhuo2"]),     // 安卓
+    ("twitter", &["tui1", "te4"]),      // 推特
+    ("tesla", &["te4", "si1", "la1"]),  // 特斯拉
+    ("nokia", &["nuo4", "ji1", "ya4"]), // 诺基亚
+    ("samsung", &["san1", "xing1"]),    // 三星
+    ("huawei", &["hua2", "wei2"]),      // 华为
+    ("xiaomi", &["xiao3", "mi3"]),      // 小米
+];
+
+/// Greek letters by their Mandarin names (阿尔法, 贝塔 …), lower case.
+const GREEK: &[(char, &[&str])] = &[
+    ('α', &["a1", "er3", "fa3"]),
+    ('β', &["bei4", "ta3"]),
+    ('γ', &["ga1", "ma3"]),
+    ('δ', &["de2", "er3", "ta3"]),
+    ('ε', &["ai1", "pu3", "xi1", "long4"]),
+    ('ζ', &["jie2", "ta3"]),
+    ('η', &["yi4", "ta3"]),
+    ('θ', &["xi1", "ta3"]),
+    ('ι', &["yue1", "ta3"]),
+    ('κ', &["ka3", "pa4"]),
+    ('λ', &["lan2", "mu3", "da2"]),
+    ('μ', &["miu1"]),
+    ('ν', &["niu1"]),
+    ('ξ', &["ke4", "xi1"]),
+    ('ο', &["ao4", "mi1", "ke4", "long2"]),
+    ('π', &["pai4"]),
+    ('ρ', &["rou4"]),
+    ('σ', &["xi1", "ge2", "ma3"]),
+    ('ς', &["xi1", "ge2", "ma3"]),
+    ('τ', &["tao4"]),
+    ('υ', &["yu3", "pu3", "xi1", "long4"]),
+    ('φ', &["fu2", "ai4"]),
+    ('χ', &["qi1"]),
+    ('ψ', &["pu3", "sai1"]),
+    ('ω', &["ou1", "mi3", "jia1"]),
+];
+
+/// Symbols said aloud when they are left in the text (normalization says most of them
+/// in context first: 50%, 1+1=2).
+const SYMBOLS: &[(char, &[&str])] = &[
+    ('&', &["he2"]),
+    ('@', &["ai4", "te4"]),
+    ('#', &["jing3", "hao4"]),
+    ('+', &["jia1"]),
+    ('=', &["deng3", "yu2"]),
+    ('%', &["bai3", "fen1", "hao4"]),
+];
+
+const DIGITS: [&str; 10] = [
+    "ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3",
+];
+
+/// `c` as an ASCII letter or digit, folding the full-width forms (ＡＢＣ, １２３) that
+/// Chinese text often uses.
+pub(crate) fn ascii(c: char) -> Option<char> {
+    let c = match c {
+        // the full-width forms sit at a fixed offset from ASCII
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    };
+    c.is_ascii_alphanumeric().then_some(c)
+}
+
+/// The readings of one run of Latin letters (already folded to ASCII): a word's usual
+/// reading, else its letters' names one by one.
+pub(crate) fn word(letters: &str) -> Vec<&'static [&'static str]> {
+    let lower = letters.to_ascii_lowercase();
+    if let Some((_, readings)) = WORDS.iter().find(|(w, _)| *w == lower) {
+        return vec![readings];
+    }
+    lower
+        .bytes()
+        .filter(u8::is_ascii_lowercase)
+        .map(|b| LETTERS[usize::from(b - b'a')])
+        .collect()
+}
+
+/// The reading of a digit, Greek letter or symbol said on its own.
+pub(crate) fn single(c: char) -> Option<&'static [&'static str]> {
+    if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+        return Some(std::slice::from_ref(&DIGITS[d as usize]));
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    GREEK
+        .iter()
+        .chain(SYMBOLS)
+        .find(|(g, _)| *g == lower)
+        .map(|(_, readings)| *readings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acronyms_are_spelled_and_known_words_read_whole() {
+        let flat = |w: &str| word(w).concat().join(" ");
+        assert_eq!(flat("GDP"), "ji1 di1 pi1");
+        assert_eq!(flat("CEO"), "xi1 yi1 ou1");
+        assert_eq!(flat("iPhone"), "ai4 feng4");
+        assert_eq!(flat("Win"), "da1 bu1 liu1 ai1 en1");
+    }
+
+    #[test]
+    fn full_width_letters_and_digits_fold_to_ascii() {
+        assert_eq!(ascii('Ａ'), Some('A'));
+        assert_eq!(ascii('ｚ'), Some('z'));
+        assert_eq!(ascii('９'), Some('9'));
+        assert_eq!(ascii('中'), None);
+        assert_eq!(ascii('，'), None);
+    }
+
+    #[test]
+    fn digits_greek_and_symbols_have_readings() {
+        assert_eq!(single('7'), Some(&["qi1"][..]));
+        assert_eq!(single('Ω'), single('ω'));
+        assert!(single('α').is_some() && single('@').is_some());
+        assert_eq!(single('，'), None);
+    }
+}
