@@ -129,6 +129,7 @@ impl Config {
             SynthOptions {
                 rate: self.rate,
                 espeak_server: self.espeak_server.clone(),
+                lexicon: self.voice.lexicon.clone(),
             },
         );
         Cached::new(engine, self.cache.clone().map(Store::new))

@@ -18,6 +18,7 @@ pub mod encode;
 pub mod env;
 pub mod files;
 pub mod ingest;
+pub mod lexicon;
 pub mod loudness;
 pub mod normalize;
 pub mod output;

@@ -34,6 +34,8 @@ pub struct Plan {
     sections: Vec<Section>,
     limits: Limits,
     normalize: bool,
+    /// The voice's lexicon: its replacement text goes into what is spoken.
+    lexicon: std::sync::Arc<crate::lexicon::Lexicon>,
 }
 
 /// A chapter of a plan, without its utterances.
@@ -133,6 +135,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         sections,
         limits: voice.limits,
         normalize,
+        lexicon: voice.lexicon.clone(),
     };
     // Headings with no text of their own (a book title right before its first chapter, a
     // part title before its chapters) are spoken at the start of the next chapter.
@@ -220,11 +223,12 @@ impl Plan {
             .into_iter()
             .map(|utterance| {
                 // most sentences have nothing to rewrite: they share the written text
-                let spoken = match self
+                let normalized = self
                     .normalize
-                    .then(|| normalize::normalize(&utterance.text))
-                {
-                    Some(rewritten) if *rewritten != *utterance.text => rewritten.into(),
+                    .then(|| normalize::normalize(&utterance.text));
+                let text = normalized.as_deref().unwrap_or(&utterance.text);
+                let spoken = match self.lexicon.say(text) {
+                    said if *said != *utterance.text => said.into_owned().into(),
                     _ => utterance.text.clone(),
                 };
                 Spoken { utterance, spoken }

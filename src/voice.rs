@@ -8,11 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::env::EnvVars;
+use crate::lexicon::{Lexicon, LexiconError};
 use crate::segment::{Boundary, Limits};
 use crate::synth::BackendConfig;
 
@@ -41,6 +43,9 @@ pub struct Voice {
     /// voices unless the voice says its backend does it).
     pub normalize: bool,
     pub backend: BackendConfig,
+    /// Words read a given way (`lexicon = "FILE"` in the voice file, and `--lexicon`),
+    /// over the built-in lexicon.
+    pub lexicon: Arc<Lexicon>,
 }
 
 /// Silence after each kind of break, at `--rate 1.0`.
@@ -95,6 +100,8 @@ pub enum VoiceError {
         source_name: String,
         message: String,
     },
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
 }
 
 /// The common part of every voice file; the rest belongs to the backend.
@@ -104,6 +111,8 @@ struct Common {
     language: String,
     description: Option<String>,
     normalize: Option<bool>,
+    /// A lexicon file, relative to the voice file.
+    lexicon: Option<PathBuf>,
     #[serde(default)]
     pauses: PausesMs,
     #[serde(default)]
@@ -149,7 +158,14 @@ impl Default for SegmentLimits {
     }
 }
 
-const COMMON_KEYS: &[&str] = &["language", "description", "normalize", "pauses", "segment"];
+const COMMON_KEYS: &[&str] = &[
+    "language",
+    "description",
+    "normalize",
+    "lexicon",
+    "pauses",
+    "segment",
+];
 
 impl Voice {
     /// Parses a voice file's text. `name` is the voice name, `source` where it came from
@@ -177,6 +193,16 @@ impl Voice {
         }
         let is_chinese = common.language.to_ascii_lowercase().starts_with("zh")
             || common.language.starts_with("cmn");
+        let lexicon = match &common.lexicon {
+            // beside the voice file (a built-in voice has no folder: the current one)
+            Some(file) => Lexicon::open(
+                &Path::new(source)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(file),
+            )?,
+            None => Lexicon::default(),
+        };
         Ok(Voice {
             name: name.to_owned(),
             source: source.to_owned(),
@@ -194,6 +220,7 @@ impl Voice {
             language: common.language,
             description: common.description,
             backend,
+            lexicon: Arc::new(lexicon),
         })
     }
 

@@ -87,6 +87,9 @@ pub struct SynthOptions {
     /// A program that serves espeak-ng batches (the `narrate` binary, see
     /// [`espeak::server`]); without one, each batch starts `espeak-ng`.
     pub espeak_server: Option<std::path::PathBuf>,
+    /// The voice's lexicon: engines that take pinyin (the neural ones) read its words so.
+    /// (Its replacement text is already in the text they are given.)
+    pub lexicon: std::sync::Arc<crate::lexicon::Lexicon>,
 }
 
 impl Default for SynthOptions {
@@ -94,6 +97,7 @@ impl Default for SynthOptions {
         SynthOptions {
             rate: 1.0,
             espeak_server: None,
+            lexicon: Default::default(),
         }
     }
 }
@@ -113,7 +117,7 @@ impl BackendConfig {
                 Box::new(http::Http::new(settings, language, options.rate))
             }
             BackendConfig::Neural(settings) => {
-                Box::new(neural::Neural::new(settings, options.rate))
+                Box::new(neural::Neural::new(settings, options.rate).with_lexicon(options.lexicon))
             }
         }
     }

@@ -298,3 +298,52 @@ fn seed_numbers_are_spoken_the_way_a_mandarin_reader_says_them() {
         assert!(!u.chars().any(|c| c.is_ascii_digit()), "digit left in {u}");
     }
 }
+
+#[test]
+fn a_lexicon_replaces_words_in_what_is_spoken_and_a_bad_line_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "NASA发射了新的火箭。\n").unwrap();
+    std::fs::write(dir.path().join("lex.tsv"), "# mine\nNASA\t美国航天局\n").unwrap();
+    let out = narrate_in(
+        dir.path(),
+        &["plan", "--json", "--lexicon", "lex.tsv", "a.txt"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let utterance = &plan["chapters"][0]["utterances"][0];
+    assert_eq!(utterance["text"], "NASA发射了新的火箭。", "{utterance}");
+    assert_eq!(
+        utterance["spoken"], "美国航天局发射了新的火箭。",
+        "{utterance}"
+    );
+
+    // a voice file's own lexicon, beside it
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "language = \"zh-CN\"\nbackend = \"espeak\"\nlexicon = \"lex.tsv\"\n",
+    )
+    .unwrap();
+    let out = narrate_in(
+        dir.path(),
+        &["plan", "--json", "--voice", "./mine.toml", "a.txt"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        plan["chapters"][0]["utterances"][0]["spoken"],
+        "美国航天局发射了新的火箭。"
+    );
+
+    std::fs::write(
+        dir.path().join("bad.tsv"),
+        "NASA\t美国航天局\n长三角\tchang2 san1\n",
+    )
+    .unwrap();
+    let out = narrate_in(dir.path(), &["plan", "--lexicon", "bad.tsv", "a.txt"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.tsv, line 2") && err.contains("3 characters but 2 syllables"),
+        "{err}"
+    );
+}

@@ -29,6 +29,9 @@ pub enum Command {
         /// Voice whose segmentation limits and normalization apply.
         #[arg(long, default_value = narrate::voice::DEFAULT_VOICE)]
         voice: String,
+        /// Pronunciation lexicon (TSV or TOML) over the voice's.
+        #[arg(long, value_name = "FILE")]
+        lexicon: Option<PathBuf>,
         /// Do not rewrite numbers and symbols into words.
         #[arg(long)]
         no_normalize: bool,
@@ -69,6 +72,10 @@ pub struct RunArgs {
     /// Voice name (see `narrate voices`) or path to a voice file.
     #[arg(long, default_value = narrate::voice::DEFAULT_VOICE)]
     pub voice: String,
+    /// Pronunciation lexicon over the voice's: WORD<TAB>pinyin with tone numbers (长三角
+    /// chang2 san1 jiao3) or replacement text, one a line; or TOML (see README).
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
     /// Output folder; each input gets a folder of its own inside it.
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,

@@ -15,6 +15,7 @@ use narrate::audio::{SampleFormat, SampleRate};
 use narrate::book::BookOptions;
 use narrate::chapter::ChapterFormat;
 use narrate::config::Config;
+use narrate::lexicon::Lexicon;
 use narrate::loudness::LoudnessTarget;
 use narrate::plan::{self, Plan, PlanOptions};
 use narrate::synth;
@@ -104,9 +105,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plan {
             inputs,
             voice,
+            lexicon,
             no_normalize,
             json,
-        }) => plan(&inputs, &voice, no_normalize, json),
+        }) => plan(&inputs, &voice, lexicon.as_deref(), no_normalize, json),
         Some(Command::Voices) => voices(),
         Some(Command::Cache { action, cache }) => cache_command(action, cache),
         Some(Command::Normalize { inputs }) => normalize(&inputs),
@@ -117,10 +119,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn plan(
     inputs: &[PathBuf],
     voice: &str,
+    lexicon: Option<&Path>,
     no_normalize: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let voice = Voice::find(voice)?;
+    let voice = with_lexicon(Voice::find(voice)?, lexicon)?;
     let mut out = std::io::stdout().lock();
     for input in expand_inputs(inputs)? {
         let options = PlanOptions {
@@ -218,9 +221,19 @@ fn cache_store(dir: Option<PathBuf>) -> anyhow::Result<Store> {
     Ok(Store::new(cache_dir(dir)?))
 }
 
+/// `voice` with the lexicon in `file` (if any) after its own.
+fn with_lexicon(mut voice: Voice, file: Option<&Path>) -> anyhow::Result<Voice> {
+    if let Some(file) = file {
+        let lexicon = voice.lexicon.as_ref().clone().then(&Lexicon::open(file)?);
+        voice.lexicon = std::sync::Arc::new(lexicon);
+    }
+    Ok(voice)
+}
+
 /// The run's settings: the voice, then the flags over its defaults.
 fn config(args: &RunArgs) -> anyhow::Result<Config> {
-    let mut config = Config::new(Voice::find(&args.voice)?);
+    let voice = with_lexicon(Voice::find(&args.voice)?, args.lexicon.as_deref())?;
+    let mut config = Config::new(voice);
     config.rate = args.rate;
     config.sample_rate =
         SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?;

