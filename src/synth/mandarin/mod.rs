@@ -295,8 +295,16 @@ impl Pronunciation {
 }
 
 /// How narrate reads `text`: [`readings`] with Latin letters, digits and symbols said
-/// too, then the built-in lexicon's readings and `lexicon`'s (the user's), and tone sandhi.
+/// too, then the built-in lexicon's readings and `lexicon`'s (the user's), the particles
+/// and single characters whose neighbours decide their reading, and tone sandhi.
 pub fn pronounce(text: &str, lexicon: &Lexicon) -> Pronunciation {
+    let mut said = lexical(text, lexicon);
+    apply_sandhi(&mut said.syllables, &said.break_before);
+    said
+}
+
+/// [`pronounce`] before tone sandhi.
+fn lexical(text: &str, lexicon: &Lexicon) -> Pronunciation {
     let mut syls: Vec<Syllable> = Vec::new();
     let mut break_before: Vec<bool> = Vec::new();
     let mut pending_break = false;
@@ -311,7 +319,7 @@ pub fn pronounce(text: &str, lexicon: &Lexicon) -> Pronunciation {
         }
     }
     apply_lexicons(&mut syls, &[Lexicon::builtin(), lexicon]);
-    apply_sandhi(&mut syls, &break_before);
+    apply_particles(&mut syls, &break_before);
     Pronunciation {
         syllables: syls,
         break_before,
@@ -319,21 +327,22 @@ pub fn pronounce(text: &str, lexicon: &Lexicon) -> Pronunciation {
 }
 
 /// The reading (pinyin with tone number, neutral tone 5) each character of `text` gets
-/// before tone sandhi: pypinyin's word readings, plus the built-in lexicon's when
-/// `overrides`. `None` for characters without a reading (punctuation, Latin). Used to
-/// measure polyphone accuracy.
-pub fn lexical_readings(text: &str, overrides: bool) -> Vec<Option<String>> {
-    let mut syls: Vec<Syllable> = readings(text)
-        .into_iter()
-        .filter_map(|item| match item {
-            Item::Syllable(s) => Some(s),
-            Item::Break => None,
-        })
-        .collect();
-    if overrides {
-        apply_lexicons(&mut syls, &[Lexicon::builtin()]);
-    }
-    let mut syls = syls.into_iter().peekable();
+/// before tone sandhi: pypinyin's word readings, or with `narrate` what [`pronounce`]
+/// gives before sandhi (the built-in lexicon, particles). `None` for characters without
+/// a reading (punctuation, Latin). Used to measure polyphone accuracy.
+pub fn lexical_readings(text: &str, narrate: bool) -> Vec<Option<String>> {
+    let syls: Vec<Syllable> = if narrate {
+        lexical(text, &Lexicon::default()).syllables
+    } else {
+        readings(text)
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Syllable(s) => Some(s),
+                Item::Break => None,
+            })
+            .collect()
+    };
+    let mut syls = syls.into_iter().filter(|s| is_hans(s.ch)).peekable();
     text.chars()
         .map(|c| syls.next_if(|s| s.ch == c).map(|s| s.reading))
         .collect()
@@ -402,6 +411,66 @@ fn apply_lexicons(syls: &mut [Syllable], lexicons: &[&Lexicon]) {
         }
     }
 }
+
+/// Readings the neighbours decide, for characters that stand as words of their own (no
+/// dictionary word around them; pypinyin then gives their first reading):
+/// - 得 after a verb or adjective and before what a complement starts with (出得少, 睡得熟,
+///   跑得很快, 看得见): the complement particle de5, not de2; not after 不 or a pronoun
+///   (不得, 他得了奖), nor before an object (得此书, 愿得而诛之);
+/// - 地 after a word of two or more syllables and before more of the clause (意外地收到,
+///   慢慢地走): the adverbial particle de5, not di4 (the ground: 这块地, 地上);
+/// - 着 after a verb (白着眼睛, 看着): the aspect particle zhe5, not zhuo2.
+///
+/// "Alone" trusts pypinyin's forward maximum matching, which sometimes joins a character
+/// to the next one (意|外地|收, 白|着眼|睛): those stay wrong. Rules for 教 and 将 alone
+/// were tried and dropped: the matching splits 教学, 教育 often enough to make them worse.
+fn apply_particles(syls: &mut [Syllable], break_before: &[bool]) {
+    let n = syls.len();
+    let alone = |syls: &[Syllable], k: usize| {
+        let w = syls[k].word;
+        (k == 0 || syls[k - 1].word != w) && (k + 1 == n || syls[k + 1].word != w)
+    };
+    // the syllables of the word that ends at k
+    let word_len = |syls: &[Syllable], k: usize| {
+        syls[..=k]
+            .iter()
+            .rev()
+            .take_while(|s| s.word == syls[k].word)
+            .count()
+    };
+    for k in 0..n {
+        if !alone(syls, k) {
+            continue;
+        }
+        let after_word = k > 0 && !break_before[k] && is_hans(syls[k - 1].ch);
+        let more = k + 1 < n && !break_before[k + 1];
+        let reading = match syls[k].ch {
+            '得' if after_word
+                && more
+                && !"不我你他她它们谁".contains(syls[k - 1].ch)
+                && COMPLEMENT_HEADS.contains(syls[k + 1].ch) =>
+            {
+                "de5"
+            }
+            '地' if after_word
+                && word_len(syls, k - 1) >= 2
+                && more
+                && !"上下里区方面点带图球址位主产".contains(syls[k + 1].ch) =>
+            {
+                "de5"
+            }
+            '着' if after_word && syls[k - 1].ch != '不' => "zhe5",
+            _ => continue,
+        };
+        syls[k].reading = reading.to_owned();
+    }
+}
+
+/// What the complement after 得 (de5) starts with: degree adverbs, common adjectives,
+/// and the results and directions of potential complements (看得见, 拿得动). A general
+/// list, not taken from the test sets: after anything else 得 keeps its dictionary
+/// reading (得 de2 "obtain" takes an object: 得此书).
+const COMPLEMENT_HEADS: &str = "很太挺真更最非十特极越蛮好坏快慢高低大小多少早晚远近深浅长短重轻热冷干湿清明白对错熟透满死累饱够香甜美丑漂整乱稳准像起住动过上下出进见完开着";
 
 /// Mandarin tone sandhi on citation tones:
 /// - 不 (bu4) before a fourth tone becomes bu2;
