@@ -24,6 +24,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::mandarin::latin;
 use super::{SynthError, Synthesizer};
 use crate::audio::Audio;
 use serde::Deserialize;
@@ -116,6 +117,9 @@ pub struct Espeak {
     server: Option<PathBuf>,
     /// Set when a server could not start: the program is started from then on.
     server_refused: Arc<AtomicBool>,
+    /// A Mandarin voice: Latin letters and words go to espeak-ng as the characters
+    /// Mandarin speakers say for them (CEO → 西伊欧), where `cmn` would switch to English.
+    mandarin: bool,
 }
 
 impl Espeak {
@@ -137,6 +141,18 @@ impl Espeak {
             voice_file: std::sync::OnceLock::new(),
             server: None,
             server_refused: Arc::new(AtomicBool::new(false)),
+            mandarin: is_mandarin(language),
+        }
+    }
+
+    /// `text` as espeak-ng gets it: one line, and for a Mandarin voice Latin letters as
+    /// characters ([`latin::as_hanzi`]).
+    fn line(&self, text: &str) -> String {
+        let line = one_line(text);
+        if self.mandarin {
+            latin::as_hanzi(&line).into_owned()
+        } else {
+            line
         }
     }
 
@@ -275,7 +291,7 @@ impl Espeak {
     fn speak_batch(&self, texts: &[&str]) -> Option<Vec<Audio>> {
         let mut input = String::new();
         for text in texts {
-            let line = escape_xml(&one_line(text));
+            let line = escape_xml(&self.line(text));
             if line.len() + BATCH_BREAK.len() + 1 > MAX_LINE_BYTES {
                 return None;
             }
@@ -380,6 +396,12 @@ fn run_batch(
 
 /// Input small enough to sit in a pipe (Linux holds 64 kB) while the engine starts.
 const PIPE_SAFE_INPUT: usize = 16 << 10;
+
+/// Whether `language` (BCP 47) is Mandarin.
+fn is_mandarin(language: &str) -> bool {
+    let language = language.to_ascii_lowercase();
+    language.starts_with("zh") || language.starts_with("cmn")
+}
 
 /// The text as one line: newlines would be read as separate clauses (and, in a batch, as
 /// separate utterances).
@@ -489,12 +511,13 @@ impl Synthesizer for Espeak {
 
     fn fingerprint(&self) -> String {
         format!(
-            "espeak|{}|{}|voice={}|speed={}|pitch={}",
+            "espeak|{}|{}|voice={}|speed={}|pitch={}{}",
             self.program,
             self.version(),
             self.voice,
             self.speed,
-            self.pitch
+            self.pitch,
+            if self.mandarin { "|latin=hanzi" } else { "" }
         )
     }
 
@@ -521,7 +544,7 @@ impl Synthesizer for Espeak {
         let speak = || -> Result<Audio, EspeakError> {
             if self.server.is_some() {
                 let mut wav = Vec::new();
-                if self.served(&one_line(text), false, &mut wav)
+                if self.served(&self.line(text), false, &mut wav)
                     && let Ok(audio) = Audio::from_wav(&wav)
                 {
                     return Ok(audio);
@@ -540,7 +563,7 @@ impl Synthesizer for Espeak {
                 })?;
             // The text goes to stdin so that a leading '-' is never taken for an option.
             // Newlines would be read as separate clauses; one utterance is one line.
-            let line = one_line(text);
+            let line = self.line(text);
             if let Some(mut stdin) = child.stdin.take() {
                 match stdin.write_all(line.as_bytes()) {
                     // the engine quit before reading: its exit status and stderr say why
@@ -697,6 +720,20 @@ mod tests {
         assert!((0.5..5.0).contains(&secs), "{secs} s");
         let peak = audio.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
         assert!(peak > 0.05, "peak {peak}");
+    }
+
+    #[test]
+    fn a_mandarin_voice_says_latin_letters_by_their_mandarin_names() {
+        let engine = Espeak::new(&settings("espeak-ng"), "zh-CN", 1.0);
+        let letters = engine.synthesize("苹果公司CEO库克").unwrap();
+        let written = engine.synthesize("苹果公司西伊欧库克").unwrap();
+        assert_eq!(letters, written);
+        // an English voice keeps reading English
+        let english = Espeak::new(&settings("espeak-ng"), "en-US", 1.0);
+        assert_ne!(
+            english.synthesize("CEO").unwrap(),
+            english.synthesize("西伊欧").unwrap()
+        );
     }
 
     #[test]

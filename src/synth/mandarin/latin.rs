@@ -40,26 +40,57 @@ const LETTERS: [&[&str]; 26] = [
     &["zei1"],               // Z
 ];
 
+/// The same names in Chinese characters, for engines that read characters, not pinyin
+/// (espeak-ng's Mandarin voice would switch to English for Latin letters).
+const LETTER_HANZI: [&str; 26] = [
+    "诶",
+    "比",
+    "西",
+    "迪",
+    "伊",
+    "艾弗",
+    "吉",
+    "诶七",
+    "艾",
+    "杰",
+    "开",
+    "艾楼",
+    "艾姆",
+    "恩",
+    "欧",
+    "批",
+    "丘",
+    "阿耳",
+    "艾思",
+    "提",
+    "优",
+    "维",
+    "达不溜",
+    "艾克思",
+    "歪",
+    "贼",
+];
+
 /// English words and brands with a usual Mandarin reading (a Chinese name, or the way
 /// Mandarin speakers say them), by their lower-case spelling. Anything else is spelled.
-const WORDS: &[(&str, &[&str])] = &[
-    ("ok", &["ou1", "kei4"]),
-    ("iphone", &["ai4", "feng4"]),
-    ("ipad", &["ai4", "pai4", "de2"]),
-    ("mac", &["mai4", "ke4"]),
-    ("windows", &["wen1", "dou1", "si1"]),
-    ("office", &["ao4", "fei1", "si1"]),
-    ("python", &["pai4", "sen1"]),
-    ("java", &["jia1", "wa3"]),
-    ("google", &["gu3", "ge1"]),        // 谷歌
-    ("microsoft", &["wei1", "ruan3"]),  // 微软
-    ("android", &["an1", "zhuo2"]),     // 安卓
-    ("twitter", &["tui1", "te4"]),      // 推特
-    ("tesla", &["te4", "si1", "la1"]),  // 特斯拉
-    ("nokia", &["nuo4", "ji1", "ya4"]), // 诺基亚
-    ("samsung", &["san1", "xing1"]),    // 三星
-    ("huawei", &["hua2", "wei2"]),      // 华为
-    ("xiaomi", &["xiao3", "mi3"]),      // 小米
+const WORDS: &[(&str, &[&str], &str)] = &[
+    ("ok", &["ou1", "kei4"], "欧剋"),
+    ("iphone", &["ai4", "feng4"], "爱凤"),
+    ("ipad", &["ai4", "pai4", "de2"], "爱派德"),
+    ("mac", &["mai4", "ke4"], "麦克"),
+    ("windows", &["wen1", "dou1", "si1"], "温都斯"),
+    ("office", &["ao4", "fei1", "si1"], "奥菲斯"),
+    ("python", &["pai4", "sen1"], "派森"),
+    ("java", &["jia1", "wa3"], "加瓦"),
+    ("google", &["gu3", "ge1"], "谷歌"),
+    ("microsoft", &["wei1", "ruan3"], "微软"),
+    ("android", &["an1", "zhuo2"], "安卓"),
+    ("twitter", &["tui1", "te4"], "推特"),
+    ("tesla", &["te4", "si1", "la1"], "特斯拉"),
+    ("nokia", &["nuo4", "ji1", "ya4"], "诺基亚"),
+    ("samsung", &["san1", "xing1"], "三星"),
+    ("huawei", &["hua2", "wei2"], "华为"),
+    ("xiaomi", &["xiao3", "mi3"], "小米"),
 ];
 
 /// Greek letters by their Mandarin names (阿尔法, 贝塔 …), lower case.
@@ -102,6 +133,82 @@ const SYMBOLS: &[(char, &[&str])] = &[
     ('%', &["bai3", "fen1", "hao4"]),
 ];
 
+/// Greek letters and symbols in characters, for engines that read characters.
+const OTHERS_HANZI: &[(char, &str)] = &[
+    ('α', "阿尔法"),
+    ('β', "贝塔"),
+    ('γ', "伽马"),
+    ('δ', "德尔塔"),
+    ('ε', "艾普西龙"),
+    ('ζ', "截塔"),
+    ('η', "伊塔"),
+    ('θ', "西塔"),
+    ('ι', "约塔"),
+    ('κ', "卡帕"),
+    ('λ', "兰姆达"),
+    ('μ', "缪"),
+    ('ν', "纽"),
+    ('ξ', "克西"),
+    ('ο', "奥米克戎"),
+    ('π', "派"),
+    ('ρ', "肉"),
+    ('σ', "西格马"),
+    ('ς', "西格马"),
+    ('τ', "套"),
+    ('υ', "宇普西龙"),
+    ('φ', "弗爱"),
+    ('χ', "七"),
+    ('ψ', "普赛"),
+    ('ω', "欧米伽"),
+    ('&', "和"),
+    ('@', "艾特"),
+    ('#', "井号"),
+];
+
+/// `text` with Latin letters and words, Greek letters and a few symbols written as the
+/// Chinese characters Mandarin speakers say for them (CEO → 西伊欧, iPhone → 爱凤), for
+/// engines that read characters; digits and the rest stay.
+pub fn as_hanzi(text: &str) -> std::borrow::Cow<'_, str> {
+    if text
+        .chars()
+        .all(|c| ascii(c).is_none_or(|a| a.is_ascii_digit()) && !is_other(c))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut letters = String::new();
+    for c in text.chars().chain(['\0']) {
+        if let Some(l) = ascii(c).filter(char::is_ascii_alphabetic) {
+            letters.push(l);
+            continue;
+        }
+        if !letters.is_empty() {
+            let lower = letters.to_ascii_lowercase();
+            match WORDS.iter().find(|(w, _, _)| *w == lower) {
+                Some((_, _, hanzi)) => out.push_str(hanzi),
+                None => lower
+                    .bytes()
+                    .for_each(|b| out.push_str(LETTER_HANZI[usize::from(b - b'a')])),
+            }
+            letters.clear();
+        }
+        if c == '\0' {
+            break;
+        }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        match OTHERS_HANZI.iter().find(|(o, _)| *o == lower) {
+            Some((_, hanzi)) => out.push_str(hanzi),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_other(c: char) -> bool {
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    OTHERS_HANZI.iter().any(|(o, _)| *o == lower)
+}
+
 const DIGITS: [&str; 10] = [
     "ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3",
 ];
@@ -123,7 +230,7 @@ pub(crate) fn ascii(c: char) -> Option<char> {
 /// reading, else its letters' names one by one.
 pub(crate) fn word(letters: &str) -> Vec<&'static [&'static str]> {
     let lower = letters.to_ascii_lowercase();
-    if let Some((_, readings)) = WORDS.iter().find(|(w, _)| *w == lower) {
+    if let Some((_, readings, _)) = WORDS.iter().find(|(w, _, _)| *w == lower) {
         return vec![readings];
     }
     lower
@@ -157,6 +264,25 @@ mod tests {
         assert_eq!(flat("CEO"), "xi1 yi1 ou1");
         assert_eq!(flat("iPhone"), "ai4 feng4");
         assert_eq!(flat("Win"), "da1 bu1 liu1 ai1 en1");
+    }
+
+    #[test]
+    fn letters_become_characters_for_engines_that_read_characters() {
+        assert_eq!(as_hanzi("苹果公司CEO库克"), "苹果公司西伊欧库克");
+        assert_eq!(as_hanzi("iPhone 16和ＧＤＰ"), "爱凤 16和吉迪批");
+        assert_eq!(as_hanzi("α粒子@用户"), "阿尔法粒子艾特用户");
+        assert!(matches!(
+            as_hanzi("没有字母，2024年"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // every letter has a name in characters, all of them Chinese
+        for c in 'A'..='Z' {
+            let said = as_hanzi(&c.to_string()).into_owned();
+            assert!(
+                !said.is_empty() && !said.chars().any(|c| c.is_ascii()),
+                "{c}: {said}"
+            );
+        }
     }
 
     #[test]
