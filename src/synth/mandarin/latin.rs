@@ -163,6 +163,9 @@ const OTHERS_HANZI: &[(char, &str)] = &[
     ('&', "和"),
     ('@', "艾特"),
     ('#', "井号"),
+    ('+', "加"),
+    ('=', "等于"),
+    ('%', "百分号"),
 ];
 
 /// `text` with Latin letters and words, Greek letters and a few symbols written as the

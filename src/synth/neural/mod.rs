@@ -329,7 +329,9 @@ mod parity {
             .collect()
     }
 
-    fn models() -> Option<Models> {
+    /// The installed models; under CI their absence fails the test, elsewhere it is said
+    /// loudly and the test does not run.
+    pub(super) fn models() -> Option<Models> {
         let dir = default_model_dir();
         match Models::load(&dir) {
             Ok(m) => Some(m),
@@ -507,28 +509,14 @@ mod parity {
 /// Every Latin letter, digit, Greek letter and symbol the frontend says is heard: the
 /// acoustic model gives its syllables frames.
 #[cfg(test)]
-#[allow(clippy::print_stderr)] // says loudly when the model is missing
 mod heard {
     use super::*;
     use proptest::prelude::*;
 
+    /// The models, loaded once for all cases.
     fn models() -> Option<&'static Models> {
         static MODELS: OnceLock<Option<Models>> = OnceLock::new();
-        MODELS
-            .get_or_init(|| match Models::load(&default_model_dir()) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    assert!(
-                        !crate::env::under_ci(),
-                        "neural model not installed under CI ({e}); run {SETUP_COMMAND}"
-                    );
-                    eprintln!(
-                        "\n*** NOT RUN (not a pass): neural model not installed ({e}); run {SETUP_COMMAND} ***\n"
-                    );
-                    None
-                }
-            })
-            .as_ref()
+        MODELS.get_or_init(super::parity::models).as_ref()
     }
 
     /// What `token` adds to the carrier sentence 我们说…了。: its symbols, each with the
