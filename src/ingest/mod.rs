@@ -1,10 +1,12 @@
 //! Ingest: bytes of a file in, a structured [`Document`] out.
 //!
-//! `decode` turns bytes into text (BOM, UTF-8/16, GB18030), `repair` undoes PDF-extraction
-//! damage and `structure` finds titles, sections and paragraphs. This is the only stage
+//! `decode` turns bytes into text (BOM, UTF-8/16, GB18030); HTML and XHTML (told from the
+//! text, or the file name) go to `html`; other text to `repair`, which undoes PDF-extraction
+//! damage, and `structure`, which finds titles, sections and paragraphs. This is the only stage
 //! that opens the input.
 
 pub mod decode;
+pub mod html;
 mod repair;
 pub mod structure;
 
@@ -66,7 +68,16 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
         path: path.to_owned(),
         source,
     })?;
-    let mut document = structure::parse(&replace_undecodable(&text.text));
+    let is_html = html::looks_like_html(&text.text)
+        || path.extension().is_some_and(|e| {
+            let e = e.to_ascii_lowercase();
+            e == "html" || e == "htm" || e == "xhtml"
+        });
+    let mut document = if is_html {
+        html::parse(&text.text)
+    } else {
+        structure::parse(&replace_undecodable(&text.text))
+    };
     // two gaps on one line with the same damage say the same thing once
     document.warnings.dedup();
     if let Some(line) = text.text.lines().position(|l| l.contains('\u{FFFD}')) {

@@ -347,3 +347,55 @@ fn a_lexicon_replaces_words_in_what_is_spoken_and_a_bad_line_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_docbook_html_chapter_is_read_as_html_without_its_navigation_or_contents() {
+    let plan = plan_json(&fixture("html/debian-reference-pr01.zh-cn.html"));
+    assert_eq!(plan["title"], "序言");
+    let chapters = plan["chapters"].as_array().unwrap();
+    let titles: Vec<&str> = chapters
+        .iter()
+        .map(|c| c["title"].as_str().unwrap())
+        .collect();
+    for heading in [
+        "1. 免责声明",
+        "2. 什么是 Debian",
+        "3.1. 指导原则",
+        "3.2. 预备知识",
+    ] {
+        assert!(
+            titles.contains(&heading),
+            "{heading} not a chapter: {titles:?}"
+        );
+    }
+    let said: Vec<&str> = chapters
+        .iter()
+        .flat_map(|c| c["utterances"].as_array().unwrap())
+        .map(|u| u["text"].as_str().unwrap())
+        .collect();
+    assert!(said.len() > 40, "{said:?}");
+    for text in &said {
+        assert!(
+            !text.contains("</")
+                && !text.contains("<?xml")
+                && !text.contains("href")
+                && !text.contains("上一页")
+                && !text.contains("下一页"),
+            "markup or navigation spoken: {text}"
+        );
+    }
+    // the table of contents (目录, then every section's number and title) is not read: each
+    // section title is heard once, as its chapter's heading
+    assert!(!said.contains(&"目录"), "{said:?}");
+    for heading in ["3.4. popcon 流行度", "3.5. 软件包大小"] {
+        let heard = said.iter().filter(|t| **t == heading).count();
+        assert_eq!(heard, 1, "{heading} heard {heard} times");
+    }
+    let warnings = plan["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["message"].as_str().unwrap().contains("table")),
+        "{warnings:?}"
+    );
+}

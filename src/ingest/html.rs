@@ -1,0 +1,548 @@
+//! HTML and XHTML (a saved web page, a documentation chapter) → [`Document`].
+//!
+//! Parsed with html5ever (through `scraper`), which reads broken markup the way browsers
+//! do. What is read: headings `h1`–`h6` start sections; paragraphs, list items, block
+//! quotes, definition terms and descriptions are paragraphs; text straight inside a `div`
+//! or `body` is a paragraph too. What is not: navigation and page furniture (`nav`,
+//! `header`, `footer`, `aside`, `script`, `style`, `noscript`, `template`, DocBook's
+//! `navheader`/`navfooter`/`toc` blocks, elements with `role="navigation"` or `hidden`),
+//! figure captions, ruby annotations (`rt`, `rp`: the base text is read once), image alt
+//! text, and — each with a warning, since a listener cannot follow them — tables and
+//! preformatted blocks (code, shell sessions). Entities are decoded by the parser.
+//!
+//! An HTML file has no lines a listener cares about; each block's `line` is where its text
+//! starts in the file (found by searching for it), so warnings and the manifest point
+//! into the source.
+
+use scraper::{ElementRef, Html, Node};
+
+use crate::text::{Document, Paragraph, Section, Warning};
+
+/// Whether `text` (decoded) is HTML or XHTML rather than plain text: it starts, after
+/// spaces and comments, with an XML declaration, a doctype or an `<html>` tag.
+pub fn looks_like_html(text: &str) -> bool {
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let head: String = start
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<?xml")
+        || head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.starts_with("<!--") && start.to_ascii_lowercase().contains("<html"))
+}
+
+/// Elements whose whole subtree is never read.
+const SKIPPED: &[&str] = &[
+    "head",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "figcaption",
+    "rt",
+    "rp",
+    "svg",
+    "math",
+    "form",
+    "button",
+    "select",
+    "iframe",
+    "object",
+];
+
+/// Class names of page furniture that is not in an element of its own kind (DocBook's
+/// navigation bars and tables of contents, common site chrome).
+const FURNITURE_CLASSES: &[&str] = &[
+    "navheader",
+    "navfooter",
+    "toc",
+    "list-of-tables",
+    "list-of-figures",
+    "list-of-examples",
+    "breadcrumb",
+    "breadcrumbs",
+    "sidebar",
+    "menu",
+    "footnotes",
+];
+
+/// Nesting deeper than this (no real page comes near it) is read as plain text, so that a
+/// hostile file cannot exhaust the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Elements that hold one paragraph of running text.
+const PARAGRAPHS: &[&str] = &["p", "li", "dt", "dd", "blockquote", "figure", "address"];
+
+/// Reads an HTML document.
+pub fn parse(source: &str) -> Document {
+    if nesting(source) > MAX_NESTING {
+        return flattened(source);
+    }
+    let html = Html::parse_document(source);
+    let mut reader = Reader {
+        source,
+        cursor: 0,
+        document: Document::default(),
+        current: None,
+        skipped_tables: 0,
+        skipped_pre: 0,
+    };
+    let title = html
+        .select(&selector("title"))
+        .next()
+        .map(|t| collapse(&t.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
+    reader.walk(html.root_element(), 0);
+    reader.close_section();
+    let mut document = reader.document;
+    document.title = title.or_else(|| document.sections.first().and_then(|s| s.title.clone()));
+    if reader.skipped_tables > 0 {
+        document.warnings.push(Warning {
+            line: 1,
+            message: format!(
+                "{} table(s) not read aloud (a listener cannot follow cells)",
+                reader.skipped_tables
+            ),
+        });
+    }
+    if reader.skipped_pre > 0 {
+        document.warnings.push(Warning {
+            line: 1,
+            message: format!(
+                "{} preformatted block(s) (code, shell sessions) not read aloud",
+                reader.skipped_pre
+            ),
+        });
+    }
+    document
+}
+
+/// Markup nested deeper than this is not parsed as a tree: the parser's time grows with
+/// the square of the depth (4,000 levels: 60 ms; 100,000: about a minute), and no real page
+/// comes near it.
+const MAX_NESTING: usize = 2_000;
+
+/// How deep the markup nests at most, roughly: open tags less close tags, counted without
+/// parsing (void and self-closed tags do not count).
+fn nesting(source: &str) -> usize {
+    let bytes = source.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += at + 1;
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(bytes.len(), |e| i + e);
+        let tag = &bytes[i..end];
+        match tag.first() {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() && tag.last() != Some(&b'/') => {
+                let name: Vec<u8> = tag
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .map(u8::to_ascii_lowercase)
+                    .collect();
+                if !matches!(
+                    name.as_slice(),
+                    b"br"
+                        | b"img"
+                        | b"hr"
+                        | b"meta"
+                        | b"link"
+                        | b"input"
+                        | b"wbr"
+                        | b"col"
+                        | b"area"
+                        | b"base"
+                        | b"source"
+                        | b"track"
+                        | b"embed"
+                        | b"param"
+                ) {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            _ => {}
+        }
+        i = end.min(bytes.len());
+    }
+    deepest
+}
+
+/// A document too deeply nested to parse, read as its text with the tags taken out, and a
+/// warning.
+fn flattened(source: &str) -> Document {
+    let mut text = String::with_capacity(source.len() / 2);
+    let mut in_tag = false;
+    for c in source.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push('\n');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ");
+    let paragraphs: Vec<Paragraph> = text
+        .lines()
+        .map(collapse)
+        .filter(|l| !l.is_empty())
+        .map(|text| Paragraph { text, line: 1 })
+        .collect();
+    Document {
+        sections: vec![Section {
+            title: None,
+            line: 1,
+            paragraphs,
+        }],
+        warnings: vec![Warning {
+            line: 1,
+            message: format!(
+                "markup nested more than {MAX_NESTING} deep: read as plain text, without its structure"
+            ),
+        }],
+        ..Document::default()
+    }
+}
+
+fn selector(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).expect("a valid selector")
+}
+
+struct Reader<'s> {
+    source: &'s str,
+    /// Byte offset in `source` up to which blocks have been located.
+    cursor: usize,
+    document: Document,
+    current: Option<Section>,
+    skipped_tables: usize,
+    skipped_pre: usize,
+}
+
+impl Reader<'_> {
+    fn walk(&mut self, element: ElementRef, depth: usize) {
+        let name = element.value().name();
+        if is_skipped(element) {
+            return;
+        }
+        if depth > MAX_DEPTH {
+            // hostile nesting: what is this deep is one paragraph, read without recursion
+            self.paragraph(element.text().collect());
+            return;
+        }
+        match name {
+            "table" => {
+                self.skipped_tables += 1;
+                return;
+            }
+            "pre" => {
+                self.skipped_pre += 1;
+                return;
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let title = block_text(element);
+                if !title.is_empty() {
+                    self.close_section();
+                    let line = self.locate(&title);
+                    self.current = Some(Section {
+                        title: Some(title),
+                        line,
+                        paragraphs: Vec::new(),
+                    });
+                }
+                return;
+            }
+            _ => {}
+        }
+        if PARAGRAPHS.contains(&name) && !has_block_children(element) {
+            let text = block_text(element);
+            self.paragraph(text);
+            return;
+        }
+        // a container: its loose text is a paragraph of its own, its blocks are read in turn
+        let mut loose = String::new();
+        for child in element.children() {
+            match child.value() {
+                Node::Text(text) => loose.push_str(text),
+                Node::Element(_) => {
+                    let Some(child) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    if is_inline(child) {
+                        if !is_skipped(child) {
+                            loose.push_str(&inline_text(child, depth + 1));
+                        }
+                    } else {
+                        self.paragraph(std::mem::take(&mut loose));
+                        self.walk(child, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.paragraph(loose);
+    }
+
+    fn paragraph(&mut self, text: String) {
+        let text = collapse(&text);
+        if text.is_empty() {
+            return;
+        }
+        let line = self.locate(&text);
+        let section = self.current.get_or_insert_with(|| Section {
+            title: None,
+            line,
+            paragraphs: Vec::new(),
+        });
+        section.paragraphs.push(Paragraph { text, line });
+    }
+
+    fn close_section(&mut self) {
+        if let Some(section) = self.current.take() {
+            self.document.sections.push(section);
+        }
+    }
+
+    /// The 1-based line of the source where `text` starts: the first few characters are
+    /// looked for after the last block found (markup and entities inside a block make a
+    /// longer search miss); the last line found when they are not there.
+    fn locate(&mut self, text: &str) -> usize {
+        let probe: String = text.chars().take(6).collect();
+        if let Some(at) = self.source[self.cursor..].find(&probe) {
+            self.cursor += at;
+        }
+        self.source[..self.cursor].matches('\n').count() + 1
+    }
+}
+
+fn is_skipped(element: ElementRef) -> bool {
+    let value = element.value();
+    SKIPPED.contains(&value.name())
+        || value.attr("hidden").is_some()
+        || value.attr("aria-hidden") == Some("true")
+        || value.attr("role") == Some("navigation")
+        || value.classes().any(|c| FURNITURE_CLASSES.contains(&c))
+}
+
+/// Inline elements: their text belongs to the paragraph around them.
+fn is_inline(element: ElementRef) -> bool {
+    matches!(
+        element.value().name(),
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "cite"
+            | "code"
+            | "data"
+            | "dfn"
+            | "em"
+            | "i"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "ruby"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+            | "wbr"
+            | "br"
+            | "img"
+            | "font"
+            | "tt"
+            | "acronym"
+            | "big"
+            | "strike"
+            | "ins"
+            | "del"
+            | "label"
+    )
+}
+
+fn has_block_children(element: ElementRef) -> bool {
+    element
+        .children()
+        .filter_map(ElementRef::wrap)
+        .any(|child| !is_inline(child) && !is_skipped(child))
+}
+
+/// The text of a block, without what is never read (ruby annotations, scripts …).
+fn block_text(element: ElementRef) -> String {
+    collapse(&inline_text(element, 0))
+}
+
+fn inline_text(element: ElementRef, depth: usize) -> String {
+    if depth > MAX_DEPTH {
+        return element.text().collect();
+    }
+    let mut out = String::new();
+    for child in element.children() {
+        match child.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(e) if e.name() == "br" => out.push(' '),
+            Node::Element(_) => {
+                if let Some(child) = ElementRef::wrap(child)
+                    && !is_skipped(child)
+                {
+                    out.push_str(&inline_text(child, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whitespace as a reader sees it: runs become one space, and a line break between two
+/// Chinese characters goes (source files wrap Chinese lines anywhere; a space written
+/// inside a line, as in 第一章 出发, stays).
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // (whether whitespace is pending, whether it held a line break)
+    let mut pending = (false, false);
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending = (!out.is_empty(), pending.1 || c == '\n');
+            continue;
+        }
+        if pending.0 {
+            let before = out.chars().last().unwrap_or(' ');
+            if !(pending.1 && is_wide(before) && is_wide(c)) {
+                out.push(' ');
+            }
+        }
+        pending = (false, false);
+        out.push(c);
+    }
+    out
+}
+
+/// CJK characters and full-width punctuation, between which a line break means nothing.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x2e80..=0x9fff | 0xf900..=0xfaff | 0xfe30..=0xfe4f | 0xff00..=0xffef | 0x20000..=0x3134a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Hostile markup (unclosed, misnested, deep, odd entities) never panics, and no
+        /// tag is ever read as text.
+        #[test]
+        fn any_markup_reads_without_panicking(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<p>", "</p>", "<div>", "</div>", "<h1>", "</h1>", "<li>", "<table>", "<td>",
+                    "<nav>", "</nav>", "<script>", "<ruby>", "<rt>", "&amp;", "&#20013;", "&bogus;",
+                    "文字", "，", "。", " ", "\n", "<br/>", "<pre>", "<!--", "-->", "<b>", "</b>",
+                ]),
+                0..200,
+            )
+        ) {
+            let doc = parse(&format!("<html><body>{}</body></html>", parts.concat()));
+            for section in &doc.sections {
+                for p in &section.paragraphs {
+                    proptest::prop_assert!(!p.text.contains("<p>") && !p.text.contains("<div>"), "{}", p.text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_nesting_is_read_without_exhausting_the_stack() {
+        let deep = format!(
+            "<html><body>{}深处的文字{}</body></html>",
+            "<div><span>".repeat(50_000),
+            "</span></div>".repeat(50_000)
+        );
+        let doc = parse(&deep);
+        let text: String = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert!(text.contains("深处的文字"), "{text}");
+    }
+
+    #[test]
+    fn html_is_told_from_text() {
+        assert!(looks_like_html("<?xml version=\"1.0\"?>\n<html>"));
+        assert!(looks_like_html("\u{feff}  <!DOCTYPE html>\n<html>"));
+        assert!(looks_like_html("<HTML><body>"));
+        assert!(!looks_like_html("第一章 <b>不是网页</b>"));
+        assert!(!looks_like_html("# Markdown\n\n<p>inline html</p>"));
+    }
+
+    #[test]
+    fn headings_paragraphs_and_lists_are_read_and_furniture_is_not() {
+        let doc = parse(
+            "<!DOCTYPE html><html><head><title>页面标题</title><style>p{}</style></head><body>\n\
+             <nav><a href=\"/\">首页</a> <a href=\"/next\">下一页</a></nav>\n\
+             <h1>第一章 出发</h1>\n<p>清晨，我们从上海\n出发。</p>\n\
+             <ul><li>第一条</li><li>第二条 <b>加粗</b></li></ul>\n\
+             <table><tr><td>单元格</td></tr></table>\n\
+             <h2>1.1 概述</h2><div>散落的文字<p>段落</p></div>\n\
+             <p>汉字<ruby>汉<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>读一次&amp;实体</p>\n\
+             <pre>$ ls -l</pre><figure><img alt=\"图\"/><figcaption>图为风景</figcaption></figure>\n\
+             <footer>版权所有</footer><script>var x;</script></body></html>",
+        );
+        assert_eq!(doc.title.as_deref(), Some("页面标题"));
+        let sections: Vec<(Option<&str>, Vec<&str>)> = doc
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.title.as_deref(),
+                    s.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                (
+                    Some("第一章 出发"),
+                    vec!["清晨，我们从上海出发。", "第一条", "第二条 加粗"]
+                ),
+                (
+                    Some("1.1 概述"),
+                    vec!["散落的文字", "段落", "汉字汉读一次&实体"]
+                ),
+            ]
+        );
+        let warnings: Vec<&str> = doc.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(warnings.iter().any(|w| w.contains("table")), "{warnings:?}");
+        assert!(
+            warnings.iter().any(|w| w.contains("preformatted")),
+            "{warnings:?}"
+        );
+        // lines point into the source
+        assert_eq!(doc.sections[0].line, 3);
+        assert_eq!(doc.sections[0].paragraphs[0].line, 4);
+    }
+}
