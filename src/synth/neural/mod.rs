@@ -78,14 +78,25 @@ impl NeuralSettings {
     /// Whether the model's files are where this voice looks for them; the error names the
     /// missing file and the install command. Cheap: it reads nothing.
     pub fn check_installed(&self) -> Result<(), NeuralError> {
-        let dir = self.model_dir.clone().unwrap_or_else(default_model_dir);
-        for file in [ACOUSTIC_FILE, VOCODER_FILE] {
-            let path = dir.join(file);
-            if !path.is_file() {
-                return Err(NeuralError::Missing { path });
-            }
-        }
+        let dir = self.dir();
+        model_file(&dir, ACOUSTIC_FILE)?;
+        model_file(&dir, VOCODER_FILE)?;
         Ok(())
+    }
+
+    /// The model folder this voice reads: its `model-dir`, else [`default_model_dir`].
+    pub fn dir(&self) -> PathBuf {
+        self.model_dir.clone().unwrap_or_else(default_model_dir)
+    }
+}
+
+/// `dir/file`, or the error that names it and the install command when it is not there.
+fn model_file(dir: &Path, file: &str) -> Result<PathBuf, NeuralError> {
+    let path = dir.join(file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(NeuralError::Missing { path })
     }
 }
 
@@ -112,10 +123,7 @@ impl Models {
     /// off, so the same text always gives the same audio.
     pub fn load(dir: &Path) -> Result<Models, NeuralError> {
         let graph = |file: &str| -> Result<Graph, NeuralError> {
-            let path = dir.join(file);
-            if !path.is_file() {
-                return Err(NeuralError::Missing { path });
-            }
+            let path = model_file(dir, file)?;
             let bytes = std::fs::read(&path).map_err(|source| NeuralError::Read {
                 path: path.clone(),
                 source,
@@ -130,9 +138,9 @@ impl Models {
         })
     }
 
-    /// Symbol ids → mel spectrogram `[1, frames, 80]`. `speed` scales durations (2.0 =
-    /// twice as long).
-    pub fn mel(&self, ids: &[i32], speed: f32) -> Result<Tensor, NeuralError> {
+    /// The acoustic model's outputs for symbol ids `ids`: mel before and after the postnet,
+    /// durations, … `speed` scales durations (2.0 = twice as long).
+    fn acoustic(&self, ids: &[i32], speed: f32) -> Result<Vec<Tensor>, NeuralError> {
         let inputs = vec![
             Tensor::i32(vec![1, ids.len()], ids.to_vec()),
             Tensor::i32(vec![1], vec![0]),
@@ -140,13 +148,18 @@ impl Models {
             Tensor::f32(vec![1], vec![1.0]),
             Tensor::f32(vec![1], vec![1.0]),
         ];
-        let mut out = self
-            .acoustic
+        self.acoustic
             .run(inputs)
             .map_err(|source| NeuralError::Model {
                 path: ACOUSTIC_FILE.into(),
                 source,
-            })?;
+            })
+    }
+
+    /// Symbol ids → mel spectrogram `[1, frames, 80]`. `speed` scales durations (2.0 =
+    /// twice as long).
+    pub fn mel(&self, ids: &[i32], speed: f32) -> Result<Tensor, NeuralError> {
+        let mut out = self.acoustic(ids, speed)?;
         if out.len() < 2 {
             return Err(NeuralError::Output(format!("{} outputs", out.len())));
         }
@@ -157,20 +170,7 @@ impl Models {
     /// How many mel frames the acoustic model gives each symbol of `ids` (FastSpeech2's
     /// duration output): 0 means the symbol is not heard.
     pub fn durations(&self, ids: &[i32], speed: f32) -> Result<Vec<f32>, NeuralError> {
-        let inputs = vec![
-            Tensor::i32(vec![1, ids.len()], ids.to_vec()),
-            Tensor::i32(vec![1], vec![0]),
-            Tensor::f32(vec![1], vec![speed]),
-            Tensor::f32(vec![1], vec![1.0]),
-            Tensor::f32(vec![1], vec![1.0]),
-        ];
-        let out = self
-            .acoustic
-            .run(inputs)
-            .map_err(|source| NeuralError::Model {
-                path: ACOUSTIC_FILE.into(),
-                source,
-            })?;
+        let out = self.acoustic(ids, speed)?;
         let durations = out
             .get(2)
             .ok_or_else(|| NeuralError::Output(format!("{} outputs", out.len())))?;
@@ -217,7 +217,7 @@ impl Neural {
         };
         Neural {
             id: format!("neural/{MODEL_NAME}"),
-            dir: settings.model_dir.clone().unwrap_or_else(default_model_dir),
+            dir: settings.dir(),
             frontend: Frontend::new(style),
             speed: 1.0 / rate.clamp(0.25, 4.0),
             models: OnceLock::new(),
