@@ -10,65 +10,36 @@
 //! No syllable has the neutral tone: the neural model gave a neutral `mu5` (M) no frames
 //! at all in some contexts (found by the property test in `neural`).
 
-/// Each letter's name, upper and lower case alike.
-const LETTERS: [&[&str]; 26] = [
-    &["ei1"],                // A
-    &["bi1"],                // B
-    &["xi1"],                // C
-    &["di1"],                // D
-    &["yi1"],                // E
-    &["ai1", "fu2"],         // F
-    &["ji1"],                // G
-    &["ei1", "qi1"],         // H
-    &["ai1"],                // I
-    &["jie1"],               // J
-    &["kai1"],               // K
-    &["ai1", "lou2"],        // L
-    &["ai1", "mu3"],         // M
-    &["en1"],                // N
-    &["ou1"],                // O
-    &["pi1"],                // P
-    &["qiu1"],               // Q
-    &["a1", "er3"],          // R
-    &["ai1", "si1"],         // S
-    &["ti1"],                // T
-    &["you1"],               // U
-    &["wei1"],               // V
-    &["da1", "bu1", "liu1"], // W
-    &["ai1", "ke4", "si1"],  // X
-    &["wai1"],               // Y
-    &["zei1"],               // Z
-];
-
-/// The same names in Chinese characters, for engines that read characters, not pinyin
-/// (espeak-ng's Mandarin voice would switch to English for Latin letters).
-const LETTER_HANZI: [&str; 26] = [
-    "诶",
-    "比",
-    "西",
-    "迪",
-    "伊",
-    "艾弗",
-    "吉",
-    "诶七",
-    "艾",
-    "杰",
-    "开",
-    "艾楼",
-    "艾姆",
-    "恩",
-    "欧",
-    "批",
-    "丘",
-    "阿耳",
-    "艾思",
-    "提",
-    "优",
-    "维",
-    "达不溜",
-    "艾克思",
-    "歪",
-    "贼",
+/// Each letter's name, upper and lower case alike: in pinyin, and in Chinese characters for
+/// engines that read characters, not pinyin (espeak-ng's Mandarin voice would switch to
+/// English for Latin letters).
+const LETTERS: [(&[&str], &str); 26] = [
+    (&["ei1"], "诶"),                    // A
+    (&["bi1"], "比"),                    // B
+    (&["xi1"], "西"),                    // C
+    (&["di1"], "迪"),                    // D
+    (&["yi1"], "伊"),                    // E
+    (&["ai1", "fu2"], "艾弗"),           // F
+    (&["ji1"], "吉"),                    // G
+    (&["ei1", "qi1"], "诶七"),           // H
+    (&["ai1"], "艾"),                    // I
+    (&["jie1"], "杰"),                   // J
+    (&["kai1"], "开"),                   // K
+    (&["ai1", "lou2"], "艾楼"),          // L
+    (&["ai1", "mu3"], "艾姆"),           // M
+    (&["en1"], "恩"),                    // N
+    (&["ou1"], "欧"),                    // O
+    (&["pi1"], "批"),                    // P
+    (&["qiu1"], "丘"),                   // Q
+    (&["a1", "er3"], "阿耳"),            // R
+    (&["ai1", "si1"], "艾思"),           // S
+    (&["ti1"], "提"),                    // T
+    (&["you1"], "优"),                   // U
+    (&["wei1"], "维"),                   // V
+    (&["da1", "bu1", "liu1"], "达不溜"), // W
+    (&["ai1", "ke4", "si1"], "艾克思"),  // X
+    (&["wai1"], "歪"),                   // Y
+    (&["zei1"], "贼"),                   // Z
 ];
 
 /// English words and brands with a usual Mandarin reading (a Chinese name, or the way
@@ -93,128 +64,123 @@ const WORDS: &[(&str, &[&str], &str)] = &[
     ("xiaomi", &["xiao3", "mi3"], "小米"),
 ];
 
-/// Greek letters by their Mandarin names (阿尔法, 贝塔 …), lower case.
-const GREEK: &[(char, &[&str])] = &[
-    ('α', &["a1", "er3", "fa3"]),
-    ('β', &["bei4", "ta3"]),
-    ('γ', &["ga1", "ma3"]),
-    ('δ', &["de2", "er3", "ta3"]),
-    ('ε', &["ai1", "pu3", "xi1", "long4"]),
-    ('ζ', &["jie2", "ta3"]),
-    ('η', &["yi4", "ta3"]),
-    ('θ', &["xi1", "ta3"]),
-    ('ι', &["yue1", "ta3"]),
-    ('κ', &["ka3", "pa4"]),
-    ('λ', &["lan2", "mu3", "da2"]),
-    ('μ', &["miu1"]),
-    ('ν', &["niu1"]),
-    ('ξ', &["ke4", "xi1"]),
-    ('ο', &["ao4", "mi1", "ke4", "long2"]),
-    ('π', &["pai4"]),
-    ('ρ', &["rou4"]),
-    ('σ', &["xi1", "ge2", "ma3"]),
-    ('ς', &["xi1", "ge2", "ma3"]),
-    ('τ', &["tao4"]),
-    ('υ', &["yu3", "pu3", "xi1", "long4"]),
-    ('φ', &["fu2", "ai4"]),
-    ('χ', &["qi1"]),
-    ('ψ', &["pu3", "sai1"]),
-    ('ω', &["ou1", "mi3", "jia1"]),
+/// Greek letters (lower case) by their Mandarin names (阿尔法, 贝塔 …), and symbols said
+/// aloud when they are left in the text (normalization says most of them in context first:
+/// 50%, 1+1=2); in pinyin and in characters.
+const OTHERS: &[(char, &[&str], &str)] = &[
+    ('α', &["a1", "er3", "fa3"], "阿尔法"),
+    ('β', &["bei4", "ta3"], "贝塔"),
+    ('γ', &["ga1", "ma3"], "伽马"),
+    ('δ', &["de2", "er3", "ta3"], "德尔塔"),
+    ('ε', &["ai1", "pu3", "xi1", "long4"], "艾普西龙"),
+    ('ζ', &["jie2", "ta3"], "截塔"),
+    ('η', &["yi4", "ta3"], "伊塔"),
+    ('θ', &["xi1", "ta3"], "西塔"),
+    ('ι', &["yue1", "ta3"], "约塔"),
+    ('κ', &["ka3", "pa4"], "卡帕"),
+    ('λ', &["lan2", "mu3", "da2"], "兰姆达"),
+    ('μ', &["miu1"], "缪"),
+    ('ν', &["niu1"], "纽"),
+    ('ξ', &["ke4", "xi1"], "克西"),
+    ('ο', &["ao4", "mi1", "ke4", "long2"], "奥米克戎"),
+    ('π', &["pai4"], "派"),
+    ('ρ', &["rou4"], "肉"),
+    ('σ', &["xi1", "ge2", "ma3"], "西格马"),
+    ('ς', &["xi1", "ge2", "ma3"], "西格马"),
+    ('τ', &["tao4"], "套"),
+    ('υ', &["yu3", "pu3", "xi1", "long4"], "宇普西龙"),
+    ('φ', &["fu2", "ai4"], "弗爱"),
+    ('χ', &["qi1"], "七"),
+    ('ψ', &["pu3", "sai1"], "普赛"),
+    ('ω', &["ou1", "mi3", "jia1"], "欧米伽"),
+    ('&', &["he2"], "和"),
+    ('@', &["ai4", "te4"], "艾特"),
+    ('#', &["jing3", "hao4"], "井号"),
+    ('+', &["jia1"], "加"),
+    ('=', &["deng3", "yu2"], "等于"),
+    ('%', &["bai3", "fen1", "hao4"], "百分号"),
 ];
 
-/// Symbols said aloud when they are left in the text (normalization says most of them
-/// in context first: 50%, 1+1=2).
-const SYMBOLS: &[(char, &[&str])] = &[
-    ('&', &["he2"]),
-    ('@', &["ai4", "te4"]),
-    ('#', &["jing3", "hao4"]),
-    ('+', &["jia1"]),
-    ('=', &["deng3", "yu2"]),
-    ('%', &["bai3", "fen1", "hao4"]),
+const DIGITS: [&str; 10] = [
+    "ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3",
 ];
 
-/// Greek letters and symbols in characters, for engines that read characters.
-const OTHERS_HANZI: &[(char, &str)] = &[
-    ('α', "阿尔法"),
-    ('β', "贝塔"),
-    ('γ', "伽马"),
-    ('δ', "德尔塔"),
-    ('ε', "艾普西龙"),
-    ('ζ', "截塔"),
-    ('η', "伊塔"),
-    ('θ', "西塔"),
-    ('ι', "约塔"),
-    ('κ', "卡帕"),
-    ('λ', "兰姆达"),
-    ('μ', "缪"),
-    ('ν', "纽"),
-    ('ξ', "克西"),
-    ('ο', "奥米克戎"),
-    ('π', "派"),
-    ('ρ', "肉"),
-    ('σ', "西格马"),
-    ('ς', "西格马"),
-    ('τ', "套"),
-    ('υ', "宇普西龙"),
-    ('φ', "弗爱"),
-    ('χ', "七"),
-    ('ψ', "普赛"),
-    ('ω', "欧米伽"),
-    ('&', "和"),
-    ('@', "艾特"),
-    ('#', "井号"),
-    ('+', "加"),
-    ('=', "等于"),
-    ('%', "百分号"),
-];
+/// A piece of text as it is read: a run of Latin letters (folded to ASCII), or any other
+/// character as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// The letters, and the first of them as written.
+    Word {
+        letters: String,
+        first: char,
+    },
+    Char(char),
+}
+
+/// `text` cut into [`Piece`]s: the one scan every reader of Latin text here uses.
+pub fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut letters = String::new();
+    let mut first = ' ';
+    for c in text.chars() {
+        if let Some(l) = ascii(c).filter(char::is_ascii_alphabetic) {
+            if letters.is_empty() {
+                first = c;
+            }
+            letters.push(l);
+            continue;
+        }
+        if !letters.is_empty() {
+            out.push(Piece::Word {
+                letters: std::mem::take(&mut letters),
+                first,
+            });
+        }
+        out.push(Piece::Char(c));
+    }
+    if !letters.is_empty() {
+        out.push(Piece::Word { letters, first });
+    }
+    out
+}
 
 /// `text` with Latin letters and words, Greek letters and a few symbols written as the
 /// Chinese characters Mandarin speakers say for them (CEO → 西伊欧, iPhone → 爱凤), for
 /// engines that read characters; digits and the rest stay.
 pub fn as_hanzi(text: &str) -> std::borrow::Cow<'_, str> {
+    let said = |c: char| {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        OTHERS
+            .iter()
+            .find(|(o, _, _)| *o == lower)
+            .map(|(_, _, h)| *h)
+    };
     if text
         .chars()
-        .all(|c| ascii(c).is_none_or(|a| a.is_ascii_digit()) && !is_other(c))
+        .all(|c| ascii(c).is_none_or(|a| a.is_ascii_digit()) && said(c).is_none())
     {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() * 2);
-    let mut letters = String::new();
-    for c in text.chars().chain(['\0']) {
-        if let Some(l) = ascii(c).filter(char::is_ascii_alphabetic) {
-            letters.push(l);
-            continue;
-        }
-        if !letters.is_empty() {
-            let lower = letters.to_ascii_lowercase();
-            match WORDS.iter().find(|(w, _, _)| *w == lower) {
-                Some((_, _, hanzi)) => out.push_str(hanzi),
-                None => lower
-                    .bytes()
-                    .for_each(|b| out.push_str(LETTER_HANZI[usize::from(b - b'a')])),
+    for piece in pieces(text) {
+        match piece {
+            Piece::Word { letters, .. } => {
+                let lower = letters.to_ascii_lowercase();
+                match WORDS.iter().find(|(w, _, _)| *w == lower) {
+                    Some((_, _, hanzi)) => out.push_str(hanzi),
+                    None => lower
+                        .bytes()
+                        .for_each(|b| out.push_str(LETTERS[usize::from(b - b'a')].1)),
+                }
             }
-            letters.clear();
-        }
-        if c == '\0' {
-            break;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        match OTHERS_HANZI.iter().find(|(o, _)| *o == lower) {
-            Some((_, hanzi)) => out.push_str(hanzi),
-            None => out.push(c),
+            Piece::Char(c) => match said(c) {
+                Some(hanzi) => out.push_str(hanzi),
+                None => out.push(c),
+            },
         }
     }
     std::borrow::Cow::Owned(out)
 }
-
-fn is_other(c: char) -> bool {
-    let lower = c.to_lowercase().next().unwrap_or(c);
-    OTHERS_HANZI.iter().any(|(o, _)| *o == lower)
-}
-
-const DIGITS: [&str; 10] = [
-    "ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3",
-];
 
 /// `c` as an ASCII letter or digit, folding the full-width forms (ＡＢＣ, １２３) that
 /// Chinese text often uses.
@@ -239,21 +205,21 @@ pub(crate) fn word(letters: &str) -> Vec<&'static [&'static str]> {
     lower
         .bytes()
         .filter(u8::is_ascii_lowercase)
-        .map(|b| LETTERS[usize::from(b - b'a')])
+        .map(|b| LETTERS[usize::from(b - b'a')].0)
         .collect()
 }
 
-/// The reading of a digit, Greek letter or symbol said on its own.
+/// The reading of a digit (full-width too), Greek letter or symbol said on its own.
 pub(crate) fn single(c: char) -> Option<&'static [&'static str]> {
+    let c = ascii(c).unwrap_or(c);
     if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
         return Some(std::slice::from_ref(&DIGITS[d as usize]));
     }
     let lower = c.to_lowercase().next().unwrap_or(c);
-    GREEK
+    OTHERS
         .iter()
-        .chain(SYMBOLS)
-        .find(|(g, _)| *g == lower)
-        .map(|(_, readings)| *readings)
+        .find(|(o, _, _)| *o == lower)
+        .map(|(_, readings, _)| *readings)
 }
 
 #[cfg(test)]

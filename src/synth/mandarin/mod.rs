@@ -208,41 +208,34 @@ fn say_other_scripts(run: &str, lexicon: &Lexicon, items: &mut Vec<Item>, word_i
         }
         *word_index += 1;
     }
-    let mut letters = String::new();
-    let mut first_letter = ' ';
-    for c in run.chars().chain(std::iter::once(' ')) {
-        let folded = latin::ascii(c);
-        if let Some(l) = folded.filter(char::is_ascii_alphabetic) {
-            if letters.is_empty() {
-                first_letter = c;
-            }
-            letters.push(l);
-            continue;
-        }
-        if !letters.is_empty() {
-            // the user's reading of a Latin word, else the built-in ones
-            let own = [Lexicon::builtin(), lexicon]
-                .iter()
-                .flat_map(|l| l.pinyin())
-                .filter(|(w, _)| w.eq_ignore_ascii_case(&letters))
-                .last();
-            match own {
-                Some((_, readings)) => {
-                    let readings: Vec<&str> = readings.iter().map(String::as_str).collect();
-                    push(items, first_letter, &readings, word_index);
-                }
-                None => {
-                    for readings in latin::word(&letters) {
-                        push(items, first_letter, readings, word_index);
+    for piece in latin::pieces(run) {
+        match piece {
+            latin::Piece::Word { letters, first } => {
+                // the user's reading of a Latin word, else the built-in ones
+                let own = [Lexicon::builtin(), lexicon]
+                    .iter()
+                    .flat_map(|l| l.pinyin())
+                    .filter(|(w, _)| w.eq_ignore_ascii_case(&letters))
+                    .last();
+                match own {
+                    Some((_, readings)) => {
+                        let readings: Vec<&str> = readings.iter().map(String::as_str).collect();
+                        push(items, first, &readings, word_index);
+                    }
+                    None => {
+                        for readings in latin::word(&letters) {
+                            push(items, first, readings, word_index);
+                        }
                     }
                 }
             }
-            letters.clear();
-        }
-        if let Some(readings) = latin::single(folded.unwrap_or(c)) {
-            push(items, c, readings, word_index);
-        } else if is_break(c) {
-            items.push(Item::Break);
+            latin::Piece::Char(c) => {
+                if let Some(readings) = latin::single(c) {
+                    push(items, c, readings, word_index);
+                } else if is_break(c) {
+                    items.push(Item::Break);
+                }
+            }
         }
     }
 }

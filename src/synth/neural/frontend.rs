@@ -269,23 +269,16 @@ mod other_scripts {
     /// The syllables `text` should have: one per Chinese character with a reading, and the
     /// readings of each Latin word, digit, Greek letter and symbol.
     fn expected_syllables(text: &str) -> usize {
-        let mut count = 0;
-        let mut letters = String::new();
-        for c in text.chars().chain([' ']) {
-            let folded = latin::ascii(c);
-            if let Some(l) = folded.filter(char::is_ascii_alphabetic) {
-                letters.push(l);
-                continue;
-            }
-            count += latin::word(&letters).concat().len();
-            letters.clear();
-            if let Some(readings) = latin::single(folded.unwrap_or(c)) {
-                count += readings.len();
-            } else if mandarin::character_readings(&c.to_string())[0].is_some() {
-                count += 1;
-            }
-        }
-        count
+        latin::pieces(text)
+            .into_iter()
+            .map(|piece| match piece {
+                latin::Piece::Word { letters, .. } => latin::word(&letters).concat().len(),
+                latin::Piece::Char(c) => match latin::single(c) {
+                    Some(readings) => readings.len(),
+                    None => usize::from(mandarin::character_readings(&c.to_string())[0].is_some()),
+                },
+            })
+            .sum()
     }
 
     #[test]
