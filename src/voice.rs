@@ -191,8 +191,6 @@ impl Voice {
                 "[segment] needs max-chars >= 2 and min-chars < max-chars".into(),
             ));
         }
-        let is_chinese = common.language.to_ascii_lowercase().starts_with("zh")
-            || common.language.starts_with("cmn");
         let lexicon = match &common.lexicon {
             // beside the voice file (a built-in voice has no folder: the current one)
             Some(file) => Lexicon::open(
@@ -206,7 +204,9 @@ impl Voice {
         Ok(Voice {
             name: name.to_owned(),
             source: source.to_owned(),
-            normalize: common.normalize.unwrap_or(is_chinese),
+            normalize: common
+                .normalize
+                .unwrap_or(crate::synth::mandarin::is_mandarin(&common.language)),
             pauses: Pauses {
                 clause: Duration::from_millis(common.pauses.clause),
                 sentence: Duration::from_millis(common.pauses.sentence),

@@ -102,23 +102,22 @@ pub fn parse(source: &str) -> Document {
     reader.close_section();
     let mut document = reader.document;
     document.title = title.or_else(|| document.sections.first().and_then(|s| s.title.clone()));
-    if reader.skipped_tables > 0 {
-        document.warnings.push(Warning {
-            line: 1,
-            message: format!(
-                "{} table(s) not read aloud (a listener cannot follow cells)",
-                reader.skipped_tables
-            ),
-        });
-    }
-    if reader.skipped_pre > 0 {
-        document.warnings.push(Warning {
-            line: 1,
-            message: format!(
-                "{} preformatted block(s) (code, shell sessions) not read aloud",
-                reader.skipped_pre
-            ),
-        });
+    for (skipped, what) in [
+        (
+            reader.skipped_tables,
+            "table(s) not read aloud (a listener cannot follow cells)",
+        ),
+        (
+            reader.skipped_pre,
+            "preformatted block(s) (code, shell sessions) not read aloud",
+        ),
+    ] {
+        if skipped > 0 {
+            document.warnings.push(Warning {
+                line: 1,
+                message: format!("{skipped} {what}"),
+            });
+        }
     }
     document
 }

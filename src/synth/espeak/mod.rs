@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::mandarin::latin;
+use super::mandarin::{self, latin};
 use super::{SynthError, Synthesizer};
 use crate::audio::Audio;
 use serde::Deserialize;
@@ -141,7 +141,7 @@ impl Espeak {
             voice_file: std::sync::OnceLock::new(),
             server: None,
             server_refused: Arc::new(AtomicBool::new(false)),
-            mandarin: is_mandarin(language),
+            mandarin: mandarin::is_mandarin(language),
         }
     }
 
@@ -396,12 +396,6 @@ fn run_batch(
 
 /// Input small enough to sit in a pipe (Linux holds 64 kB) while the engine starts.
 const PIPE_SAFE_INPUT: usize = 16 << 10;
-
-/// Whether `language` (BCP 47) is Mandarin.
-fn is_mandarin(language: &str) -> bool {
-    let language = language.to_ascii_lowercase();
-    language.starts_with("zh") || language.starts_with("cmn")
-}
 
 /// The text as one line: newlines would be read as separate clauses (and, in a batch, as
 /// separate utterances).

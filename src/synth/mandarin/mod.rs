@@ -17,6 +17,12 @@ use crate::lexicon::Lexicon;
 const CHARS: &str = include_str!("data/chars.txt");
 const PHRASES: &str = include_str!("data/phrases.txt");
 
+/// Whether `language` (a BCP 47 tag, any case) is Chinese read as Mandarin: `zh…`, `cmn…`.
+pub fn is_mandarin(language: &str) -> bool {
+    let language = language.to_ascii_lowercase();
+    language.starts_with("zh") || language.starts_with("cmn")
+}
+
 /// pypinyin's dictionaries.
 struct Dictionary {
     chars: HashMap<char, &'static str>,
