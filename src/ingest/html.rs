@@ -113,10 +113,9 @@ pub fn parse(source: &str) -> Document {
         ),
     ] {
         if skipped > 0 {
-            document.warnings.push(Warning {
-                line: 1,
-                message: format!("{skipped} {what}"),
-            });
+            document
+                .warnings
+                .push(Warning::new(1, format!("{skipped} {what}")));
         }
     }
     document
@@ -210,12 +209,12 @@ fn flattened(source: &str) -> Document {
             line: 1,
             paragraphs,
         }],
-        warnings: vec![Warning {
-            line: 1,
-            message: format!(
+        warnings: vec![Warning::new(
+            1,
+            format!(
                 "markup nested more than {MAX_NESTING} deep: read as plain text, without its structure"
             ),
-        }],
+        )],
         ..Document::default()
     }
 }
@@ -337,7 +336,35 @@ fn is_skipped(element: ElementRef) -> bool {
         || value.attr("aria-hidden") == Some("true")
         || value.attr("role") == Some("navigation")
         || value.classes().any(|c| FURNITURE_CLASSES.contains(&c))
+        || value
+            .attr("epub:type")
+            .or(value.attr("role"))
+            .is_some_and(|kinds| {
+                kinds
+                    .split_whitespace()
+                    .map(|k| k.trim_start_matches("doc-"))
+                    .any(|k| NOT_IN_THE_FLOW.contains(&k))
+            })
 }
+
+/// EPUB structural semantics (`epub:type`) and ARIA roles (`doc-…`) of what is not read
+/// in the flow of the text: notes and the references to them, navigation, page breaks.
+const NOT_IN_THE_FLOW: &[&str] = &[
+    "footnote",
+    "footnotes",
+    "endnote",
+    "endnotes",
+    "rearnote",
+    "rearnotes",
+    "note",
+    "noteref",
+    "toc",
+    "landmarks",
+    "page-list",
+    "pagebreak",
+    "pagelist",
+    "backlink",
+];
 
 /// Inline elements: their text belongs to the paragraph around them.
 fn is_inline(element: ElementRef) -> bool {

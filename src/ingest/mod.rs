@@ -1,14 +1,25 @@
 //! Ingest: bytes of a file in, a structured [`Document`] out.
 //!
-//! `decode` turns bytes into text (BOM, UTF-8/16, GB18030); HTML and XHTML (told from the
-//! text, or the file name) go to `html`; other text to `repair`, which undoes PDF-extraction
-//! damage, and `structure`, which finds titles, sections and paragraphs. This is the only stage
-//! that opens the input.
+//! The format is told from the bytes ([`Format::sniff`]; the file name only tells HTML
+//! from text), and one reader per format makes the same [`Document`]:
+//!
+//! - `pdf`: poppler's text with its layout (headings from size, furniture from position);
+//! - `epub` and `docx`: zip containers ([`archive`]) of XHTML chapters or Word paragraphs;
+//! - `html`: a saved page or a documentation chapter;
+//! - text: `decode` (BOM, UTF-8/16, GB18030), `repair` (PDF-extraction damage) and
+//!   `structure` (titles, sections, paragraphs).
+//!
+//! This is the only stage that opens the input.
 
+pub mod archive;
 pub mod decode;
+pub mod docx;
+pub mod epub;
 pub mod html;
+pub mod pdf;
 mod repair;
 pub mod structure;
+pub mod xml;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +40,29 @@ pub enum IngestError {
         #[source]
         source: decode::DecodeError,
     },
+    #[error("{}: {source}", path.display())]
+    Epub {
+        path: PathBuf,
+        #[source]
+        source: epub::EpubError,
+    },
+    #[error("{}: {source}", path.display())]
+    Pdf {
+        path: PathBuf,
+        #[source]
+        source: pdf::PdfError,
+    },
+    #[error("{}: {source}", path.display())]
+    Docx {
+        path: PathBuf,
+        #[source]
+        source: docx::DocxError,
+    },
+    #[error(
+        "{}: a zip archive that is neither an EPUB nor a DOCX; unpack it and narrate the files inside",
+        path.display()
+    )]
+    OtherArchive { path: PathBuf },
     #[error(
         "{} is {size} bytes, more than the {limit}-byte input limit; split it or raise the limit (--max-input-mb)",
         path.display()
@@ -64,15 +98,78 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
         });
     }
     let bytes = std::fs::read(path).map_err(read_error)?;
-    let text = decode::decode(&bytes).map_err(|source| IngestError::Decode {
-        path: path.to_owned(),
-        source,
-    })?;
-    let is_html = html::looks_like_html(&text.text)
-        || path.extension().is_some_and(|e| {
+    let path_buf = || path.to_owned();
+    let mut document = match Format::sniff(&bytes, path) {
+        Format::Pdf => pdf::read(path).map_err(|source| IngestError::Pdf {
+            path: path_buf(),
+            source,
+        })?,
+        Format::Epub => epub::parse(&bytes).map_err(|source| IngestError::Epub {
+            path: path_buf(),
+            source,
+        })?,
+        Format::Docx => docx::parse(&bytes).map_err(|source| IngestError::Docx {
+            path: path_buf(),
+            source,
+        })?,
+        Format::OtherArchive => return Err(IngestError::OtherArchive { path: path_buf() }),
+        Format::Text | Format::Html => return read_text(path, &bytes),
+    };
+    document.warnings.dedup();
+    document.place_warnings();
+    Ok(document)
+}
+
+/// The kinds of input, told from the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Html,
+    Pdf,
+    Epub,
+    Docx,
+    /// A zip file that is neither an EPUB nor a DOCX.
+    OtherArchive,
+}
+
+impl Format {
+    /// The format of `bytes`: `%PDF-` near the start is a PDF; a zip archive is an EPUB or
+    /// a DOCX by the files it holds; other bytes are text, HTML when the text starts like
+    /// HTML or the file is called `.html`/`.htm`/`.xhtml` (decoding says whether it is text
+    /// at all).
+    pub fn sniff(bytes: &[u8], path: &Path) -> Format {
+        let head = &bytes[..bytes.len().min(1024)];
+        if head.windows(5).any(|w| w == b"%PDF-") {
+            return Format::Pdf;
+        }
+        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+            return match archive::Archive::open(bytes, "").map(|a| a.kind()) {
+                Ok(archive::Kind::Docx) => Format::Docx,
+                Ok(archive::Kind::Other) => Format::OtherArchive,
+                // an archive too broken to list is reported by the EPUB reader
+                Ok(archive::Kind::Epub) | Err(_) => Format::Epub,
+            };
+        }
+        let named_html = path.extension().is_some_and(|e| {
             let e = e.to_ascii_lowercase();
             e == "html" || e == "htm" || e == "xhtml"
         });
+        let text_start = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+        if named_html || html::looks_like_html(&text_start) {
+            Format::Html
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// Text and HTML: decoded, then read.
+fn read_text(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
+    let text = decode::decode(bytes).map_err(|source| IngestError::Decode {
+        path: path.to_owned(),
+        source,
+    })?;
+    let is_html = html::looks_like_html(&text.text) || Format::sniff(bytes, path) == Format::Html;
     let mut document = if is_html {
         html::parse(&text.text)
     } else {
@@ -84,13 +181,13 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
         let count = text.text.matches('\u{FFFD}').count();
         document.warnings.insert(
             0,
-            Warning {
-                line: line + 1,
-                message: format!(
+            Warning::new(
+                line + 1,
+                format!(
                     "{count} undecodable character(s) ({}) left out, the first on this line",
                     text.encoding
                 ),
-            },
+            ),
         );
     }
     document.warnings.extend(foreign_text_warnings(&text.text));
@@ -110,9 +207,7 @@ fn foreign_text_warnings(text: &str) -> Vec<Warning> {
             more += 1;
             continue;
         }
-        warnings.push(Warning {
-            line: k + 1,
-            message: format!(
+        warnings.push(Warning::new(k + 1, format!(
                 "{} text «{}» is passed to the voice as written; a Mandarin voice may skip or garble it{}",
                 first.script.name(),
                 first.text,
@@ -120,16 +215,15 @@ fn foreign_text_warnings(text: &str) -> Vec<Warning> {
                     1 => String::new(),
                     n => format!(" ({} more run(s) on this line)", n - 1),
                 }
-            ),
-        });
+            )));
     }
     if more > 0
         && let Some(last) = warnings.last().map(|w| w.line)
     {
-        warnings.push(Warning {
-            line: last,
-            message: format!("{more} more line(s) after this one hold text in other scripts"),
-        });
+        warnings.push(Warning::new(
+            last,
+            format!("{more} more line(s) after this one hold text in other scripts"),
+        ));
     }
     warnings
 }

@@ -211,14 +211,14 @@ fn drop_vertical_captions(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec
                 for &k in &run {
                     kinds[k] = Kind::Dropped;
                 }
-                warnings.push(Warning {
-                    line: i + 1,
-                    message: format!(
+                warnings.push(Warning::new(
+                    i + 1,
+                    format!(
                         "dropped a caption printed one character per line: «{text}» (lines {}–{})",
                         i + 1,
                         run[run.len() - 1] + 1
                     ),
-                });
+                ));
                 i = run[run.len() - 1] + 1;
                 continue;
             }
@@ -354,10 +354,10 @@ pub(crate) fn close_digit_gaps(para: &Spliced, warnings: &mut Vec<Warning>) -> S
                 shown.push('□');
             }
         }
-        warnings.push(Warning {
-            line: para.line_at(chars[g].0),
-            message: format!("digits lost in extraction; dropped «{shown}»"),
-        });
+        warnings.push(Warning::new(
+            para.line_at(chars[g].0),
+            format!("digits lost in extraction; dropped «{shown}»"),
+        ));
     }
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();

@@ -246,10 +246,10 @@ fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -
             doc.title = Some(t.clone());
             b.heading(t, l.no, warnings);
         } else {
-            warnings.push(Warning {
-                line: l.no,
-                message: format!("title-block line not read aloud: «{t}»"),
-            });
+            warnings.push(Warning::new(
+                l.no,
+                format!("title-block line not read aloud: «{t}»"),
+            ));
         }
     }
 

@@ -138,9 +138,9 @@ impl Progress for Reporter {
 
     fn warning(&self, source: &Path, warning: &Warning) {
         self.line(&format!(
-            "narrate: warning: {}:{}: {}",
+            "narrate: warning: {}: {}: {}",
             source.display(),
-            warning.line,
+            warning.location(),
             warning.message
         ));
     }

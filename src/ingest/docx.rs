@@ -1,0 +1,264 @@
+//! DOCX (Word) → [`Document`]: headings from paragraph styles.
+//!
+//! `word/document.xml` is read paragraph by paragraph. A paragraph is a heading when its
+//! style (looked up in `word/styles.xml`, following `basedOn`) is a built-in heading
+//! (`heading 1`…`heading 9`, in any UI language's style id such as `1` or `标题1`) or
+//! carries an outline level; the `Title` style gives the document title. Tables are
+//! skipped with a warning; footnotes, comments, headers and footers live in other parts and
+//! are not read. Core properties (`docProps/core.xml`) give title and author.
+
+use super::archive::{Archive, ArchiveError};
+use super::xml::{Element, Node};
+use crate::text::{Document, Paragraph, Section, Warning};
+
+/// Why a DOCX cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("word/document.xml has no body")]
+    NoBody,
+}
+
+/// What a paragraph style makes of a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Title,
+    Heading(u8),
+    Body,
+}
+
+/// Reads a DOCX from its bytes.
+pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
+    let mut archive = Archive::open(bytes, "word/document.xml")?;
+    let styles = match archive.xml("word/styles.xml") {
+        Ok(styles) => styles,
+        Err(ArchiveError::Missing { .. }) => Element::default(),
+        Err(e) => return Err(e.into()),
+    };
+    let document_xml = archive.xml("word/document.xml")?;
+    let body = document_xml
+        .descendants("body")
+        .into_iter()
+        .next()
+        .ok_or(DocxError::NoBody)?;
+
+    let mut doc = Document::default();
+    if let Ok(core) = archive.xml("docProps/core.xml") {
+        let first = |name: &str| {
+            core.descendants(name)
+                .first()
+                .map(|e| e.text().trim().to_owned())
+                .filter(|t| !t.is_empty())
+        };
+        doc.title = first("title");
+        doc.author = first("creator");
+        doc.language = first("language");
+    }
+    let mut current: Option<Section> = None;
+    let mut tables = 0usize;
+    for (k, block) in body.elements().enumerate() {
+        let line = k + 1;
+        match block.name.as_str() {
+            "tbl" => tables += 1,
+            "p" => {
+                let text = paragraph_text(block);
+                if text.is_empty() {
+                    continue;
+                }
+                match role(block, &styles) {
+                    Role::Title if doc.title.is_none() => doc.title = Some(text),
+                    Role::Title | Role::Heading(_) => {
+                        if let Some(done) = current.take() {
+                            doc.sections.push(done);
+                        }
+                        current = Some(Section {
+                            title: Some(text),
+                            line,
+                            paragraphs: Vec::new(),
+                        });
+                    }
+                    Role::Body => current
+                        .get_or_insert_with(|| Section {
+                            title: None,
+                            line,
+                            paragraphs: Vec::new(),
+                        })
+                        .paragraphs
+                        .push(Paragraph { text, line }),
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(done) = current.take() {
+        doc.sections.push(done);
+    }
+    if tables > 0 {
+        doc.warnings.push(Warning::new(
+            1,
+            format!("{tables} table(s) not read aloud (a listener cannot follow cells)"),
+        ));
+    }
+    Ok(doc)
+}
+
+/// The text of a paragraph: its runs' `w:t`, tabs and breaks as spaces; deleted text
+/// (`w:del`) and field codes (`w:instrText`) left out.
+fn paragraph_text(p: &Element) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<&Node> = p.children.iter().rev().collect();
+    while let Some(node) = stack.pop() {
+        let Node::Element(e) = node else { continue };
+        match e.name.as_str() {
+            "t" => out.push_str(&e.text()),
+            "tab" | "br" | "cr" => out.push(' '),
+            "del" | "instrText" | "delText" | "pPr" | "rPr" | "footnoteReference"
+            | "endnoteReference" | "commentReference" => {}
+            _ => stack.extend(e.children.iter().rev()),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn role(p: &Element, styles: &Element) -> Role {
+    let properties = p.child("pPr");
+    if let Some(level) = properties
+        .and_then(|pr| pr.child("outlineLvl"))
+        .and_then(|o| o.attribute("val"))
+        .and_then(|v| v.parse::<u8>().ok())
+        && level < 9
+    {
+        return Role::Heading(level + 1);
+    }
+    let Some(style) = properties
+        .and_then(|pr| pr.child("pStyle"))
+        .and_then(|s| s.attribute("val"))
+    else {
+        return Role::Body;
+    };
+    style_role(style, styles, 0)
+}
+
+/// The role of style `id`, following `basedOn` a few steps.
+fn style_role(id: &str, styles: &Element, depth: usize) -> Role {
+    let definition = styles
+        .descendants("style")
+        .into_iter()
+        .find(|s| s.attribute("styleId") == Some(id));
+    let name = definition
+        .and_then(|d| d.child("name"))
+        .and_then(|n| n.attribute("val"))
+        .unwrap_or(id)
+        .to_lowercase();
+    if let Some(role) = role_by_name(&name).or_else(|| role_by_name(&id.to_lowercase())) {
+        return role;
+    }
+    if let Some(level) = definition
+        .and_then(|d| d.child("pPr"))
+        .and_then(|pr| pr.child("outlineLvl"))
+        .and_then(|o| o.attribute("val"))
+        .and_then(|v| v.parse::<u8>().ok())
+        && level < 9
+    {
+        return Role::Heading(level + 1);
+    }
+    match definition
+        .and_then(|d| d.child("basedOn"))
+        .and_then(|b| b.attribute("val"))
+    {
+        Some(parent) if depth < 8 => style_role(parent, styles, depth + 1),
+        _ => Role::Body,
+    }
+}
+
+/// `heading 2`, `Heading2`, `标题 2`, `2` (a Chinese Word's style id), `title`, `标题`.
+fn role_by_name(name: &str) -> Option<Role> {
+    let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact == "title" || compact == "标题" {
+        return Some(Role::Title);
+    }
+    let level = ["heading", "标题", ""]
+        .iter()
+        .find_map(|prefix| compact.strip_prefix(prefix))
+        .and_then(|n| n.parse::<u8>().ok())
+        .filter(|n| (1..=9).contains(n))?;
+    Some(Role::Heading(level))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+
+    fn docx(document: &str, styles: &str) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default();
+        for (path, content) in [
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", document),
+            ("word/styles.xml", styles),
+            (
+                "docProps/core.xml",
+                r#"<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:title>年度报告</dc:title><dc:creator>张三</dc:creator></cp:coreProperties>"#,
+            ),
+        ] {
+            zip.start_file(path, options).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    fn p(style: &str, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    #[test]
+    fn headings_come_from_styles_and_tables_are_skipped() {
+        let styles = r#"<w:styles><w:style w:styleId="1"><w:name w:val="heading 1"/></w:style><w:style w:styleId="MyHead"><w:name w:val="My Head"/><w:basedOn w:val="1"/></w:style></w:styles>"#;
+        let body = [
+            p("Title", "封面标题"),
+            p("1", "第一章 概况"),
+            r#"<w:p><w:r><w:t xml:space="preserve">今年收入</w:t></w:r><w:r><w:t>增长。</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r></w:p>"#.into(),
+            "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>单元格</w:t></w:r></w:p></w:tc></w:tr></w:tbl>".into(),
+            p("MyHead", "第二章 展望"),
+            r#"<w:p><w:pPr><w:outlineLvl w:val="1"/></w:pPr><w:r><w:t>二、细则</w:t></w:r></w:p>"#.into(),
+            p("Normal", "明年再接再厉。"),
+        ]
+        .concat();
+        let document =
+            format!(r#"<w:document xmlns:w="w"><w:body>{body}<w:sectPr/></w:body></w:document>"#);
+        let doc = parse(&docx(&document, styles)).unwrap();
+        assert_eq!(doc.title.as_deref(), Some("年度报告"));
+        assert_eq!(doc.author.as_deref(), Some("张三"));
+        let titles: Vec<_> = doc.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(
+            titles,
+            [
+                Some("封面标题"),
+                Some("第一章 概况"),
+                Some("第二章 展望"),
+                Some("二、细则")
+            ]
+        );
+        assert_eq!(doc.sections[1].paragraphs[0].text, "今年收入增长。");
+        assert!(doc.warnings[0].message.contains("1 table"));
+        let all: String = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.clone())
+            .collect();
+        assert!(!all.contains("单元格"));
+    }
+
+    #[test]
+    fn a_zip_without_a_body_is_an_error() {
+        let err = parse(&docx("<w:document/>", "<w:styles/>")).unwrap_err();
+        assert!(matches!(err, DocxError::NoBody), "{err}");
+    }
+}

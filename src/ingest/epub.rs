@@ -1,0 +1,525 @@
+//! EPUB 2 and 3 → [`Document`].
+//!
+//! The archive is opened with the `zip` crate, its package files (container, OPF, NCX) read
+//! with [`super::xml`], its content documents with the HTML reader ([`super::html`]), so an
+//! EPUB chapter is read exactly like a saved web page: headings start sections, navigation,
+//! footnote bodies, note references, ruby annotations and image alt text are not read.
+//!
+//! - Reading order is the spine (items marked `linear="no"` and the EPUB 3 navigation
+//!   document left out).
+//! - Title, author and language come from the OPF metadata.
+//! - The table of contents (EPUB 3 nav, else the NCX) names a spine part whose text has no
+//!   heading of its own; it is never read aloud.
+//! - Each part's lines follow the previous part's, and [`Document::parts`] says which file
+//!   a line is in.
+//! - Hostile archives are bounded by [`super::archive`] (entries, bytes unpacked per file
+//!   and in all: a zip bomb stops there), and a book
+//!   whose text is encrypted (DRM) is refused with a sentence that says so; obfuscated fonts
+//!   are fine.
+
+use super::archive::{Archive, ArchiveError};
+use super::html;
+use super::xml::Element;
+use crate::text::{Document, Part, Warning};
+
+/// Why an EPUB cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EpubError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(
+        "the book is encrypted (DRM: {0}); narrate reads only books without DRM — export a DRM-free copy from the store or app that sold it"
+    )]
+    Encrypted(String),
+    #[error(
+        "no package document (OPF) found: META-INF/container.xml names none and no .opf file is in the archive"
+    )]
+    NoPackage,
+    #[error("the spine lists no readable content documents")]
+    EmptySpine,
+}
+
+/// Font obfuscation (IDPF, Adobe): encrypted resources that are fonts, not text.
+const FONT_OBFUSCATION: [&str; 2] = [
+    "http://www.idpf.org/2008/embedding",
+    "http://ns.adobe.com/pdf/enc#RC",
+];
+
+/// Reads an EPUB from its bytes.
+pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
+    let mut archive = Archive::open(bytes, "META-INF/container.xml")?;
+    archive.refuse_drm()?;
+    let opf_path = archive.package_path()?;
+    let opf = archive.xml(&opf_path)?;
+    let base = parent(&opf_path);
+    let package = opf.child("package").ok_or(EpubError::NoPackage)?;
+
+    let mut document = Document::default();
+    if let Some(metadata) = package.child("metadata") {
+        let first = |name: &str| {
+            metadata
+                .descendants(name)
+                .first()
+                .map(|e| collapse(&e.text()))
+                .filter(|t| !t.is_empty())
+        };
+        document.title = first("title");
+        document.language = first("language");
+        let creators: Vec<String> = metadata
+            .descendants("creator")
+            .iter()
+            .map(|e| collapse(&e.text()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !creators.is_empty() {
+            document.author = Some(creators.join("；"));
+        }
+    }
+
+    // manifest: id → (path in the archive, media type, properties)
+    let items: Vec<(String, String, String, String)> = package
+        .child("manifest")
+        .map(|m| {
+            m.elements()
+                .filter(|e| e.name == "item")
+                .filter_map(|e| {
+                    Some((
+                        e.attribute("id")?.to_owned(),
+                        join(&base, e.attribute("href")?),
+                        e.attribute("media-type").unwrap_or_default().to_owned(),
+                        e.attribute("properties").unwrap_or_default().to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let item = |id: &str| items.iter().find(|i| i.0 == id);
+    let nav_path = items
+        .iter()
+        .find(|i| i.3.split_whitespace().any(|p| p == "nav"))
+        .map(|i| i.1.clone());
+    let spine = package.child("spine");
+    let ncx_path = spine
+        .and_then(|s| s.attribute("toc"))
+        .and_then(item)
+        .or_else(|| items.iter().find(|i| i.2 == "application/x-dtbncx+xml"))
+        .map(|i| i.1.clone());
+
+    let toc = match (&nav_path, &ncx_path) {
+        (Some(nav), _) => archive.text(nav).map(|t| nav_entries(&t, &parent(nav))),
+        (None, Some(ncx)) => archive.xml(ncx).map(|x| ncx_entries(&x, &parent(ncx))),
+        (None, None) => Ok(Vec::new()),
+    }
+    .unwrap_or_else(|problem: ArchiveError| {
+        document.warnings.push(Warning::new(
+            1,
+            format!("table of contents not read ({problem}); chapters come from headings"),
+        ));
+        Vec::new()
+    });
+
+    let spine_parts: Vec<String> = spine
+        .map(|s| {
+            s.elements()
+                .filter(|e| e.name == "itemref" && e.attribute("linear") != Some("no"))
+                .filter_map(|e| item(e.attribute("idref")?))
+                .filter(|i| Some(&i.1) != nav_path.as_ref())
+                .filter(|i| i.2.contains("html") || i.2.is_empty() || i.2.contains("xml"))
+                .map(|i| i.1.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if spine_parts.is_empty() {
+        return Err(EpubError::EmptySpine);
+    }
+
+    let mut first_line = 1;
+    for path in &spine_parts {
+        let source = match archive.text(path) {
+            Ok(source) => source,
+            Err(problem @ (ArchiveError::Missing { .. } | ArchiveError::Decode { .. })) => {
+                document
+                    .warnings
+                    .push(Warning::new(first_line, format!("not read: {problem}")));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut part = html::parse(&source);
+        let lines = source.lines().count().max(1);
+        // a part that starts without a heading takes its name from the table of contents
+        if let Some(first) = part.sections.first_mut()
+            && first.title.is_none()
+            && let Some(entry) = toc.iter().find(|e| &e.path == path)
+        {
+            first.title = Some(entry.title.clone());
+        }
+        for section in &mut part.sections {
+            section.line += first_line - 1;
+            for paragraph in &mut section.paragraphs {
+                paragraph.line += first_line - 1;
+            }
+        }
+        for mut warning in part.warnings {
+            warning.line += first_line - 1;
+            document.warnings.push(warning);
+        }
+        document.parts.push(Part {
+            first_line,
+            name: path.clone(),
+        });
+        document.sections.extend(part.sections);
+        first_line += lines;
+    }
+    if document.title.is_none() {
+        document.title = document.sections.first().and_then(|s| s.title.clone());
+    }
+    Ok(document)
+}
+
+/// One entry of the table of contents.
+#[derive(Debug, Clone, PartialEq)]
+struct TocEntry {
+    title: String,
+    /// Archive path of the part it points to (without the `#fragment`).
+    path: String,
+}
+
+/// Entries of an EPUB 3 navigation document's `toc` nav (or its first nav).
+fn nav_entries(source: &str, base: &str) -> Vec<TocEntry> {
+    let page = scraper::Html::parse_document(source);
+    let navs = scraper::Selector::parse("nav").expect("a valid selector");
+    let links = scraper::Selector::parse("a[href]").expect("a valid selector");
+    let all: Vec<_> = page.select(&navs).collect();
+    let toc = all
+        .iter()
+        .find(|n| {
+            n.value()
+                .attrs()
+                .any(|(k, v)| k.ends_with("type") && v.split_whitespace().any(|t| t == "toc"))
+        })
+        .or(all.first());
+    let Some(toc) = toc else { return Vec::new() };
+    toc.select(&links)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?;
+            Some(TocEntry {
+                title: collapse(&a.text().collect::<String>()),
+                path: join(base, href.split('#').next().unwrap_or_default()),
+            })
+        })
+        .filter(|e| !e.title.is_empty())
+        .collect()
+}
+
+/// Entries of an EPUB 2 NCX navigation map, in order.
+fn ncx_entries(ncx: &Element, base: &str) -> Vec<TocEntry> {
+    ncx.descendants("navPoint")
+        .into_iter()
+        .filter_map(|point| {
+            let title = collapse(&point.child("navLabel")?.text());
+            let src = point.child("content")?.attribute("src")?;
+            Some(TocEntry {
+                title,
+                path: join(base, src.split('#').next().unwrap_or_default()),
+            })
+        })
+        .filter(|e| !e.title.is_empty())
+        .collect()
+}
+
+/// The EPUB-specific look into an archive: where the package is, whether it is DRM'd.
+trait Book {
+    fn package_path(&mut self) -> Result<String, EpubError>;
+    fn refuse_drm(&mut self) -> Result<(), EpubError>;
+}
+
+impl Book for Archive<'_> {
+    /// The OPF's path: from the container, else the first `.opf` in the archive.
+    fn package_path(&mut self) -> Result<String, EpubError> {
+        if self.has("META-INF/container.xml") {
+            let container = self.xml("META-INF/container.xml")?;
+            if let Some(path) = container
+                .descendants("rootfile")
+                .iter()
+                .filter_map(|r| r.attribute("full-path"))
+                .find(|p| p.ends_with(".opf"))
+            {
+                return Ok(path.to_owned());
+            }
+        }
+        let prefix = self.prefix.clone();
+        self.names()
+            .filter(|n| n.ends_with(".opf"))
+            .filter_map(|n| n.strip_prefix(prefix.as_str()))
+            .min_by_key(|n| n.len())
+            .map(str::to_owned)
+            .ok_or(EpubError::NoPackage)
+    }
+
+    /// Refuses a book whose content (not just its fonts) is encrypted.
+    fn refuse_drm(&mut self) -> Result<(), EpubError> {
+        if self.has("META-INF/rights.xml") {
+            return Err(EpubError::Encrypted(
+                "META-INF/rights.xml (Adobe ADEPT)".into(),
+            ));
+        }
+        if !self.has("META-INF/encryption.xml") {
+            return Ok(());
+        }
+        let encryption = self.xml("META-INF/encryption.xml")?;
+        for data in encryption.descendants("EncryptedData") {
+            let method = data
+                .child("EncryptionMethod")
+                .and_then(|m| m.attribute("Algorithm"))
+                .unwrap_or_default();
+            if FONT_OBFUSCATION.contains(&method) {
+                continue;
+            }
+            let target = data
+                .descendants("CipherReference")
+                .first()
+                .and_then(|c| c.attribute("URI"))
+                .unwrap_or("a file")
+                .to_owned();
+            let lower = target.to_ascii_lowercase();
+            let font = [".ttf", ".otf", ".woff", ".woff2"]
+                .iter()
+                .any(|e| lower.ends_with(e));
+            if !font {
+                return Err(EpubError::Encrypted(format!(
+                    "META-INF/encryption.xml encrypts {target}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The folder of an archive path, with its trailing slash (`""` at the root).
+fn parent(path: &str) -> String {
+    match path.rfind('/') {
+        Some(at) => path[..=at].to_owned(),
+        None => String::new(),
+    }
+}
+
+/// `href` (URL-encoded, maybe with `..`) relative to the folder `base`.
+fn join(base: &str, href: &str) -> String {
+    let href = percent_decode(href);
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for piece in href.split('/') {
+        match piece {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut k = 0;
+    while k < bytes.len() {
+        if bytes[k] == b'%'
+            && let Some(hex) = text.get(k + 1..k + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            k += 3;
+            continue;
+        }
+        out.push(bytes[k]);
+        k += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::archive::MAX_PART_BYTES;
+    use std::io::{Cursor, Write};
+
+    /// An EPUB built in memory from (path, content) pairs, stored uncompressed.
+    pub(crate) fn epub(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (path, content) in files {
+            zip.start_file(*path, options).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    const CONTAINER: &str = r#"<?xml version="1.0"?><container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#;
+
+    fn opf(spine: &str) -> String {
+        format!(
+            r#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>呐喊</dc:title><dc:creator>鲁迅</dc:creator><dc:language>zh-CN</dc:language></metadata><manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/><item id="c1" href="text/c1.xhtml" media-type="application/xhtml+xml"/><item id="c2" href="text/c%202.xhtml" media-type="application/xhtml+xml"/><item id="notes" href="text/notes.xhtml" media-type="application/xhtml+xml"/></manifest><spine>{spine}</spine></package>"#
+        )
+    }
+
+    const NAV: &str = r#"<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body><nav epub:type="toc"><ol><li><a href="text/c1.xhtml">自序</a></li><li><a href="text/c%202.xhtml#x">狂人日记</a></li></ol></nav></body></html>"#;
+
+    fn book() -> Vec<u8> {
+        epub(&[
+            ("mimetype", "application/epub+zip"),
+            ("META-INF/container.xml", CONTAINER),
+            (
+                "OEBPS/content.opf",
+                &opf(
+                    r#"<itemref idref="nav"/><itemref idref="c1"/><itemref idref="c2"/><itemref idref="notes" linear="no"/>"#,
+                ),
+            ),
+            ("OEBPS/nav.xhtml", NAV),
+            (
+                "OEBPS/text/c1.xhtml",
+                "<html><body><p>我在年青时候也曾经做过许多梦。</p></body></html>",
+            ),
+            (
+                "OEBPS/text/c 2.xhtml",
+                r#"<html xmlns:epub="http://www.idpf.org/2007/ops"><body><h1 id="x">狂人日记</h1><p>今天晚上，很好的<ruby>月<rt>yuè</rt></ruby>光。<a epub:type="noteref" href="notes.xhtml#n1">1</a></p><aside epub:type="footnote" id="n1"><p>注释不读。</p></aside><p>我不见他，已是三十多年。<img alt="插图说明" src="a.png"/></p></body></html>"#,
+            ),
+            (
+                "OEBPS/text/notes.xhtml",
+                "<html><body><p>尾注不读。</p></body></html>",
+            ),
+        ])
+    }
+
+    #[test]
+    fn spine_order_toc_titles_and_metadata() {
+        let doc = parse(&book()).unwrap();
+        assert_eq!(doc.title.as_deref(), Some("呐喊"));
+        assert_eq!(doc.author.as_deref(), Some("鲁迅"));
+        assert_eq!(doc.language.as_deref(), Some("zh-CN"));
+        let titles: Vec<_> = doc.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(titles, [Some("自序"), Some("狂人日记")]);
+        let text: Vec<&str> = doc
+            .sections
+            .iter()
+            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "我在年青时候也曾经做过许多梦。",
+                "今天晚上，很好的月光。",
+                "我不见他，已是三十多年。"
+            ]
+        );
+        assert_eq!(doc.parts.len(), 2);
+        assert_eq!(doc.parts[1].name, "OEBPS/text/c 2.xhtml");
+        assert_eq!(
+            doc.place(doc.sections[1].line),
+            "OEBPS/text/c 2.xhtml line 1"
+        );
+    }
+
+    #[test]
+    fn a_book_zipped_one_folder_too_deep_is_read() {
+        let deep = epub(&[
+            ("book/mimetype", "application/epub+zip"),
+            ("book/META-INF/container.xml", CONTAINER),
+            ("book/OEBPS/content.opf", &opf(r#"<itemref idref="c1"/>"#)),
+            (
+                "book/OEBPS/text/c1.xhtml",
+                "<html><body><h2>一</h2><p>正文。</p></body></html>",
+            ),
+        ]);
+        let doc = parse(&deep).unwrap();
+        assert_eq!(doc.sections[0].title.as_deref(), Some("一"));
+    }
+
+    #[test]
+    fn drm_is_refused_but_obfuscated_fonts_are_not() {
+        let encryption = |algorithm: &str, uri: &str| {
+            format!(
+                r#"<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:EncryptionMethod Algorithm="{algorithm}"/><enc:CipherData><enc:CipherReference URI="{uri}"/></enc:CipherData></enc:EncryptedData></encryption>"#
+            )
+        };
+        let with = |enc: String| {
+            epub(&[
+                ("mimetype", "application/epub+zip"),
+                ("META-INF/container.xml", CONTAINER),
+                ("META-INF/encryption.xml", &enc),
+                ("OEBPS/content.opf", &opf(r#"<itemref idref="c1"/>"#)),
+                (
+                    "OEBPS/text/c1.xhtml",
+                    "<html><body><p>正文。</p></body></html>",
+                ),
+            ])
+        };
+        let drm = with(encryption(
+            "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+            "OEBPS/text/c1.xhtml",
+        ));
+        let err = parse(&drm).unwrap_err();
+        assert!(matches!(err, EpubError::Encrypted(_)), "{err}");
+        assert!(err.to_string().contains("DRM"), "{err}");
+        let fonts = with(encryption(FONT_OBFUSCATION[0], "OEBPS/fonts/a.otf"));
+        assert_eq!(parse(&fonts).unwrap().sections.len(), 1);
+    }
+
+    #[test]
+    fn broken_archives_are_errors() {
+        assert!(matches!(
+            parse(b"PK\x03\x04garbage"),
+            Err(EpubError::Archive(ArchiveError::Zip(_)))
+        ));
+        let no_package = epub(&[("mimetype", "application/epub+zip")]);
+        assert!(matches!(parse(&no_package), Err(EpubError::NoPackage)));
+        let mut cut = book();
+        cut.truncate(cut.len() / 2);
+        assert!(parse(&cut).is_err());
+    }
+
+    #[test]
+    fn a_zip_bomb_stops_at_the_limit() {
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        for (path, content) in [
+            ("mimetype", "application/epub+zip"),
+            ("META-INF/container.xml", CONTAINER),
+            ("OEBPS/content.opf", &opf(r#"<itemref idref="c1"/>"#)),
+        ] {
+            zip.start_file(path, deflated).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.start_file("OEBPS/text/c1.xhtml", deflated).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..(MAX_PART_BYTES >> 20) + 1 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 1 << 20, "{} bytes packed", bytes.len());
+        let err = parse(&bytes).unwrap_err();
+        assert!(
+            matches!(err, EpubError::Archive(ArchiveError::TooLarge { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn hrefs_are_resolved_against_their_folder() {
+        assert_eq!(join("OEBPS/", "text/c%201.xhtml"), "OEBPS/text/c 1.xhtml");
+        assert_eq!(join("OEBPS/text/", "../images/a.png"), "OEBPS/images/a.png");
+        assert_eq!(join("", "a.html"), "a.html");
+    }
+}
