@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what narrate needs on Debian/Ubuntu when it is missing; safe to rerun.
 #   - espeak-ng (the default local voice)
+#   - poppler-utils (pdftohtml, pdfinfo: narrate reads PDFs through them)
 #   - ffmpeg (--format mp3/m4b; the tests read M4B chapters back with ffprobe) and sox
 #     (scripts/bench-resample.sh, scripts/waveform.sh)
 #   - a Rust toolchain (cargo), through rustup, when none is on PATH
@@ -10,6 +11,7 @@ need_apt=()
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need_apt+=(sox)
+command -v pdftohtml >/dev/null 2>&1 || need_apt+=(poppler-utils)
 
 if ((${#need_apt[@]})); then
     sudo=""

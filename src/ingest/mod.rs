@@ -16,6 +16,7 @@ pub mod decode;
 pub mod docx;
 pub mod epub;
 pub mod html;
+mod outline;
 pub mod pdf;
 mod repair;
 pub mod structure;

@@ -592,6 +592,21 @@ impl Reader {
         larger && !ends || (line.bold && n <= 30 && !ends && !line.text.starts_with('•'))
     }
 
+    /// Whether a line of body size is a heading the outline lists on its page (or next to
+    /// it): the whole line is the entry's title, maybe after a section number.
+    fn listed(&self, line: &Line, outline: &[(usize, String)]) -> bool {
+        if line.text.chars().count() > 60 || line.text.ends_with(['。', '，', '；']) {
+            return false;
+        }
+        let k = key(&line.text);
+        outline.iter().any(|(page, title)| {
+            line.page.abs_diff(*page) <= 1
+                && !title.is_empty()
+                && k.strip_suffix(title.as_str())
+                    .is_some_and(|number| number.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        })
+    }
+
     fn read(self) -> Document {
         let furniture = self.furniture();
         let outline_keys: Vec<(usize, String)> =
@@ -615,7 +630,7 @@ impl Reader {
                 if furniture[p][k] {
                     continue;
                 }
-                let is_heading = self.is_heading_line(line);
+                let is_heading = self.is_heading_line(line) || self.listed(line, &outline_keys);
                 if is_heading && is_contents_title(&line.text) {
                     in_contents = true;
                     continue;
@@ -642,6 +657,7 @@ impl Reader {
                     flush(&mut paragraph, &mut current);
                     // a heading line right under another one continues it
                     if let Some((text, first, _)) = heading.as_mut()
+                        && is_label(text)
                         && first.page == line.page
                         && line.top - first.top < first.size.max(line.size) * 4.0
                     {
@@ -822,6 +838,21 @@ fn join_text(text: &mut String, next: &str) {
 
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// `Chapter 1`, `第 3 章`, `Part II`, `3.1`: a heading line whose title is on the next line.
+fn is_label(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    let worded = ["chapter ", "part ", "appendix ", "附录"].iter().any(|w| {
+        lower
+            .strip_prefix(w)
+            .is_some_and(|r| r.trim().chars().count() <= 4)
+    });
+    let chinese =
+        t.starts_with('第') && t.ends_with(['章', '部', '篇', '卷']) && t.chars().count() <= 8;
+    let number = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    worded || chinese || number
 }
 
 fn is_contents_title(text: &str) -> bool {

@@ -131,9 +131,19 @@ enum Kind {
 
 /// Splits decoded text into lines and drops page furniture, ornaments and vertical captions.
 pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
-    let raw: Vec<String> = text
+    let with_breaks: Vec<String> = text
         .split('\n')
-        .map(|l| l.trim_end_matches('\r').replace('\u{c}', ""))
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect();
+    // running headers and footers: by page when the text has page breaks, else by number
+    let furniture = if text.contains('\u{c}') {
+        super::outline::running_furniture(&with_breaks)
+    } else {
+        super::outline::numbered_repeats(&with_breaks)
+    };
+    let raw: Vec<String> = with_breaks
+        .into_iter()
+        .map(|l| l.replace('\u{c}', ""))
         .collect();
     let blank = |s: &str| s.trim_matches(is_space).is_empty();
     let mut kinds: Vec<Kind> = raw
@@ -141,11 +151,23 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         .map(|l| if blank(l) { Kind::Blank } else { Kind::Text })
         .collect();
 
+    let mut banners = 0;
     for i in 0..raw.len() {
         if kinds[i] != Kind::Text {
             continue;
         }
-        if is_page_marker(&raw[i]) {
+        let alone = (i == 0 || blank(&raw[i - 1])) && raw.get(i + 1).is_none_or(|n| blank(n));
+        let banner = super::outline::is_banner(&raw[i], alone);
+        if banner {
+            banners += 1;
+            if banners <= 5 {
+                warnings.push(Warning::new(
+                    i + 1,
+                    format!("banner not read aloud: «{}»", raw[i].trim_matches(is_space)),
+                ));
+            }
+        }
+        if is_page_marker(&raw[i]) || furniture.binary_search(&i).is_ok() || banner {
             kinds[i] = Kind::Dropped;
             let mut j = i;
             while j > 0 && kinds[j - 1] == Kind::Blank {

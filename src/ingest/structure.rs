@@ -19,6 +19,7 @@
 //! Joined lines get no space between CJK characters and one space between Latin words; a
 //! hyphen at a line end before a lower-case letter is removed.
 
+use super::outline;
 use super::repair::{
     self, Line, Spliced, ends_sentence, ends_with_punctuation, is_byline, is_space, is_wide,
 };
@@ -30,9 +31,12 @@ pub fn parse(text: &str) -> Document {
     let lines = repair::clean_lines(text, &mut warnings);
     let layout = Layout::measure(&lines);
     let mut doc = if layout.double_spaced && layout.wrapped {
-        parse_columns(&lines, &layout, &mut warnings).unwrap_or_else(|| parse_book(&lines, &layout))
+        match parse_columns(&lines, &layout, &mut warnings) {
+            Some(doc) => doc,
+            None => parse_book(&lines, &layout, &mut warnings),
+        }
     } else {
-        parse_book(&lines, &layout)
+        parse_book(&lines, &layout, &mut warnings)
     };
     warnings.sort_by_key(|w| w.line);
     doc.warnings = warnings;
@@ -69,10 +73,22 @@ impl Layout {
             .iter()
             .filter(|&&w| w * 100 >= column * 85 && w * 100 <= column * 110)
             .count();
+        // lines cut in mid-sentence at the column: hard wraps, even when headings, lists
+        // and code make most lines short
+        let cut = lines
+            .iter()
+            .filter(|l| {
+                let w = l.width();
+                l.tight
+                    && w * 100 >= column * 85
+                    && w * 100 <= column * 110
+                    && !ends_with_punctuation(l.trimmed())
+            })
+            .count();
         let loose = lines[..lines.len() - 1].iter().filter(|l| !l.tight).count();
         Layout {
             double_spaced: loose * 10 >= (lines.len() - 1) * 8,
-            wrapped: near * 10 >= widths.len() * 6,
+            wrapped: near * 10 >= widths.len() * 6 || cut * 10 >= widths.len() * 3,
             column,
             median,
         }
@@ -307,15 +323,18 @@ fn heading_level(line: &Line) -> Option<u8> {
         return None;
     }
     let hashes = t.chars().take_while(|&c| c == '#').count();
-    if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
+    // Markdown only at the margin: an indented `#` is a comment in a code listing
+    if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') && line.text.starts_with('#') {
         return u8::try_from(hashes).ok();
     }
     if let Some(rest) = t.strip_prefix('第') {
         let numeral = |c: char| {
             c.is_ascii_digit() || "０１２３４５６７８９一二三四五六七八九十百千零〇○两".contains(c)
         };
+        // `第 1 章`: spaces around the number
+        let rest = rest.trim_start_matches(is_space);
         let digits = rest.chars().take_while(|&c| numeral(c)).count();
-        let unit = rest.chars().nth(digits);
+        let unit = rest.chars().skip(digits).find(|&c| !is_space(c));
         if (1..=8).contains(&digits) {
             match unit {
                 Some('卷' | '部' | '篇' | '集') => return Some(1),
@@ -342,20 +361,188 @@ fn heading_level(line: &Line) -> Option<u8> {
     if NAMED.contains(&compact.as_str()) {
         return Some(2);
     }
-    // A short line pushed to the middle with spaces.
-    let indent = super::repair::width(&line.text)
-        - super::repair::width(line.text.trim_start_matches(is_space));
-    let first = t.chars().next().unwrap_or(' ');
-    if indent >= 8 && n <= 20 && !ends_with_punctuation(t) && (first.is_alphanumeric()) {
-        return Some(3);
-    }
     None
 }
 
+/// A short line pushed to the middle with spaces: a heading when nothing else marks them.
+fn is_centred(line: &Line) -> bool {
+    let t = line.trimmed();
+    let n = t.chars().count();
+    let indent = super::repair::width(&line.text)
+        - super::repair::width(line.text.trim_start_matches(is_space));
+    let first = t.chars().next().unwrap_or(' ');
+    indent >= 8
+        && (1..=20).contains(&n)
+        && !ends_with_punctuation(t)
+        && first.is_alphanumeric()
+        && !ends_sentence(t)
+}
+
+fn indent(line: &Line) -> usize {
+    super::repair::width(&line.text) - super::repair::width(line.text.trim_start_matches(is_space))
+}
+
+/// What [`book_headings`] found: per line, its heading level, whether the heading takes
+/// the next line as the rest of its title, and whether the line is not read at all.
+struct BookOutline {
+    levels: Vec<Option<u8>>,
+    takes_next: Vec<bool>,
+    skipped: Vec<bool>,
+    contents: Vec<std::ops::Range<usize>>,
+}
+
+/// Headings of a book, line by line: named ones (第一章, Markdown, 序言) and numbered ones
+/// (`1.1 概述`, `一、`, a `1.3` or `Chapter 1` label over its title) at any level, and
+/// short lines that a table of contents lists; centred lines only when nothing else marks
+/// headings. Tables of contents are found first and give no headings; a bare number on
+/// a line of its own (a page or chapter number left by extraction) is not read.
+fn book_headings(lines: &[Line]) -> BookOutline {
+    let named: Vec<Option<u8>> = lines.iter().map(heading_level).collect();
+    let heading_like: Vec<bool> = lines
+        .iter()
+        .zip(&named)
+        .map(|(l, n)| {
+            n.is_some()
+                || outline::numbered_level(&l.text).is_some()
+                || outline::is_heading_label(&l.text)
+                || outline::has_leader(&l.text)
+        })
+        .collect();
+    let rough_indent = {
+        let mut indents: Vec<usize> = (0..lines.len())
+            .filter(|&i| !heading_like[i] && lines[i].trimmed().chars().count() > 20)
+            .map(|i| indent(&lines[i]))
+            .collect();
+        indents.sort_unstable();
+        indents.get(indents.len() / 2).copied().unwrap_or(0)
+    };
+    // a numbered code listing is indented deeper than the text; contents entries are not
+    let toc_like: Vec<bool> = (0..lines.len())
+        .map(|i| heading_like[i] && (rough_indent == 0 || indent(&lines[i]) <= rough_indent))
+        .collect();
+    let (contents, entries) = outline::contents_blocks(lines, &toc_like);
+    let mut skipped = vec![false; lines.len()];
+    for block in &contents {
+        for k in block.clone() {
+            skipped[k] = true;
+        }
+    }
+    let mut body_indents: Vec<usize> = (0..lines.len())
+        .filter(|&i| !heading_like[i] && !skipped[i] && lines[i].trimmed().chars().count() > 20)
+        .map(|i| indent(&lines[i]))
+        .collect();
+    body_indents.sort_unstable();
+    let body_indent = body_indents
+        .get(body_indents.len() / 2)
+        .copied()
+        .unwrap_or(0);
+    let mut levels = vec![None; lines.len()];
+    let mut takes_next = vec![false; lines.len()];
+    let short_title = |l: &Line| {
+        let t = l.trimmed();
+        (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(t)
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        if skipped[k] {
+            k += 1;
+            continue;
+        }
+        let l = &lines[k];
+        let t = l.trimmed();
+        let next = lines.get(k + 1);
+        let outdented = body_indent == 0 || indent(l) < body_indent;
+        let spaced = k == 0 || l.blank_before > 0 || levels[k - 1].is_some();
+        if is_bare_number(t) && next.is_none_or(|n| n.blank_before > 0) && l.blank_before > 0 {
+            skipped[k] = true;
+        } else if outline::is_heading_label(t)
+            && let Some(next) = next
+            && short_title(next)
+            && heading_level(next).is_none()
+        {
+            let level = if t.starts_with(|c: char| c.is_ascii_digit()) {
+                t.trim_end_matches('.').split('.').count()
+            } else {
+                1
+            };
+            levels[k] = Some(u8::try_from(level.min(6)).unwrap_or(6));
+            takes_next[k] = true;
+            k += 2;
+            continue;
+        } else if let Some(level) = named[k]
+            && (spaced || !t.starts_with('#'))
+        {
+            levels[k] = Some(level);
+        } else if let Some(level) = outline::numbered_level(t)
+            && outdented
+            && spaced
+        {
+            levels[k] = Some(level);
+            // a long heading wrapped onto a second line at the same margin
+            takes_next[k] = next.is_some_and(|n| {
+                n.blank_before == 0
+                    && indent(n) == indent(l)
+                    && body_indent > indent(l)
+                    && !heading_like[k + 1]
+                    && n.trimmed().chars().count() <= 40
+            });
+            if takes_next[k] {
+                k += 2;
+                continue;
+            }
+        } else if short_title(l) && entries.contains(&outline::title_key(t)) {
+            // listed in the table of contents: a heading whatever its shape
+            levels[k] = Some(outline::numbered_level(t).unwrap_or(1));
+        }
+        k += 1;
+    }
+    if levels.iter().all(Option::is_none) {
+        for (k, l) in lines.iter().enumerate() {
+            if !skipped[k] && is_centred(l) {
+                levels[k] = Some(3);
+            }
+        }
+    }
+    BookOutline {
+        levels,
+        takes_next,
+        skipped,
+        contents,
+    }
+}
+
+/// A date line (`2021 年 1 月`, `2024-01-31 星期三 第3版`, `12/05/2023`): never a title.
+fn is_date_line(t: &str) -> bool {
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let dated = t.contains('年') && (t.contains('月') || t.contains('日'));
+    digits >= 4 && (dated || t.contains("星期") || letters * 2 < digits)
+}
+
+/// A page or chapter number alone: `12`, `iv`.
+fn is_bare_number(t: &str) -> bool {
+    (1..=4).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit())
+        || (1..=6).contains(&t.len()) && t.chars().all(|c| "ivxlc".contains(c))
+}
+
 /// The book layout.
-fn parse_book(lines: &[Line], layout: &Layout) -> Document {
-    let mut warnings = Vec::new();
-    let levels: Vec<Option<u8>> = lines.iter().map(heading_level).collect();
+fn parse_book(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -> Document {
+    let BookOutline {
+        levels,
+        takes_next,
+        skipped,
+        contents,
+    } = book_headings(lines);
+    for block in &contents {
+        warnings.push(Warning::new(
+            lines[block.start].no,
+            format!(
+                "table of contents not read aloud (lines {}–{})",
+                lines[block.start].no,
+                lines[block.end - 1].no
+            ),
+        ));
+    }
     let mut doc = Document::default();
     let title_line = lines.first().filter(|l| {
         let t = l.trimmed();
@@ -363,65 +550,70 @@ fn parse_book(lines: &[Line], layout: &Layout) -> Document {
         let plain = levels[0].is_none()
             && t.chars().count() <= 40
             && !t.contains([
-                '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?', '/',
+                '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?',
             ])
-            && !ends_with_punctuation(t)
+            // a closing bracket may end a title: 常见问题（FAQ）
+            && !ends_with_punctuation(t.trim_end_matches(['）', ')', '》', '」', '”']))
             && !is_byline(t)
+            && !is_date_line(t)
             && lines
                 .get(1)
                 .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some());
         markdown_title || plain
     });
-    let top = levels
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| !(i == 0 && title_line.is_some()))
-        .filter_map(|(_, l)| *l)
-        .min();
-
     let mut b = Builder::default();
     let mut prev: Option<&Line> = None;
+    let mut skip_next = false;
     for (i, l) in lines.iter().enumerate() {
+        if std::mem::take(&mut skip_next) || skipped[i] {
+            continue;
+        }
         if i == 0
             && let Some(t) = title_line
         {
             let title = heading_text(&t.text);
             doc.title = Some(title.clone());
-            b.heading(title, t.no, &mut warnings);
+            b.heading(title, t.no, warnings);
             prev = None;
             continue;
         }
-        match levels[i] {
-            Some(level) if Some(level) == top => {
-                b.heading(heading_text(&l.text), l.no, &mut warnings);
-                prev = None;
-                continue;
+        if levels[i].is_some() {
+            let mut title = heading_text(&l.text);
+            if takes_next[i]
+                && let Some(next) = lines.get(i + 1)
+            {
+                let rest = heading_text(&next.text);
+                // a wrapped title joins without a space between CJK characters
+                let cjk = title.chars().last().is_some_and(is_wide)
+                    && rest.chars().next().is_some_and(is_wide)
+                    && !outline::is_heading_label(&l.text);
+                if !cjk {
+                    title.push(' ');
+                }
+                title.push_str(&rest);
+                skip_next = true;
             }
-            Some(_) => {
-                b.start(&heading_text(&l.text), l.no, &mut warnings);
-                b.flush(&mut warnings);
-                prev = None;
-                continue;
-            }
-            None => {}
+            b.heading(title, l.no, warnings);
+            prev = None;
+            continue;
         }
         let new_paragraph = match prev {
             None => true,
             Some(p) => {
                 l.blank_before > 0
-                    || l.indented()
+                    || indent(l) > indent(p)
                     || !layout.wrapped
                     || (ends_sentence(&p.text) && p.width() + 4 < layout.column)
             }
         };
         if new_paragraph {
-            b.start(&l.text, l.no, &mut warnings);
+            b.start(&l.text, l.no, warnings);
         } else {
-            b.join(&l.text, l.no, &mut warnings);
+            b.join(&l.text, l.no, warnings);
         }
         prev = Some(l);
     }
-    doc.sections = b.finish(&mut warnings);
+    doc.sections = b.finish(warnings);
     doc
 }
 
@@ -733,13 +925,23 @@ mod tests {
                 "第一章 总纲",
                 "第二章 公民的基本权利和义务",
                 "第三章 国家机构",
+                "第一节 全国人民代表大会",
+                "第二节 中华人民共和国主席",
+                "第三节 国务院",
+                "第四节 中央军事委员会",
+                "第五节 地方各级人民代表大会和地方各级人民政府",
+                "第六节 民族自治地方的自治机关",
+                "第七节 监察委员会",
+                "第八节 人民法院和人民检察院",
                 "第四章 国旗、国歌、国徽、首都",
             ]
         );
+        // every level of the law's own outline is a section (as h1–h6 are in HTML); its
+        // articles (第…条) are not
         let chapter3 = section(&doc, "第三章 国家机构");
-        // 第一节 under 第三章 is read as a paragraph of its own, not a section.
-        assert_eq!(chapter3.paragraphs[0].text, "第一节 全国人民代表大会");
-        assert!(chapter3.paragraphs[1].text.starts_with("第五十七条 "));
+        assert!(chapter3.paragraphs.is_empty());
+        let first = section(&doc, "第一节 全国人民代表大会");
+        assert!(first.paragraphs[0].text.starts_with("第五十七条 "));
         // Each blank-separated line is a paragraph: not hard-wrapped, so nothing is joined.
         let preface = section(&doc, "序言");
         assert_eq!(

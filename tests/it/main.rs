@@ -3,6 +3,7 @@
 mod architecture;
 mod audio;
 mod bad_input;
+mod documents;
 mod espeak_server;
 mod fake_engine;
 mod http;

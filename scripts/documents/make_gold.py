@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes gold.json for each document under tests/fixtures/documents/ from the document's
+*own* outline, never from narrate's output:
+
+  - a PDF: its bookmarks (poppler's `pdftohtml -xml` <outline>);
+  - an EPUB: its NCX navigation map (or EPUB 3 nav);
+  - an HTML chapter: its h1-h4 headings;
+  - a plain-text rendering of a document that also exists as PDF or HTML: the outline of
+    that twin (named in SOURCES: "outline_from").
+
+`never_spoken` strings are chosen by hand per document (page furniture, contents lines,
+banners, bylines) and kept in this script so that a rerun gives the same files.
+
+Usage: scripts/documents/make_gold.py  (needs poppler-utils)
+"""
+import html
+import json
+import pathlib
+import re
+import subprocess
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2] / "tests/fixtures/documents"
+
+
+def pdf_outline(path):
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-q", "-enc", "UTF-8", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    tail = xml[xml.find("<outline>"):] if "<outline>" in xml else ""
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)).strip()
+            for t in re.findall(r"<item[^>]*>(.*?)</item>", tail, re.S)]
+
+
+def pdf_title(path):
+    info = subprocess.run(["pdfinfo", "-enc", "UTF-8", str(path)], capture_output=True, text=True).stdout
+    m = re.search(r"^Title:\s*(.+)$", info, re.M)
+    return m.group(1).strip() if m else None
+
+
+def epub_outline(path):
+    with zipfile.ZipFile(path) as z:
+        ncx = next(n for n in z.namelist() if n.endswith(".ncx"))
+        text = z.read(ncx).decode("utf-8")
+        opf = next(n for n in z.namelist() if n.endswith(".opf"))
+        title = re.search(r"<dc:title[^>]*>(.*?)</dc:title>", z.read(opf).decode("utf-8"), re.S)
+    labels = re.findall(r"<navLabel>\s*<text>(.*?)</text>", text, re.S)
+    return [html.unescape(l).strip() for l in labels], html.unescape(title.group(1)).strip() if title else None
+
+
+def html_outline(path, levels="1234"):
+    text = path.read_text(encoding="utf-8")
+    body = text[text.find("<body"):]
+    # DocBook's navigation and table of contents are not part of the chapter's outline
+    body = re.sub(r'<div class="(navheader|navfooter|toc)".*?</div>\s*(?=<div|<h|$)', "", body, flags=re.S)
+    heads = re.findall(rf"<h[{levels}][^>]*>(.*?)</h[{levels}]>", body, re.S)
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    clean = lambda s: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", s))).strip()
+    return [clean(h) for h in heads if clean(h)], clean(title.group(1)) if title else None
+
+
+def txt_contents(path):
+    """The entries of a plain text's own table of contents (after 目录), wrapped entries joined."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, l in enumerate(lines) if l.strip() == "目录")
+    entries = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            if entries:
+                break
+            continue
+        if re.match(r"^\s*\d+(\.\d+)*\.\s+\S", line):
+            entries.append(line.strip())
+        elif entries:
+            entries[-1] += line.strip()
+    return entries
+
+
+def main():
+    for folder in sorted(p for p in ROOT.iterdir() if p.is_dir()):
+        spec = json.loads((folder / "source.json").read_text(encoding="utf-8"))
+        outline_of = folder / spec.get("outline_from", spec["file"])
+        kind = outline_of.suffix.lower()
+        title = spec.get("title")
+        if "sections" in spec:
+            sections = spec["sections"]
+        elif kind == ".pdf":
+            sections = pdf_outline(outline_of)
+            title = title or pdf_title(outline_of)
+        elif kind == ".epub":
+            sections, t = epub_outline(outline_of)
+            title = title or t
+        elif kind in (".html", ".htm", ".xhtml"):
+            sections, t = html_outline(outline_of)
+            title = title or t
+        elif kind == ".txt":
+            sections = txt_contents(outline_of)
+        else:
+            raise SystemExit(f"{folder.name}: no outline source for {outline_of}")
+        gold = {
+            "file": spec["file"],
+            "title": title,
+            "sections": sections,
+            "never_spoken": spec.get("never_spoken", []),
+        }
+        (folder / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"{folder.name}: {len(sections)} sections, title {title!r}")
+
+
+if __name__ == "__main__":
+    main()

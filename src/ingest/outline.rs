@@ -1,0 +1,458 @@
+//! What a plain text's outline looks like, and what around it is never read: numbered
+//! headings in their common forms, tables of contents, running headers and footers, and
+//! download banners.
+//!
+//! Every rule here was drawn from several kinds of real text (Debian's plain-text manuals
+//! and FAQ, `pdftotext` output of PDF manuals, novels from download sites), not from one
+//! file; each looks at how a line is used in the whole document (does it recur with a
+//! changing number? does a contents entry come back later as a heading?) rather than at
+//! its words alone.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::repair::{Line, ends_sentence, is_space};
+
+/// The level of a numbered heading: `1.`/`1` → 1, `1.1`/`1.1.` → 2, `2.5.3` → 3; `一、` → 1,
+/// `（一）` → 2. `None` when the line is not shaped like one: the number must be followed
+/// by a title (a letter or ideograph), the whole line short, with no comma or full stop
+/// inside (a question mark may end it: FAQ headings are questions).
+pub(crate) fn numbered_level(text: &str) -> Option<u8> {
+    let t = text.trim_matches(is_space);
+    let n = t.chars().count();
+    // a comma inside is running text (`1. 打开终端，输入命令`) unless the line asks
+    // something (FAQ headings are questions)
+    let question = t.ends_with(['？', '?', '！', '!']);
+    if n > 60
+        || t.contains(['。', '；'])
+        || (t.contains('，') && !question)
+        || t.ends_with(['：', ':', '、', ','])
+    {
+        return None;
+    }
+    if let Some((level, rest)) = decimal_number(t) {
+        let rest = rest.trim_start_matches(is_space);
+        let title_starts = rest.chars().next().is_some_and(|c| c.is_alphabetic());
+        // `1 / 57`, `2019 年`: a number, not a heading
+        let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+        // `1 Source: gentoo`: a numbered listing, not a heading
+        let listing = level == 1 && rest.contains(": ");
+        if title_starts
+            && digits <= 3
+            && !listing
+            && !rest.starts_with(['年', '月', '日', '%', '个', '元'])
+        {
+            return Some(level);
+        }
+        return None;
+    }
+    const NUMERALS: &str = "一二三四五六七八九十百零〇";
+    let rest = t.trim_start_matches(|c| NUMERALS.contains(c));
+    if rest.len() < t.len() && rest.starts_with('、') && n <= 30 {
+        return Some(1);
+    }
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = t.strip_prefix(open)
+            && let Some((number, title)) = inner.split_once(close)
+            && !number.is_empty()
+            && number.chars().all(|c| NUMERALS.contains(c))
+            && !title.trim().is_empty()
+            && n <= 30
+        {
+            return Some(2);
+        }
+    }
+    None
+}
+
+/// `1.2.3` or `1.2.3.` at the start of `t`: its depth and what follows.
+fn decimal_number(t: &str) -> Option<(u8, &str)> {
+    let mut depth = 0u8;
+    let mut rest = t;
+    loop {
+        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 3 {
+            return None;
+        }
+        depth += 1;
+        rest = &rest[digits..];
+        match rest.strip_prefix('.') {
+            Some(after) if after.starts_with(|c: char| c.is_ascii_digit()) => rest = after,
+            Some(after) => return Some((depth, after)),
+            None => {
+                // `1 标题` needs the space; `1标题` is running text (`1个`, `3D`)
+                return rest.starts_with(is_space).then_some((depth, rest));
+            }
+        }
+    }
+}
+
+/// A line that is only a section number (`1.3`, `2.`) or a chapter label (`Chapter 1`,
+/// `第 3 章`): text extraction put the title on the next line.
+pub(crate) fn is_heading_label(text: &str) -> bool {
+    let t = text.trim_matches(is_space);
+    let number = !t.is_empty()
+        && t.len() <= 12
+        && t.contains('.')
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && t.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let lower = t.to_ascii_lowercase();
+    let chapter = ["chapter ", "part ", "appendix "].iter().any(|w| {
+        lower.strip_prefix(w).is_some_and(|r| {
+            !r.is_empty() && r.len() <= 4 && r.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    });
+    let chinese = t.strip_prefix('第').is_some_and(|r| {
+        let r: String = r.chars().filter(|&c| !is_space(c)).collect();
+        r.ends_with(['章', '部', '篇', '卷']) && r.chars().count() <= 6
+    });
+    number || chapter || chinese
+}
+
+/// `第 1 章 定义` → `定义`, `Chapter 2 Setup` → `Setup`: what follows a chapter label.
+fn strip_chapter_label(t: &str) -> &str {
+    if let Some(rest) = t.strip_prefix('第')
+        && let Some(at) = rest.find(['章', '回', '节', '部', '篇', '卷'])
+        && rest[..at].chars().count() <= 8
+        && rest[..at].chars().all(|c| {
+            c.is_ascii_digit() || is_space(c) || "一二三四五六七八九十百千零〇两".contains(c)
+        })
+    {
+        let unit = rest[at..].chars().next().map_or(0, char::len_utf8);
+        return rest[at + unit..].trim_start_matches(is_space);
+    }
+    for word in ["chapter ", "Chapter ", "CHAPTER ", "Part ", "Appendix "] {
+        if let Some(rest) = t.strip_prefix(word) {
+            let label = rest.split(is_space).next().unwrap_or("");
+            if label.len() <= 4 {
+                return rest[label.len()..].trim_start_matches(is_space);
+            }
+        }
+    }
+    t
+}
+
+/// `目录`, `目 录`, `Contents`, `Table of Contents`.
+pub(crate) fn is_contents_title(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|&c| !is_space(c) && c != '#')
+        .collect::<String>()
+        .to_lowercase();
+    matches!(
+        t.as_str(),
+        "目录" | "目次" | "目錄" | "contents" | "tableofcontents" | "回目" | "章节目录"
+    )
+}
+
+/// A line of a table of contents that says so itself: a dot leader or a page number after
+/// a wide gap at its end (`1.1 概述 . . . . 12`, `概述……3`, `第一回 … 12`).
+pub(crate) fn has_leader(text: &str) -> bool {
+    let t = text.trim_end_matches(is_space);
+    let body = t.trim_end_matches(|c: char| c.is_ascii_digit() || "ivxlc".contains(c));
+    let body = body.trim_end_matches(is_space);
+    let tail: String = body.chars().rev().take(8).collect();
+    tail.chars()
+        .filter(|c| matches!(c, '.' | '…' | '·' | '．' | '-' | '_'))
+        .count()
+        >= 4
+}
+
+/// What a title is compared by: section numbers, leaders, page numbers and spaces taken
+/// out, lower case.
+pub(crate) fn title_key(text: &str) -> String {
+    let t = text.trim_matches(is_space);
+    let t = match decimal_number(t) {
+        Some((_, rest)) => rest,
+        None => strip_chapter_label(t),
+    };
+    let t = t.trim_end_matches(|c: char| c.is_ascii_digit() || is_space(c));
+    t.chars()
+        .filter(|&c| c.is_alphanumeric() || matches!(c, '？' | '?'))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Tables of contents among `lines` (indices): from a contents title — or from the first
+/// of three or more heading-shaped lines with nothing between them — up to the place where
+/// its first entry comes back as a heading. Nothing is dropped when the entries never
+/// come back: then they are not a table of contents.
+///
+/// Also returns the title keys of the entries, which confirm headings found later.
+pub(crate) fn contents_blocks(
+    lines: &[Line],
+    heading_like: &[bool],
+) -> (Vec<Range<usize>>, std::collections::HashSet<String>) {
+    let keys: Vec<String> = lines.iter().map(|l| title_key(&l.text)).collect();
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let titled = is_contents_title(&lines[i].text);
+        let run_start = !titled && heading_like[i] && {
+            let run = (i..lines.len().min(i + 3))
+                .take_while(|&k| heading_like[k] || has_leader(&lines[k].text))
+                .count();
+            run >= 3
+        };
+        if !(titled || run_start) {
+            i += 1;
+            continue;
+        }
+        let first_entry = if titled { i + 1 } else { i };
+        let Some(entry) = (first_entry..lines.len().min(first_entry + 8))
+            .find(|&k| keys[k].chars().count() >= 2 && !is_heading_label(&lines[k].text))
+        else {
+            i += 1;
+            continue;
+        };
+        let Some(back) = (entry + 1..lines.len()).find(|&k| {
+            keys[k] == keys[entry]
+                && !has_leader(&lines[k].text)
+                && !in_contents_run(lines, heading_like, k)
+        }) else {
+            i += 1;
+            continue;
+        };
+        // the heading's label line (`Chapter 1` over its title) belongs to the text
+        let mut end = back;
+        while end > entry + 1 && is_heading_label(&lines[end - 1].text) {
+            end -= 1;
+        }
+        blocks.push(i..end);
+        i = end;
+    }
+    let entries = blocks
+        .iter()
+        .flat_map(|b| b.clone())
+        .map(|k| keys[k].clone())
+        .filter(|k| k.chars().count() >= 2)
+        .collect();
+    (blocks, entries)
+}
+
+/// Whether line `k` sits among other contents lines (its neighbours are entries too), so
+/// that a second table of contents is not taken for the text.
+fn in_contents_run(lines: &[Line], heading_like: &[bool], k: usize) -> bool {
+    let entry = |j: usize| heading_like[j] || has_leader(&lines[j].text);
+    k + 2 < lines.len() && entry(k + 1) && entry(k + 2) && lines[k + 1].blank_before == 0
+}
+
+/// Lines of running headers and footers in text extracted page by page (pages separated
+/// by form feeds): among the first and last two lines of each page, those whose text with
+/// digits taken out comes back on at least a third of the pages, and bare page numbers
+/// there. The first page keeps its lines (the title is often the running header too).
+/// Indices are into `raw` (lines split at `\n`).
+pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
+    let mut pages: Vec<Vec<usize>> = vec![Vec::new()];
+    for (k, line) in raw.iter().enumerate() {
+        let breaks = line.matches('\u{c}').count();
+        for _ in 0..breaks {
+            pages.push(Vec::new());
+        }
+        if !line
+            .trim_matches(|c: char| is_space(c) || c == '\u{c}')
+            .is_empty()
+            && let Some(page) = pages.last_mut()
+        {
+            page.push(k);
+        }
+    }
+    pages.retain(|p| !p.is_empty());
+    if pages.len() < 3 {
+        return Vec::new();
+    }
+    let edges = |page: &Vec<usize>| -> Vec<usize> {
+        let mut e: Vec<usize> = page.iter().take(2).copied().collect();
+        e.extend(page.iter().rev().take(2).copied());
+        e.sort_unstable();
+        e.dedup();
+        e
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for page in &pages {
+        let mut shapes: Vec<String> = edges(page).iter().map(|&k| shape(&raw[k])).collect();
+        shapes.sort();
+        shapes.dedup();
+        for s in shapes {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let recurring = (pages.len() / 3).max(3);
+    let mut dropped = Vec::new();
+    for page in pages.iter().skip(1) {
+        for k in edges(page) {
+            let s = shape(&raw[k]);
+            if is_bare_number(&raw[k])
+                || (!s.is_empty() && counts.get(&s).is_some_and(|&n| n >= recurring))
+            {
+                dropped.push(k);
+            }
+        }
+    }
+    dropped
+}
+
+/// Lines that recur with a number that changes (`作者--书名--第3回`, `2 第一章 总则`, a date
+/// line with 第N版): at least four times, short, and not the same number every time.
+/// Indices are into `raw`. For text without form feeds.
+pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
+    let mut by_shape: HashMap<String, Vec<usize>> = HashMap::new();
+    for (k, line) in raw.iter().enumerate() {
+        let t = line.trim_matches(is_space);
+        if t.is_empty()
+            || t.chars().count() > 40
+            || !t.chars().any(|c| c.is_ascii_digit())
+            || is_heading_label(t)
+        {
+            continue;
+        }
+        let s = shape(t);
+        if s.chars().count() >= 2 {
+            by_shape.entry(s).or_default().push(k);
+        }
+    }
+    let mut dropped = Vec::new();
+    for (_, lines) in by_shape {
+        if lines.len() < 4 {
+            continue;
+        }
+        let mut numbers: Vec<String> = lines
+            .iter()
+            .map(|&k| raw[k].chars().filter(|c| c.is_ascii_digit()).collect())
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        // headings numbered in order (`1.1 概述`) change too, but have a title that differs
+        if numbers.len() * 2 >= lines.len() {
+            dropped.extend(lines);
+        }
+    }
+    dropped.sort_unstable();
+    dropped
+}
+
+fn shape(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !c.is_ascii_digit() && !is_space(c) && c != '\u{c}')
+        .collect::<String>()
+        .trim_matches(|c: char| "ivxlcIVXLC".contains(c))
+        .to_owned()
+}
+
+fn is_bare_number(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| is_space(c) || c == '\u{c}');
+    (!t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()))
+        || (t.len() <= 6 && !t.is_empty() && t.chars().all(|c| "ivxlc".contains(c)))
+}
+
+/// A download site's banner or notice: a line of its own (blank lines around it) with a
+/// web address or a site name and what such sites say (下载, 电子书, 整理, 更多 …), or a
+/// notice to delete the file after reading.
+pub(crate) fn is_banner(text: &str, alone: bool) -> bool {
+    let t = text.trim_matches(is_space);
+    let lower = t.to_ascii_lowercase();
+    let address = lower.contains("http://")
+        || lower.contains("https://")
+        || lower.contains("www.")
+        || [".com", ".net", ".cn", ".org", ".cc"]
+            .iter()
+            .any(|d| lower.contains(d));
+    const SAYS: [&str; 12] = [
+        "下载",
+        "电子书",
+        "整理",
+        "更多",
+        "免费",
+        "txt",
+        "小说",
+        "收藏",
+        "书友",
+        "首发",
+        "本站",
+        "网友",
+    ];
+    let says = SAYS.iter().any(|w| lower.contains(w));
+    let notice = [
+        "24小时内删除",
+        "版权归原作者",
+        "仅供交流",
+        "仅供学习",
+        "请勿用于商业",
+    ]
+    .iter()
+    .any(|w| t.contains(w));
+    (alone && address && says && !ends_sentence(t)) || notice
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_headings_in_their_common_forms() {
+        for (text, level) in [
+            ("1.1 概述", 2),
+            ("1.1.1 安装方法", 3),
+            ("2.5. 什么是 Debian？", 2),
+            ("1. 正确的起点", 1),
+            ("3 结构", 1),
+            ("一、总体要求", 1),
+            ("（一）基本原则", 2),
+            ("(二) 工作目标", 2),
+        ] {
+            assert_eq!(numbered_level(text), Some(level), "{text}");
+        }
+        for text in [
+            "1 / 57",
+            "2019 年 3 月",
+            "3个代表",
+            "1. 打开终端，输入命令。",
+            "12345 条记录",
+            "2.5",
+            "3D 打印",
+        ] {
+            assert_eq!(numbered_level(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn labels_left_alone_on_their_line() {
+        for t in ["1.3", "Chapter 1", "第 3 章", "第十二章", "Appendix A"] {
+            assert!(is_heading_label(t), "{t}");
+        }
+        for t in ["1", "Chapter one of many", "第三章很长很长很长的标题"] {
+            assert!(!is_heading_label(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn leaders_and_keys() {
+        assert!(has_leader("1.1 概述 . . . . . . . . 12"));
+        assert!(has_leader("第一回 宴桃园豪杰三结义……………3"));
+        assert!(!has_leader("他说……"));
+        assert_eq!(title_key("1.1. Debian 的社会驱动力"), "debian的社会驱动力");
+        assert_eq!(title_key("需要的开发文档 . . . . . 4"), "需要的开发文档");
+    }
+
+    #[test]
+    fn banners() {
+        assert!(is_banner(
+            "本书由 www.example.com 整理，更多小说请访问",
+            true
+        ));
+        assert!(is_banner(
+            "声明：本书仅供交流，请于下载后24小时内删除",
+            false
+        ));
+        assert!(!is_banner(
+            "本文的最新版随时都可以在 http://www.debian.org/doc/ 上找到。",
+            true
+        ));
+        // wrapped running text that happens to hold an address and 更多
+        assert!(!is_banner(
+            "欲了解更多关于 Linux 的信息，参见 Linux Online (https://",
+            false
+        ));
+        assert!(!is_banner("他走进了书店。", true));
+    }
+}
