@@ -118,7 +118,7 @@ fn paragraph_text(p: &Element) -> String {
             _ => stack.extend(e.children.iter().rev()),
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::collapse_whitespace(&out)
 }
 
 fn role(p: &Element, styles: &Element) -> Role {

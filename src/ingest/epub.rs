@@ -18,8 +18,8 @@
 //!   are fine.
 
 use super::archive::{Archive, ArchiveError};
-use super::html;
 use super::xml::Element;
+use super::{collapse_whitespace, html};
 use crate::text::{Document, Part, Warning};
 
 /// Why an EPUB cannot be read.
@@ -60,7 +60,7 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             metadata
                 .descendants(name)
                 .first()
-                .map(|e| collapse(&e.text()))
+                .map(|e| collapse_whitespace(&e.text()))
                 .filter(|t| !t.is_empty())
         };
         document.title = first("title");
@@ -68,7 +68,7 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
         let creators: Vec<String> = metadata
             .descendants("creator")
             .iter()
-            .map(|e| collapse(&e.text()))
+            .map(|e| collapse_whitespace(&e.text()))
             .filter(|t| !t.is_empty())
             .collect();
         if !creators.is_empty() {
@@ -204,7 +204,7 @@ fn nav_entries(source: &str, base: &str) -> Vec<TocEntry> {
         .filter_map(|a| {
             let href = a.value().attr("href")?;
             Some(TocEntry {
-                title: collapse(&a.text().collect::<String>()),
+                title: collapse_whitespace(&a.text().collect::<String>()),
                 path: join(base, href.split('#').next().unwrap_or_default()),
             })
         })
@@ -217,7 +217,7 @@ fn ncx_entries(ncx: &Element, base: &str) -> Vec<TocEntry> {
     ncx.descendants("navPoint")
         .into_iter()
         .filter_map(|point| {
-            let title = collapse(&point.child("navLabel")?.text());
+            let title = collapse_whitespace(&point.child("navLabel")?.text());
             let src = point.child("content")?.attribute("src")?;
             Some(TocEntry {
                 title,
@@ -337,10 +337,6 @@ fn percent_decode(text: &str) -> String {
         k += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

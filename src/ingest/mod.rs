@@ -231,6 +231,12 @@ fn foreign_text_warnings(text: &str) -> Vec<Warning> {
 
 const MAX_SCRIPT_WARNINGS: usize = 20;
 
+/// Each run of whitespace one space, none at the ends: what the container readers make of
+/// a title or a run of text.
+pub(crate) fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Drops U+FFFD, which decoding put where bytes made no character: an engine would read
 /// it as noise or not at all.
 fn replace_undecodable(text: &str) -> std::borrow::Cow<'_, str> {

@@ -339,7 +339,8 @@ fn shape(text: &str) -> String {
         .to_owned()
 }
 
-fn is_bare_number(text: &str) -> bool {
+/// A page or chapter number alone on its line: `12`, `iv`.
+pub(crate) fn is_bare_number(text: &str) -> bool {
     let t = text.trim_matches(|c: char| is_space(c) || c == '\u{c}');
     (!t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()))
         || (t.len() <= 6 && !t.is_empty() && t.chars().all(|c| "ivxlc".contains(c)))

@@ -30,6 +30,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::collapse_whitespace;
 use super::xml::{self, Element};
 use crate::text::{Document, Paragraph, Part, Section, Warning};
 
@@ -255,7 +256,7 @@ fn parse_xml(source: &str) -> Result<Document, PdfError> {
                         i.attribute("page")
                             .and_then(|p| p.parse().ok())
                             .unwrap_or(0),
-                        collapse(&i.text()),
+                        collapse_whitespace(&i.text()),
                     )
                 })
                 .filter(|(_, t)| !t.is_empty())
@@ -439,13 +440,9 @@ fn join_runs(page: usize, runs: Vec<Run>) -> Line {
         size,
         bold: bold * 10 >= total * 8,
         mono: mono * 10 >= total * 8,
-        text: collapse(&text),
+        text: collapse_whitespace(&text),
         toc: false,
     }
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `12`, `iv`, `- 3 -`, `4 / 57`, `第 5 页`, `Page 3`.

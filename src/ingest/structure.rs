@@ -453,7 +453,10 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         let next = lines.get(k + 1);
         let outdented = body_indent == 0 || indent(l) < body_indent;
         let spaced = k == 0 || l.blank_before > 0 || levels[k - 1].is_some();
-        if is_bare_number(t) && next.is_none_or(|n| n.blank_before > 0) && l.blank_before > 0 {
+        if outline::is_bare_number(t)
+            && next.is_none_or(|n| n.blank_before > 0)
+            && l.blank_before > 0
+        {
             skipped[k] = true;
         } else if outline::is_heading_label(t)
             && let Some(next) = next
@@ -517,12 +520,6 @@ fn is_date_line(t: &str) -> bool {
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
     let dated = t.contains('年') && (t.contains('月') || t.contains('日'));
     digits >= 4 && (dated || t.contains("星期") || letters * 2 < digits)
-}
-
-/// A page or chapter number alone: `12`, `iv`.
-fn is_bare_number(t: &str) -> bool {
-    (1..=4).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit())
-        || (1..=6).contains(&t.len()) && t.chars().all(|c| "ivxlc".contains(c))
 }
 
 /// The book layout.
