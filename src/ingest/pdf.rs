@@ -591,12 +591,12 @@ impl Reader {
 
     /// Whether a line of body size is a heading the outline lists on its page (or next to
     /// it): the whole line is the entry's title, maybe after a section number.
-    fn listed(&self, line: &Line, outline: &[(usize, String)]) -> bool {
+    fn listed(&self, line: &Line, outline: &[(usize, String, bool)]) -> bool {
         if line.text.chars().count() > 60 || line.text.ends_with(['。', '，', '；']) {
             return false;
         }
         let k = key(&line.text);
-        outline.iter().any(|(page, title)| {
+        outline.iter().any(|(page, title, _)| {
             line.page.abs_diff(*page) <= 1
                 && !title.is_empty()
                 && k.strip_suffix(title.as_str())
@@ -606,19 +606,20 @@ impl Reader {
 
     fn read(self) -> Document {
         let furniture = self.furniture();
-        let outline_keys: Vec<(usize, String)> =
-            self.outline.iter().map(|(p, t)| (*p, key(t))).collect();
-        let mut outline_used = vec![false; outline_keys.len()];
-        let mut doc = Document::default();
-        let mut current: Option<Section> = None;
-        let mut paragraph: Option<(Paragraph, Line)> = None;
-        let mut heading: Option<(String, Line, usize)> = None;
+        let mut b = Builder {
+            outline: self
+                .outline
+                .iter()
+                .map(|(p, t)| (*p, key(t), false))
+                .collect(),
+            ..Builder::default()
+        };
         let mut code_lines = 0usize;
         let mut captions = 0usize;
         let mut line_no = 0usize;
         let mut in_contents = false;
         for (p, page) in self.pages.iter().enumerate() {
-            doc.parts.push(Part {
+            b.doc.parts.push(Part {
                 first_line: line_no + 1,
                 name: format!("page {}", p + 1),
             });
@@ -627,7 +628,7 @@ impl Reader {
                 if furniture[p][k] {
                     continue;
                 }
-                let is_heading = self.is_heading_line(line) || self.listed(line, &outline_keys);
+                let is_heading = self.is_heading_line(line) || self.listed(line, &b.outline);
                 if is_heading && is_contents_title(&line.text) {
                     in_contents = true;
                     continue;
@@ -643,7 +644,7 @@ impl Reader {
                 in_contents = false;
                 if line.mono && !is_heading {
                     code_lines += 1;
-                    flush(&mut paragraph, &mut current);
+                    b.flush();
                     continue;
                 }
                 if is_caption(&line.text) {
@@ -651,9 +652,9 @@ impl Reader {
                     continue;
                 }
                 if is_heading {
-                    flush(&mut paragraph, &mut current);
+                    b.flush();
                     // a heading line right under another one continues it
-                    if let Some((text, first, _)) = heading.as_mut()
+                    if let Some((text, first, _)) = b.heading.as_mut()
                         && is_label(text)
                         && first.page == line.page
                         && line.top - first.top < first.size.max(line.size) * 4.0
@@ -662,55 +663,31 @@ impl Reader {
                         text.push_str(&line.text);
                         continue;
                     }
-                    self.close_heading(
-                        &mut heading,
-                        &mut current,
-                        &mut doc,
-                        &outline_keys,
-                        &mut outline_used,
-                    );
-                    heading = Some((line.text.clone(), line.clone(), line_no));
+                    b.close_heading();
+                    b.heading = Some((line.text.clone(), line.clone(), line_no));
                     continue;
                 }
-                self.close_heading(
-                    &mut heading,
-                    &mut current,
-                    &mut doc,
-                    &outline_keys,
-                    &mut outline_used,
-                );
-                let starts_new = match &paragraph {
+                b.close_heading();
+                let starts_new = match &b.paragraph {
                     None => true,
                     Some((_, prev)) => self.breaks(prev, line),
                 };
                 if starts_new {
-                    flush(&mut paragraph, &mut current);
-                    paragraph = Some((
+                    b.flush();
+                    b.paragraph = Some((
                         Paragraph {
                             text: line.text.clone(),
                             line: line_no,
                         },
                         line.clone(),
                     ));
-                } else if let Some((para, prev)) = paragraph.as_mut() {
+                } else if let Some((para, prev)) = b.paragraph.as_mut() {
                     join_text(&mut para.text, &line.text);
                     *prev = line.clone();
                 }
             }
         }
-        self.close_heading(
-            &mut heading,
-            &mut current,
-            &mut doc,
-            &outline_keys,
-            &mut outline_used,
-        );
-        flush(&mut paragraph, &mut current);
-        if let Some(section) = current.take() {
-            doc.sections.push(section);
-        }
-        doc.sections
-            .retain(|s| s.title.is_some() || !s.paragraphs.is_empty());
+        let mut doc = b.finish();
         for (count, what) in [
             (
                 code_lines,
@@ -724,56 +701,6 @@ impl Reader {
             }
         }
         doc
-    }
-
-    /// Ends a pending heading: a section when it is one (it matches the outline, or there
-    /// is no outline), else a paragraph of its own.
-    fn close_heading(
-        &self,
-        heading: &mut Option<(String, Line, usize)>,
-        current: &mut Option<Section>,
-        doc: &mut Document,
-        outline: &[(usize, String)],
-        used: &mut [bool],
-    ) {
-        let Some((text, first, line_no)) = heading.take() else {
-            return;
-        };
-        let k = key(&text);
-        let in_outline = outline.is_empty()
-            || outline.iter().enumerate().any(|(i, (page, title))| {
-                let hit = !used[i]
-                    && first.page.abs_diff(*page) <= 1
-                    && !title.is_empty()
-                    && (k == *title || k.ends_with(title.as_str()) || title.ends_with(k.as_str()));
-                if hit {
-                    used[i] = true;
-                }
-                hit
-            });
-        if in_outline {
-            if let Some(section) = current.take() {
-                doc.sections.push(section);
-            }
-            if doc.title.is_none() && doc.sections.is_empty() && first.page <= 2 {
-                doc.title = Some(text.clone());
-            }
-            *current = Some(Section {
-                title: Some(text),
-                line: line_no,
-                paragraphs: Vec::new(),
-            });
-        } else {
-            let section = current.get_or_insert_with(|| Section {
-                title: None,
-                line: line_no,
-                paragraphs: Vec::new(),
-            });
-            section.paragraphs.push(Paragraph {
-                text,
-                line: line_no,
-            });
-        }
     }
 
     /// Whether `next` starts a new paragraph after `prev`.
@@ -801,14 +728,88 @@ impl Reader {
     }
 }
 
-fn flush(paragraph: &mut Option<(Paragraph, Line)>, current: &mut Option<Section>) {
-    if let Some((para, _)) = paragraph.take() {
-        let section = current.get_or_insert_with(|| Section {
-            title: None,
-            line: para.line,
-            paragraphs: Vec::new(),
-        });
-        section.paragraphs.push(para);
+/// Sections as the page lines are read: the open section, the paragraph being joined and
+/// a heading waiting to be told a section or a paragraph, and which outline entries are
+/// taken.
+#[derive(Default)]
+struct Builder {
+    doc: Document,
+    current: Option<Section>,
+    paragraph: Option<(Paragraph, Line)>,
+    /// Heading text, its first line and that line's number.
+    heading: Option<(String, Line, usize)>,
+    /// Outline entries: page, title key, whether a heading has matched it.
+    outline: Vec<(usize, String, bool)>,
+}
+
+impl Builder {
+    /// Ends the open paragraph.
+    fn flush(&mut self) {
+        if let Some((para, _)) = self.paragraph.take() {
+            self.current
+                .get_or_insert_with(|| Section {
+                    title: None,
+                    line: para.line,
+                    paragraphs: Vec::new(),
+                })
+                .paragraphs
+                .push(para);
+        }
+    }
+
+    /// Ends a pending heading: a section when it is one (it matches the outline, or there
+    /// is no outline), else a paragraph of its own.
+    fn close_heading(&mut self) {
+        let Some((text, first, line_no)) = self.heading.take() else {
+            return;
+        };
+        let k = key(&text);
+        let in_outline = self.outline.is_empty()
+            || self.outline.iter_mut().any(|(page, title, used)| {
+                let hit = !*used
+                    && first.page.abs_diff(*page) <= 1
+                    && !title.is_empty()
+                    && (k == *title || k.ends_with(title.as_str()) || title.ends_with(k.as_str()));
+                *used |= hit;
+                hit
+            });
+        if in_outline {
+            if let Some(section) = self.current.take() {
+                self.doc.sections.push(section);
+            }
+            if self.doc.title.is_none() && self.doc.sections.is_empty() && first.page <= 2 {
+                self.doc.title = Some(text.clone());
+            }
+            self.current = Some(Section {
+                title: Some(text),
+                line: line_no,
+                paragraphs: Vec::new(),
+            });
+        } else {
+            self.current
+                .get_or_insert_with(|| Section {
+                    title: None,
+                    line: line_no,
+                    paragraphs: Vec::new(),
+                })
+                .paragraphs
+                .push(Paragraph {
+                    text,
+                    line: line_no,
+                });
+        }
+    }
+
+    fn finish(mut self) -> Document {
+        self.close_heading();
+        self.flush();
+        if let Some(section) = self.current.take() {
+            self.doc.sections.push(section);
+        }
+        self.doc
+            .sections
+            .retain(|s| s.title.is_some() || !s.paragraphs.is_empty());
+        self.doc
     }
 }
 
