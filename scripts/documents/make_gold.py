@@ -14,6 +14,7 @@ banners, bylines) and kept in this script so that a rerun gives the same files.
 Usage: scripts/documents/make_gold.py  (needs poppler-utils)
 """
 import html
+import html.parser
 import json
 import pathlib
 import re
@@ -47,15 +48,55 @@ def epub_outline(path):
     return [html.unescape(l).strip() for l in labels], html.unescape(title.group(1)).strip() if title else None
 
 
-def html_outline(path, levels="1234"):
-    text = path.read_text(encoding="utf-8")
-    body = text[text.find("<body"):]
-    # DocBook's navigation and table of contents are not part of the chapter's outline
-    body = re.sub(r'<div class="(navheader|navfooter|toc)".*?</div>\s*(?=<div|<h|$)', "", body, flags=re.S)
-    heads = re.findall(rf"<h[{levels}][^>]*>(.*?)</h[{levels}]>", body, re.S)
-    title = re.search(r"<title>(.*?)</title>", text, re.S)
-    clean = lambda s: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", s))).strip()
-    return [clean(h) for h in heads if clean(h)], clean(title.group(1)) if title else None
+class _Headings(html.parser.HTMLParser):
+    """h1-h4 texts outside DocBook's navigation bars and table of contents."""
+
+    SKIP = {"navheader", "navfooter", "toc"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []  # (tag, skipped)
+        self.heading = None
+        self.headings = []
+        self.title = None
+        self.in_title = False
+
+    def skipping(self):
+        return any(skipped for _, skipped in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "meta", "link", "col", "input"):
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        self.stack.append((tag, bool(self.SKIP.intersection(classes))))
+        if tag in ("h1", "h2", "h3", "h4") and not self.skipping():
+            self.heading = ""
+        if tag == "title":
+            self.in_title = True
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2", "h3", "h4") and self.heading is not None:
+            text = " ".join(self.heading.split())
+            if text:
+                self.headings.append(text)
+            self.heading = None
+        if tag == "title":
+            self.in_title = False
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self.heading is not None:
+            self.heading += data
+        if self.in_title:
+            self.title = " ".join(((self.title or "") + data).split())
+
+
+def html_outline(path):
+    parser = _Headings()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.headings, parser.title
 
 
 def txt_contents(path):

@@ -255,7 +255,10 @@ impl Reader<'_> {
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let title = block_text(element);
-                if !title.is_empty() {
+                // a publication date set as a heading (DocBook's title page) is not one
+                if super::outline::is_date_line(&title) {
+                    self.paragraph(title);
+                } else if !title.is_empty() {
                     self.close_section();
                     let line = self.locate(&title);
                     self.current = Some(Section {

@@ -24,8 +24,8 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
     // something (FAQ headings are questions)
     let question = t.ends_with(['？', '?', '！', '!']);
     if n > 60
-        || t.contains(['。', '；'])
-        || (t.contains('，') && !question)
+        || t.contains('；')
+        || (t.contains(['，', '。']) && !question)
         || t.ends_with(['：', ':', '、', ','])
     {
         return None;
@@ -40,7 +40,10 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
         if title_starts
             && digits <= 3
             && !listing
-            && !rest.starts_with(['年', '月', '日', '%', '个', '元'])
+            && !rest.starts_with([
+                '年', '月', '日', '%', '个', '元', '亿', '万', '千', '百', '倍', '米', '度', '分',
+                '秒', '点', '岁', '人', '次',
+            ])
         {
             return Some(level);
         }
@@ -132,6 +135,21 @@ fn strip_chapter_label(t: &str) -> &str {
     t
 }
 
+/// A date line (`2021 年 1 月`, `2024-01-31 星期三 第3版`, `12/05/2023`, `出版日期：
+/// 2024-01-31`): never a title or a heading.
+pub(crate) fn is_date_line(t: &str) -> bool {
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let dated = t.contains('年') && (t.contains('月') || t.contains('日'));
+    let iso = t.as_bytes().windows(10).any(|w| {
+        w.iter().enumerate().all(|(k, b)| match k {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    });
+    digits >= 4 && (dated || iso || t.contains("星期") || letters * 2 < digits)
+}
+
 /// `目录`, `目 录`, `Contents`, `Table of Contents`.
 pub(crate) fn is_contents_title(text: &str) -> bool {
     let t: String = text
@@ -182,7 +200,7 @@ pub(crate) fn title_key(text: &str) -> String {
 pub(crate) fn contents_blocks(
     lines: &[Line],
     heading_like: &[bool],
-) -> (Vec<Range<usize>>, std::collections::HashSet<String>) {
+) -> (Vec<Range<usize>>, Vec<String>) {
     let keys: Vec<String> = lines.iter().map(|l| title_key(&l.text)).collect();
     let mut blocks = Vec::new();
     let mut i = 0;
@@ -207,6 +225,7 @@ pub(crate) fn contents_blocks(
         };
         let Some(back) = (entry + 1..lines.len()).find(|&k| {
             keys[k] == keys[entry]
+                && same_number(&lines[entry].text, &lines[k].text)
                 && !has_leader(&lines[k].text)
                 && !in_contents_run(lines, heading_like, k)
         }) else {
@@ -228,6 +247,24 @@ pub(crate) fn contents_blocks(
         .filter(|k| k.chars().count() >= 2)
         .collect();
     (blocks, entries)
+}
+
+/// Whether two lines with one title are one heading: `7.1.1 确认` and `7.2.1 确认` are two
+/// (a run of same-named subsections is not a table of contents); a number on one side only
+/// (`1. 定义` listed, `第 1 章 定义` in the text) does not tell them apart.
+fn same_number(a: &str, b: &str) -> bool {
+    let number = |t: &str| {
+        let t = t.trim_matches(is_space);
+        decimal_number(t).map(|(_, rest)| {
+            t[..t.len() - rest.len()]
+                .trim_end_matches(['.', ' '])
+                .to_owned()
+        })
+    };
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
 }
 
 /// Whether line `k` sits among other contents lines (its neighbours are entries too), so
@@ -322,8 +359,10 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
             .collect();
         numbers.sort();
         numbers.dedup();
-        // headings numbered in order (`1.1 概述`) change too, but have a title that differs
-        if numbers.len() * 2 >= lines.len() {
+        // headings numbered in order (`1.1 概述`) change too, but have a title that differs;
+        // two headings of one title (`5.9 x`, `5.19 x`) listed again in a contents are not
+        // furniture either: a page number takes at least three values
+        if numbers.len() >= 3 && numbers.len() * 2 >= lines.len() {
             dropped.extend(lines);
         }
     }
@@ -400,6 +439,10 @@ mod tests {
             ("一、总体要求", 1),
             ("（一）基本原则", 2),
             ("(二) 工作目标", 2),
+            (
+                "3.1.1. 你让我安装 stable，但是硬件不能被检测到/不工作。我该怎么办？",
+                3,
+            ),
         ] {
             assert_eq!(numbered_level(text), Some(level), "{text}");
         }
@@ -411,8 +454,28 @@ mod tests {
             "12345 条记录",
             "2.5",
             "3D 打印",
+            "3.5 亿元投资",
         ] {
             assert_eq!(numbered_level(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn date_lines() {
+        for t in [
+            "2021 年 1 月",
+            "出版日期： 2024-01-31",
+            "12/05/2023",
+            "2024年3月5日 星期二 第3版",
+        ] {
+            assert!(is_date_line(t), "{t}");
+        }
+        for t in [
+            "第一章 2024年的计划书",
+            "Debian 12 Bookworm 手册",
+            "3.1.2 预计用时",
+        ] {
+            assert!(!is_date_line(t), "{t}");
         }
     }
 

@@ -599,8 +599,7 @@ impl Reader {
         outline.iter().any(|(page, title, _)| {
             line.page.abs_diff(*page) <= 1
                 && !title.is_empty()
-                && k.strip_suffix(title.as_str())
-                    .is_some_and(|number| number.chars().all(|c| c.is_ascii_digit() || c == '.'))
+                && k.strip_suffix(title.as_str()).is_some_and(section_number)
         })
     }
 
@@ -618,6 +617,25 @@ impl Reader {
         let mut captions = 0usize;
         let mut line_no = 0usize;
         let mut in_contents = false;
+        // pages between the title page and the first bookmarked one: copyright, revision
+        // tables, contents
+        let first_bookmarked = self
+            .outline
+            .iter()
+            .map(|(page, _)| *page)
+            .min()
+            .unwrap_or(1);
+        let front_matter = 2..first_bookmarked;
+        if !front_matter.is_empty() {
+            b.doc.warnings.push(Warning::new(
+                1,
+                format!(
+                    "front matter before the first bookmark (pages {}–{}) not read aloud",
+                    front_matter.start,
+                    front_matter.end - 1
+                ),
+            ));
+        }
         for (p, page) in self.pages.iter().enumerate() {
             b.doc.parts.push(Part {
                 first_line: line_no + 1,
@@ -625,6 +643,10 @@ impl Reader {
             });
             for (k, line) in page.lines.iter().enumerate() {
                 line_no += 1;
+                if front_matter.contains(&(p + 1)) {
+                    in_contents = false;
+                    continue;
+                }
                 if furniture[p][k] {
                     continue;
                 }
@@ -838,6 +860,14 @@ fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
+/// What may stand before an outline entry's title on its heading line: nothing, or a
+/// section number of two levels or more (`3.1.2`); `1.` is a list item's number.
+fn section_number(prefix: &str) -> bool {
+    prefix.is_empty()
+        || (prefix.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && prefix.trim_end_matches('.').contains('.'))
+}
+
 /// `Chapter 1`, `第 3 章`, `Part II`, `3.1`: a heading line whose title is on the next line.
 fn is_label(text: &str) -> bool {
     let t = text.trim();
@@ -992,11 +1022,26 @@ mod tests {
 
     #[test]
     fn with_an_outline_only_its_headings_are_sections() {
-        let outline = r#"<outline><item page="3">安装</item></outline>"#;
+        let outline = r#"<outline><item page="2">前言</item><item page="3">安装</item></outline>"#;
         let d = doc(&sample(), outline);
         let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
         assert_eq!(titles, [None, Some("2 安装")]);
         assert_eq!(d.sections[0].paragraphs[0].text, "1 概述");
+    }
+
+    #[test]
+    fn pages_before_the_first_bookmark_are_front_matter() {
+        let outline = r#"<outline><item page="3">概述</item><item page="3">安装</item></outline>"#;
+        let d = doc(&sample(), outline);
+        let all: String = d
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.clone())
+            .collect();
+        assert!(!all.contains("第一段"), "{d:#?}");
+        assert!(all.contains("下一页接着写完"), "{all}");
+        assert!(d.warnings.iter().any(|w| w.message.contains("pages 2–2")));
     }
 
     #[test]

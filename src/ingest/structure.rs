@@ -364,6 +364,22 @@ fn heading_level(line: &Line) -> Option<u8> {
     None
 }
 
+/// Where `key` is among the few table-of-contents entries from `from` on.
+fn listed_next(entries: &[String], from: usize, key: &str) -> Option<usize> {
+    const AHEAD: usize = 8;
+    let end = entries.len().min(from + AHEAD);
+    (from..end).find(|&i| entries[i] == key)
+}
+
+/// Whether `next` continues `line` as the second half of a wrapped heading: directly under
+/// it, at its margin, left of the body text.
+fn wraps_onto(line: &Line, next: &Line, body_indent: usize) -> bool {
+    next.blank_before == 0
+        && indent(next) == indent(line)
+        && body_indent > indent(line)
+        && next.trimmed().chars().count() <= 40
+}
+
 /// A short line pushed to the middle with spaces: a heading when nothing else marks them.
 fn is_centred(line: &Line) -> bool {
     let t = line.trimmed();
@@ -442,6 +458,7 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         let t = l.trimmed();
         (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(t)
     };
+    let mut next_entry = 0;
     let mut k = 0;
     while k < lines.len() {
         if skipped[k] {
@@ -478,24 +495,43 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             levels[k] = Some(level);
         } else if let Some(level) = outline::numbered_level(t)
             && outdented
-            && spaced
+            // `1. 打开终端` in a list has no blank line before; `7.1.2 确认` may
+            && (spaced || level >= 2)
         {
             levels[k] = Some(level);
             // a long heading wrapped onto a second line at the same margin
-            takes_next[k] = next.is_some_and(|n| {
-                n.blank_before == 0
-                    && indent(n) == indent(l)
-                    && body_indent > indent(l)
-                    && !heading_like[k + 1]
-                    && n.trimmed().chars().count() <= 40
-            });
+            takes_next[k] =
+                next.is_some_and(|n| !heading_like[k + 1] && wraps_onto(l, n, body_indent));
             if takes_next[k] {
                 k += 2;
                 continue;
             }
-        } else if short_title(l) && entries.contains(&outline::title_key(t)) {
-            // listed in the table of contents: a heading whatever its shape
+        } else if let Some(next) = next
+            && outdented
+            && spaced
+            && wraps_onto(l, next, body_indent)
+            && let Some(level) = outline::numbered_level(&format!("{t}{}", next.trimmed()))
+            && outline::numbered_level(next.trimmed()).is_none()
+        {
+            // a question wrapped before its question mark: `3.1.1. 你让我…不能被检测到/`
+            // over `不工作。我该怎么办？`
+            levels[k] = Some(level);
+            takes_next[k] = true;
+            k += 2;
+            continue;
+        } else if short_title(l)
+            && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
+        {
+            // the next entries of the table of contents: a heading whatever its shape
             levels[k] = Some(outline::numbered_level(t).unwrap_or(1));
+            next_entry = at + 1;
+        }
+        // the contents are followed in order, so that a table cell or a list item that
+        // happens to say what a later entry says is not taken for it
+        if levels[k].is_some()
+            && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
+        {
+            next_entry = at + 1;
         }
         k += 1;
     }
@@ -512,14 +548,6 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         skipped,
         contents,
     }
-}
-
-/// A date line (`2021 年 1 月`, `2024-01-31 星期三 第3版`, `12/05/2023`): never a title.
-fn is_date_line(t: &str) -> bool {
-    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
-    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-    let dated = t.contains('年') && (t.contains('月') || t.contains('日'));
-    digits >= 4 && (dated || t.contains("星期") || letters * 2 < digits)
 }
 
 /// The book layout.
@@ -552,7 +580,7 @@ fn parse_book(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -> D
             // a closing bracket may end a title: 常见问题（FAQ）
             && !ends_with_punctuation(t.trim_end_matches(['）', ')', '》', '」', '”']))
             && !is_byline(t)
-            && !is_date_line(t)
+            && !outline::is_date_line(t)
             && lines
                 .get(1)
                 .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some());

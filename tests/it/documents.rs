@@ -17,20 +17,30 @@ use crate::{fixture, missing, plan_json_with};
 /// lose their number or label; spaces and punctuation go; Latin letters lower case.
 fn key(title: &str) -> String {
     let mut t = title.trim();
-    // a section number: 1, 1.2, 1.2.3.
-    let number = t
-        .char_indices()
-        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
-        .last()
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    if number > 0 && t[number..].starts_with([' ', '\u{3000}']) {
-        t = &t[number..];
+    // `Chapter 1`, `Appendix A`, `Part 2` and then the title
+    let lower = t.to_lowercase();
+    for word in ["chapter ", "appendix ", "part "] {
+        if lower.starts_with(word) {
+            t = t[word.len()..].trim_start();
+            t = t.split_once(' ').map_or("", |(_, rest)| rest);
+            break;
+        }
+    }
+    // a section number: 1, 1.2, 1.2.3., A.1, B
+    if let Some((number, rest)) = t.split_once([' ', '\u{3000}']) {
+        let mut parts = number.trim_end_matches('.').split('.');
+        let first = parts.next().unwrap_or("");
+        let first_ok = first.chars().all(|c| c.is_ascii_digit())
+            || (first.len() == 1 && first.chars().all(|c| c.is_ascii_uppercase()));
+        if !first.is_empty()
+            && first_ok
+            && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            t = rest;
+        }
     }
     let t = t.trim();
-    let lower = t.to_lowercase();
-    let t = if let Some(rest) = lower.strip_prefix("chapter ") {
-        rest.split_once(' ').map_or("", |(_, r)| r).to_owned()
-    } else if let Some(rest) = t.strip_prefix('第')
+    let t = if let Some(rest) = t.strip_prefix('第')
         && let Some(at) = rest.find(['章', '回', '节'])
         && rest[..at].chars().count() <= 6
     {
@@ -48,6 +58,33 @@ fn key(title: &str) -> String {
     } else {
         key
     }
+}
+
+/// Entries of `a` not in the longest common subsequence with `b`.
+fn unmatched(a: &[String], b: &[String]) -> Vec<String> {
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            table[i][j] = if a[i] == b[j] {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() {
+        if j < b.len() && a[i] == b[j] {
+            i += 1;
+            j += 1;
+        } else if j < b.len() && table[i][j + 1] >= table[i + 1][j] {
+            j += 1;
+        } else {
+            out.push(a[i].clone());
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Length of the longest common subsequence of two key lists.
@@ -122,6 +159,16 @@ fn score(folder: &Path) -> Score {
         let times = said.iter().filter(|u| u.contains(once.as_str())).count();
         noise.extend((1..times).map(|_| format!("«{once}» again")));
     }
+    // NARRATE_SCORE_DETAIL=1: what was found but is not in the outline, and what was missed
+    if std::env::var_os("NARRATE_SCORE_DETAIL").is_some() {
+        println!(
+            "{}\n  extra: {:?}\n  missed: {:?}\n  noise: {:?}",
+            folder.display(),
+            unmatched(&found, &expected),
+            unmatched(&expected, &found),
+            noise
+        );
+    }
     Score {
         name: folder.file_name().unwrap().to_string_lossy().into_owned(),
         found: found.len(),
@@ -183,15 +230,16 @@ fn sections_of_real_documents_match_their_own_outlines() {
         noise.len()
     );
     println!("{table}");
-    // Floors at what this corpus measured when the test was written (0.885 / 0.900 / 5
-    // noise / 1 wrong title), so that no change makes structure worse. The target
-    // is 0.95 / 0.95 / 0 noise: raise these as the readers get there.
+    // The targets are 0.95 / 0.95 / no noise; this corpus measured 0.957 / 0.978 /
+    // 2 noise utterances / 1 wrong title when the test was last raised. Noise and titles are
+    // held where they are until the remaining cases (a PDF's front matter in `pdftotext`
+    // output, its running header taken for the title) are fixed.
     assert!(
-        precision >= 0.88,
+        precision >= 0.95,
         "section precision {precision:.3}\n{table}"
     );
-    assert!(recall >= 0.89, "section recall {recall:.3}\n{table}");
-    assert!(noise.len() <= 5, "noise spoken: {noise:?}\n{table}");
+    assert!(recall >= 0.95, "section recall {recall:.3}\n{table}");
+    assert!(noise.len() <= 2, "noise spoken: {noise:?}\n{table}");
     let wrong: Vec<&str> = scores
         .iter()
         .filter(|s| s.title_right == Some(false))
@@ -206,6 +254,10 @@ fn keys_drop_numbers_and_labels() {
     assert_eq!(key("Chapter 1 正确的起点"), key("正确的起点"));
     assert_eq!(key("第 1 章 定义和概览"), key("1. 定义和概览"));
     assert_ne!(key("第一回 宴桃园"), key("第二回 张翼德"));
+    assert_eq!(key("A.1. 共享库"), key("共享库"));
+    assert_eq!(key("Appendix A 高级打包"), key("高级打包"));
+    // a word is not a section number
+    assert_ne!(key("Debian 的社会驱动力"), key("的社会驱动力"));
     assert_eq!(
         common(
             &["a".into(), "b".into(), "c".into()],
