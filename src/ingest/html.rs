@@ -88,6 +88,7 @@ pub fn parse(source: &str) -> Document {
     let mut reader = Reader {
         source,
         cursor: 0,
+        cursor_line: 1,
         document: Document::default(),
         current: None,
         skipped_tables: 0,
@@ -227,6 +228,9 @@ struct Reader<'s> {
     source: &'s str,
     /// Byte offset in `source` up to which blocks have been located.
     cursor: usize,
+    /// The 1-based line `cursor` is on (counted as the cursor moves, not from the start
+    /// each time: a long page has thousands of blocks).
+    cursor_line: usize,
     document: Document,
     current: Option<Section>,
     skipped_tables: usize,
@@ -326,9 +330,12 @@ impl Reader<'_> {
     fn locate(&mut self, text: &str) -> usize {
         let probe: String = text.chars().take(6).collect();
         if let Some(at) = self.source[self.cursor..].find(&probe) {
+            self.cursor_line += self.source[self.cursor..self.cursor + at]
+                .matches('\n')
+                .count();
             self.cursor += at;
         }
-        self.source[..self.cursor].matches('\n').count() + 1
+        self.cursor_line
     }
 }
 
