@@ -41,19 +41,19 @@ pub enum IngestError {
         #[source]
         source: decode::DecodeError,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Epub {
         path: PathBuf,
         #[source]
         source: epub::EpubError,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Pdf {
         path: PathBuf,
         #[source]
         source: pdf::PdfError,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Docx {
         path: PathBuf,
         #[source]

@@ -69,6 +69,12 @@ const MAX_XML_BYTES: u64 = 1 << 30;
 pub fn read(path: &Path) -> Result<Document, PdfError> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let limit = BASE_TIME + TIME_PER_MB * u32::try_from(size >> 20).unwrap_or(u32::MAX);
+    // pdfinfo first: it is quick, says whether a password is needed (pdftohtml -q fails
+    // without a word) and gives the document information
+    let info = match run_poppler("pdfinfo", &["-enc", "UTF-8"], path, BASE_TIME) {
+        Err(PdfError::Encrypted) => return Err(PdfError::Encrypted),
+        other => other.ok(),
+    };
     let xml = run_poppler(
         "pdftohtml",
         &["-xml", "-i", "-stdout", "-q", "-enc", "UTF-8"],
@@ -77,7 +83,7 @@ pub fn read(path: &Path) -> Result<Document, PdfError> {
     )?;
     let mut document = parse_xml(&xml)?;
     // the document information dictionary: a title set by the author beats the first heading
-    if let Ok(info) = run_poppler("pdfinfo", &["-enc", "UTF-8"], path, BASE_TIME) {
+    if let Some(info) = info {
         let field = |name: &str| {
             info.lines()
                 .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::stderr;
 
 /// Runs narrate with a deadline; a hang fails the test instead of blocking it.
-fn run_with_deadline(cwd: &Path, args: &[&str], deadline: Duration) -> Output {
+pub(crate) fn run_with_deadline(cwd: &Path, args: &[&str], deadline: Duration) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_narrate"))
         .args(args)
         .current_dir(cwd)
@@ -37,7 +37,7 @@ fn run_with_deadline(cwd: &Path, args: &[&str], deadline: Duration) -> Output {
     out
 }
 
-fn no_panic(out: &Output) {
+pub(crate) fn no_panic(out: &Output) {
     let err = stderr(out);
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod audio;
+mod bad_documents;
 mod bad_input;
 mod documents;
 mod espeak_server;
