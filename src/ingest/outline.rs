@@ -23,16 +23,20 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
     // a comma inside is running text (`1. 打开终端，输入命令`) unless the line asks
     // something (FAQ headings are questions)
     let question = t.ends_with(['？', '?', '！', '!']);
-    if n > 60
-        || t.contains('；')
-        || (t.contains(['，', '。']) && !question)
+    if n > if question { 90 } else { 60 }
+        || (t.contains(['，', '。', '；']) && !question)
         || t.ends_with(['：', ':', '、', ','])
     {
         return None;
     }
     if let Some((level, rest)) = decimal_number(t) {
         let rest = rest.trim_start_matches(is_space);
-        let title_starts = rest.chars().next().is_some_and(|c| c.is_alphabetic());
+        // a title may open with a quote: `6.5. “测试版”包含什么？`
+        let title_starts = rest
+            .trim_start_matches(['“', '「', '《', '‘', '"', '（', '('])
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic());
         // `1 / 57`, `2019 年`: a number, not a heading
         let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
         // `1 Source: gentoo`: a numbered listing, not a heading

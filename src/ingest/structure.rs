@@ -30,13 +30,22 @@ pub fn parse(text: &str) -> Document {
     let mut warnings = Vec::new();
     let lines = repair::clean_lines(text, &mut warnings);
     let layout = Layout::measure(&lines);
+    // a book's title is its running header too: a first line that comes back on its own
+    // line page after page (and was dropped there as furniture) is the title
+    let first_recurs = lines.first().is_some_and(|first| {
+        let title = first.trimmed();
+        text.lines()
+            .filter(|l| l.trim_matches(|c: char| repair::is_space(c) || c == '\u{c}') == title)
+            .count()
+            >= 3
+    });
     let mut doc = if layout.double_spaced && layout.wrapped {
         match parse_columns(&lines, &layout, &mut warnings) {
             Some(doc) => doc,
-            None => parse_book(&lines, &layout, &mut warnings),
+            None => parse_book(&lines, &layout, first_recurs, &mut warnings),
         }
     } else {
-        parse_book(&lines, &layout, &mut warnings)
+        parse_book(&lines, &layout, first_recurs, &mut warnings)
     };
     warnings.sort_by_key(|w| w.line);
     doc.warnings = warnings;
@@ -551,7 +560,12 @@ fn book_headings(lines: &[Line]) -> BookOutline {
 }
 
 /// The book layout.
-fn parse_book(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -> Document {
+fn parse_book(
+    lines: &[Line],
+    layout: &Layout,
+    first_recurs: bool,
+    warnings: &mut Vec<Warning>,
+) -> Document {
     let BookOutline {
         levels,
         takes_next,
@@ -581,9 +595,10 @@ fn parse_book(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -> D
             && !ends_with_punctuation(t.trim_end_matches(['）', ')', '》', '」', '”']))
             && !is_byline(t)
             && !outline::is_date_line(t)
-            && lines
-                .get(1)
-                .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some());
+            && (first_recurs
+                || lines
+                    .get(1)
+                    .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some()));
         markdown_title || plain
     });
     let mut b = Builder::default();
@@ -1019,6 +1034,26 @@ mod tests {
         // ("exam ple") is worse than a lost hyphen, so the hyphen goes.
         assert!(t.contains("wellknown"), "{t}");
         assert!(t.contains("an example here."), "{t}");
+    }
+
+    #[test]
+    fn a_first_line_that_is_also_the_running_header_is_the_title() {
+        let page = |n: usize| {
+            format!(
+                "示例手册\n\n第{n}章 标题{n}\n\n这是第{n}章的正文，写得足够长，像一本书里的一段话。\n\n{n}\n"
+            )
+        };
+        let text = format!(
+            "示例手册\n张三、李四\n\n\u{c}{}\u{c}{}\u{c}{}",
+            page(1),
+            page(2),
+            page(3)
+        );
+        let doc = parse(&text);
+        assert_eq!(doc.title.as_deref(), Some("示例手册"), "{}", outline(&doc));
+        // and only there: the headers on the pages are not read
+        let headers = body(&doc).filter(|p| p.text == "示例手册").count();
+        assert_eq!(headers, 0, "{}", outline(&doc));
     }
 
     #[test]
