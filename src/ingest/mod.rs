@@ -100,7 +100,8 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
     }
     let bytes = std::fs::read(path).map_err(read_error)?;
     let path_buf = || path.to_owned();
-    let mut document = match Format::sniff(&bytes, path) {
+    let format = Format::sniff(&bytes, path);
+    let mut document = match format {
         Format::Pdf => pdf::read(path).map_err(|source| IngestError::Pdf {
             path: path_buf(),
             source,
@@ -114,7 +115,7 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
             source,
         })?,
         Format::OtherArchive => return Err(IngestError::OtherArchive { path: path_buf() }),
-        Format::Text | Format::Html => return read_text(path, &bytes),
+        Format::Text | Format::Html => return read_text(path, &bytes, format == Format::Html),
     };
     document.warnings.dedup();
     document.place_warnings();
@@ -164,13 +165,14 @@ impl Format {
     }
 }
 
-/// Text and HTML: decoded, then read.
-fn read_text(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
+/// Text and HTML: decoded, then read. `sniffed_html` says what the bytes or the name told;
+/// the decoded text can tell HTML too (UTF-16 markup is not seen in the bytes).
+fn read_text(path: &Path, bytes: &[u8], sniffed_html: bool) -> Result<Document, IngestError> {
     let text = decode::decode(bytes).map_err(|source| IngestError::Decode {
         path: path.to_owned(),
         source,
     })?;
-    let is_html = html::looks_like_html(&text.text) || Format::sniff(bytes, path) == Format::Html;
+    let is_html = sniffed_html || html::looks_like_html(&text.text);
     let mut document = if is_html {
         html::parse(&text.text)
     } else {
