@@ -249,6 +249,44 @@ fn sections_of_real_documents_match_their_own_outlines() {
 }
 
 #[test]
+fn a_folder_of_mixed_formats_is_planned_file_by_file() {
+    let has_poppler = std::process::Command::new("pdftohtml")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !has_poppler {
+        missing("pdftohtml (poppler-utils)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let books = dir.path().join("books");
+    std::fs::create_dir(&books).unwrap();
+    for file in [
+        "itil-epub/debian-edu-itil-manual.epub",
+        "maint-guide-pdf/maint-guide.zh-cn.pdf",
+        "maint-guide-html/first.zh-cn.html",
+        "faq-txt/debian-faq.zh-cn.txt",
+    ] {
+        let from = fixture("documents").join(file);
+        std::fs::copy(&from, books.join(from.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(books.join("cover.png"), b"\x89PNG\r\n").unwrap();
+    let out = crate::narrate_in(dir.path(), &["plan", "--voice", "zh-CN-espeak", "books"]);
+    let text = crate::stdout(&out);
+    assert!(out.status.success(), "{}", crate::stderr(&out));
+    for (name, says) in [
+        ("debian-edu-itil-manual.epub", "服务台"),
+        ("maint-guide.zh-cn.pdf", "正确的起点"),
+        ("first.zh-cn.html", "Debian 软件包制作流程"),
+        ("debian-faq.zh-cn.txt", "本 FAQ 文档是什么"),
+    ] {
+        assert!(text.contains(name), "{name} not planned");
+        assert!(text.contains(says), "{says} not in the plan");
+    }
+    assert!(!text.contains("cover.png"));
+}
+
+#[test]
 fn keys_drop_numbers_and_labels() {
     assert_eq!(key("1.1. Debian 的社会驱动力"), key("Debian 的社会驱动力"));
     assert_eq!(key("Chapter 1 正确的起点"), key("正确的起点"));

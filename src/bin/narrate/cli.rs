@@ -23,7 +23,7 @@ pub struct Cli {
 pub enum Command {
     /// Print the structure and the utterances of inputs; synthesizes nothing.
     Plan {
-        /// Input text files.
+        /// Input documents (text, Markdown, HTML, EPUB, PDF, DOCX) or folders of them.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Voice whose segmentation limits and normalization apply.
@@ -67,7 +67,7 @@ pub enum CacheAction {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Input text files or folders of .txt/.md files.
+    /// Input documents (text, Markdown, HTML, EPUB, PDF, DOCX) or folders of them.
     pub inputs: Vec<PathBuf>,
     /// Voice name (see `narrate voices`) or path to a voice file.
     #[arg(long, default_value = narrate::voice::DEFAULT_VOICE)]

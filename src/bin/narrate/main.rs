@@ -410,7 +410,12 @@ fn chapter_format(args: &RunArgs) -> ChapterFormat {
     }
 }
 
-/// Files as given, and the .txt/.md files inside given folders (sorted).
+/// The kinds of file a folder given as input is searched for.
+const INPUT_EXTENSIONS: [&str; 9] = [
+    "txt", "md", "markdown", "html", "htm", "xhtml", "epub", "pdf", "docx",
+];
+
+/// Files as given, and the documents inside given folders (by extension, sorted).
 fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
@@ -420,13 +425,18 @@ fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
-                        && p.extension()
-                            .is_some_and(|e| e == "txt" || e == "md" || e == "markdown")
+                        && p.extension().is_some_and(|e| {
+                            INPUT_EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str())
+                        })
                 })
                 .collect();
             inside.sort();
             if inside.is_empty() {
-                bail!("{}: folder has no .txt or .md files", input.display());
+                bail!(
+                    "{}: folder has no documents ({})",
+                    input.display(),
+                    INPUT_EXTENSIONS.join(", ")
+                );
             }
             files.extend(inside);
         } else {
