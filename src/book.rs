@@ -173,6 +173,7 @@ mod tests {
             sample_rate: 24000,
             chapters: vec![chapter(1, "第一章 出发", 61.4), chapter(2, "第二章", 30.0)],
             warnings: Vec::new(),
+            run: None,
         }
     }
 

@@ -33,7 +33,7 @@ use crate::book::{self, BookError, BookOptions};
 use crate::chapter::ChapterFormat;
 use crate::env::EnvVars;
 use crate::ingest::IngestError;
-use crate::output::Manifest;
+use crate::output::{Manifest, RunRecord};
 use crate::plan::{self, PlanOptions};
 use crate::progress::Progress;
 use crate::run::{self, CancelToken, RunError, RunOptions};
@@ -70,6 +70,9 @@ pub struct Config {
     pub author: Option<String>,
     /// Trips to stop the run (Ctrl-C).
     pub cancel: CancelToken,
+    /// The command line that asked for this narration, kept in the manifest (so that
+    /// `narrate check --redo` can narrate again the same way).
+    pub record: Option<RunRecord>,
 }
 
 /// Why a narration failed.
@@ -111,6 +114,7 @@ impl Config {
             title: None,
             author: None,
             cancel: CancelToken::new(),
+            record: None,
         }
     }
 
@@ -144,6 +148,7 @@ impl Config {
             chapter: self.chapter,
             subtitles: self.subtitles.clone(),
             cancel: self.cancel.clone(),
+            record: self.record.clone(),
         }
     }
 

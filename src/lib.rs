@@ -13,6 +13,7 @@
 pub mod audio;
 pub mod book;
 pub mod chapter;
+pub mod check;
 pub mod config;
 pub mod encode;
 pub mod env;

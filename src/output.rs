@@ -40,6 +40,18 @@ pub struct Manifest {
     pub sample_rate: u32,
     pub chapters: Vec<ChapterRecord>,
     pub warnings: Vec<Warning>,
+    /// The command that made the book, so that `narrate check --redo` can make chapters
+    /// again the same way; absent in books made by the library without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunRecord>,
+}
+
+/// A command line that narrated a book: its arguments (never secrets: those come from
+/// the environment) and the folder it ran in, which relative paths in them start from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub args: Vec<String>,
+    pub dir: String,
 }
 
 /// One chapter file.
@@ -273,8 +285,9 @@ impl Serialize for Filled<'_> {
             sample_rate,
             chapters: _,
             warnings,
+            run,
         } = self.manifest;
-        let mut fields = out.serialize_struct("Manifest", 8)?;
+        let mut fields = out.serialize_struct("Manifest", 9)?;
         fields.serialize_field("source", source)?;
         fields.serialize_field("title", title)?;
         fields.serialize_field("author", author)?;
@@ -283,6 +296,11 @@ impl Serialize for Filled<'_> {
         fields.serialize_field("sample_rate", sample_rate)?;
         fields.serialize_field("chapters", &FilledChapters(self))?;
         fields.serialize_field("warnings", warnings)?;
+        if let Some(run) = run {
+            fields.serialize_field("run", run)?;
+        } else {
+            fields.skip_field("run")?;
+        }
         fields.end()
     }
 }
@@ -399,6 +417,10 @@ mod tests {
                 chapter(2, vec![record(0, "第二章", 0.03), record(2, "2只", 1.5)]),
             ],
             warnings: Vec::new(),
+            run: Some(RunRecord {
+                args: vec!["--voice".into(), "zh-CN".into(), "book.txt".into()],
+                dir: "/home/reader".into(),
+            }),
         }
     }
 

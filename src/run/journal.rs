@@ -173,6 +173,7 @@ mod tests {
             sample_rate: 24000,
             chapters: vec![record("01-a.wav", "old"), record("00-z.wav", "z")],
             warnings: Vec::new(),
+            run: None,
         };
         let chapters = previous_chapters(dir.path(), Some(manifest));
         let listed: Vec<(&str, &str)> = chapters

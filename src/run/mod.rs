@@ -50,6 +50,8 @@ pub struct RunOptions {
     pub subtitles: BTreeSet<SubtitleFormat>,
     /// Tripped to stop the run (Ctrl-C); a new token for each run that should start clean.
     pub cancel: CancelToken,
+    /// The command line, kept in the manifest.
+    pub record: Option<output::RunRecord>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +109,7 @@ pub fn narrate(
         sample_rate: options.sample_rate.hz(),
         chapters: Vec::new(),
         warnings: plan.warnings.clone(),
+        run: options.record.clone(),
     };
     let to_write: Vec<usize> = (0..plan.chapters.len())
         .filter(|&c| kept[c].is_none())

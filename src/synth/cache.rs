@@ -6,6 +6,7 @@
 //! written to a temp file and renamed, so a crash never leaves a half entry behind; an entry
 //! that does not decode is discarded and synthesized again.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -158,6 +159,9 @@ pub struct Cached {
     inner: Box<dyn Synthesizer>,
     store: Option<Store>,
     fingerprint: String,
+    /// Texts asked of the engine again even when cached (`narrate check --redo`); what it
+    /// says now replaces the cached audio.
+    refresh: HashSet<String>,
     hits: AtomicUsize,
     misses: AtomicUsize,
     discarded: AtomicUsize,
@@ -170,6 +174,7 @@ impl Cached {
             inner,
             store,
             fingerprint,
+            refresh: HashSet::new(),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             discarded: AtomicUsize::new(0),
@@ -182,6 +187,12 @@ impl Cached {
             misses: self.misses.load(Ordering::Relaxed),
             discarded: self.discarded.load(Ordering::Relaxed),
         }
+    }
+
+    /// Asks the engine again for each of `texts` instead of taking its cached audio.
+    pub fn refreshing(mut self, texts: impl IntoIterator<Item = String>) -> Self {
+        self.refresh.extend(texts);
+        self
     }
 
     /// The cache key of `text` for this engine.
@@ -211,13 +222,20 @@ impl Synthesizer for Cached {
         self.inner.concurrency()
     }
 
+    fn deterministic(&self) -> bool {
+        self.inner.deterministic()
+    }
+
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError> {
         let Some(store) = &self.store else {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return self.inner.synthesize(text);
         };
         let key = self.key(text);
-        if let Some(audio) = self.lookup(store, &key) {
+        let cached = (!self.refresh.contains(text))
+            .then(|| self.lookup(store, &key))
+            .flatten();
+        if let Some(audio) = cached {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(audio);
         }
@@ -244,7 +262,8 @@ impl Synthesizer for Cached {
             .map(|i| key_after(&self.fingerprint, &texts[..i], texts[i]))
             .collect();
         let mut found = Vec::with_capacity(texts.len());
-        for key in &keys {
+        let refresh = texts.iter().any(|t| self.refresh.contains(*t));
+        for key in keys.iter().filter(|_| !refresh) {
             match self.lookup(store, key) {
                 Some(audio) => found.push(Ok(audio)),
                 None => break,
@@ -360,6 +379,44 @@ mod tests {
             }
         );
         assert_eq!(Store::new(dir.path()).stats().unwrap().entries, 1);
+    }
+
+    #[test]
+    fn refreshed_texts_are_asked_again_and_their_new_audio_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Cached::new(counting(1), Some(Store::new(dir.path())));
+        first.synthesize("你好").unwrap();
+        first.synthesize("再见").unwrap();
+        assert!(
+            first
+                .synthesize_batch(&["再见", "你好"])
+                .iter()
+                .all(Result::is_ok)
+        );
+        let redo =
+            Cached::new(counting(1), Some(Store::new(dir.path()))).refreshing(["你好".to_owned()]);
+        redo.synthesize("你好").unwrap();
+        redo.synthesize("再见").unwrap();
+        assert_eq!(
+            redo.counts(),
+            CacheCounts {
+                hits: 1,
+                misses: 1,
+                discarded: 0
+            }
+        );
+        // a batch holding a refreshed text is spoken again whole
+        assert!(
+            redo.synthesize_batch(&["再见", "你好"])
+                .iter()
+                .all(Result::is_ok)
+        );
+        assert_eq!((redo.counts().hits, redo.counts().misses), (1, 3));
+        // and the new audio is what the next run finds
+        let after = Cached::new(counting(1), Some(Store::new(dir.path())));
+        after.synthesize("你好").unwrap();
+        assert_eq!(after.counts().hits, 1);
+        assert!(!redo.deterministic());
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub trait Synthesizer: Send + Sync {
     }
     /// Speaks one utterance.
     fn synthesize(&self, text: &str) -> Result<Audio, SynthError>;
+    /// Whether the same text always gives the same audio (a local model or program), so
+    /// that asking again cannot mend an utterance it said badly. An HTTP service may answer
+    /// differently each time.
+    fn deterministic(&self) -> bool {
+        false
+    }
     /// How many utterances the engine wants to speak at once, when it knows better than
     /// `--jobs` (an HTTP service's rate limit); `None` leaves it to `--jobs`.
     fn concurrency(&self) -> Option<usize> {

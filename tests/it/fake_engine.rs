@@ -128,6 +128,7 @@ fn options() -> RunOptions {
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
         cancel: Default::default(),
+        record: None,
     }
 }
 

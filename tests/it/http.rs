@@ -195,6 +195,7 @@ fn narrate(voice: &str) -> Run {
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
         cancel: Default::default(),
+        record: None,
     };
     let result = run::narrate(&plan, &voice, engine.as_ref(), &out, &options, &Silent);
     Run {
@@ -901,6 +902,7 @@ fn bench_http_pipeline_against_the_ideal() {
         chapter: narrate::chapter::ChapterFormat::default(),
         subtitles: Default::default(),
         cancel: Default::default(),
+        record: None,
     };
     let started = Instant::now();
     run::narrate(

@@ -4,6 +4,7 @@ mod architecture;
 mod audio;
 mod bad_documents;
 mod bad_input;
+mod check;
 mod documents;
 mod espeak_server;
 mod fake_engine;

@@ -49,6 +49,31 @@ pub enum Command {
         #[arg(long, env = "NARRATE_CACHE_DIR", global = true)]
         cache: Option<PathBuf>,
     },
+    /// Hear a narrated book back with a speech recognizer and report the utterances whose
+    /// audio does not say their text (dropped, repeated, garbled, cut short). Writes
+    /// check.json beside the manifest; exits 1 when any utterance is over --max-error.
+    Check {
+        /// A folder narrate wrote for one input (it holds manifest.json), e.g. output/article.
+        book: PathBuf,
+        /// Flag utterances whose syllable error rate is above this (0 to 1).
+        #[arg(long, default_value_t = narrate::check::DEFAULT_MAX_ERROR, value_parser = parse_max_error)]
+        max_error: f64,
+        /// Recognizers run at once [default: number of cores].
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Ask the voice again for each flagged utterance (not from the cache), make its
+        /// chapter again (loudness, subtitles, M4B) with the command that made the book, and
+        /// check again; for voices that say a text the same way every time, says that a redo
+        /// cannot help.
+        #[arg(long)]
+        redo: bool,
+        /// Redo rounds at most.
+        #[arg(long, default_value_t = 2, requires = "redo")]
+        rounds: usize,
+        /// Print nothing but the verdict and errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Print text in its spoken form (numbers, dates, units as words), one output line per
     /// input line. Reads standard input when no file is given.
     Normalize {
@@ -184,6 +209,15 @@ fn parse_subtitle(s: &str) -> Result<SubtitleFormat, String> {
 
 fn parse_container(s: &str) -> Result<Container, String> {
     Container::parse(s).ok_or_else(|| format!("`{s}` is not a format; use wav, mp3 or m4b"))
+}
+
+fn parse_max_error(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!(
+            "`{s}` is not an error rate from 0 to 1 (e.g. 0.35)"
+        )),
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f32, String> {

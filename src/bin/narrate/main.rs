@@ -1,6 +1,7 @@
 //! The `narrate` command. All printing happens here; the library returns data and errors.
 
 mod bars;
+mod check;
 mod cli;
 mod logger;
 
@@ -17,6 +18,7 @@ use narrate::chapter::ChapterFormat;
 use narrate::config::Config;
 use narrate::lexicon::Lexicon;
 use narrate::loudness::LoudnessTarget;
+use narrate::output::RunRecord;
 use narrate::plan::{self, Plan, PlanOptions};
 use narrate::synth;
 use narrate::synth::cache::Store;
@@ -112,6 +114,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Voices) => voices(),
         Some(Command::Cache { action, cache }) => cache_command(action, cache),
         Some(Command::Normalize { inputs }) => normalize(&inputs),
+        Some(Command::Check {
+            book,
+            max_error,
+            jobs,
+            redo,
+            rounds,
+            quiet,
+        }) => check::check(&book, max_error, jobs, redo.then_some(rounds), quiet),
         None => narrate(cli.run),
     }
 }
@@ -231,7 +241,7 @@ fn with_lexicon(mut voice: Voice, file: Option<&Path>) -> anyhow::Result<Voice> 
 }
 
 /// The run's settings: the voice, then the flags over its defaults.
-fn config(args: &RunArgs) -> anyhow::Result<Config> {
+pub(crate) fn config(args: &RunArgs) -> anyhow::Result<Config> {
     let voice = with_lexicon(Voice::find(&args.voice)?, args.lexicon.as_deref())?;
     let mut config = Config::new(voice);
     config.rate = args.rate;
@@ -306,7 +316,14 @@ fn narrate(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.inputs.is_empty() {
         bail!("no input given; try `narrate --voice zh-CN article.txt` or `narrate --help`");
     }
-    let config = config(&args)?;
+    let mut config = config(&args)?;
+    // kept in each manifest, for `narrate check --redo`
+    config.record = Some(RunRecord {
+        args: std::env::args().skip(1).collect(),
+        dir: std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default(),
+    });
     // a voice whose model is not installed stops here, before any work, naming the command
     config.check_engine()?;
     if !matches!(config.voice.backend, synth::BackendConfig::Neural(_)) {

@@ -503,6 +503,10 @@ impl Synthesizer for Espeak {
         &self.id
     }
 
+    fn deterministic(&self) -> bool {
+        true
+    }
+
     fn fingerprint(&self) -> String {
         format!(
             "espeak|{}|{}|voice={}|speed={}|pitch={}{}",

@@ -243,6 +243,10 @@ impl Synthesizer for Neural {
         &self.id
     }
 
+    fn deterministic(&self) -> bool {
+        true
+    }
+
     fn fingerprint(&self) -> String {
         let mut fingerprint = format!(
             "neural|{MODEL_NAME}|frontend={:?}|speed={}",
