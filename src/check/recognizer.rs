@@ -2,8 +2,8 @@
 //! faster-whisper in a Python helper process, one per worker, each serving many utterances.
 //!
 //! Python because the recognizer is only published for it here (PyPI); the helper is
-//! [`HELPER`], shipped inside narrate and fed through `python -c`, so that the program and
-//! its helper always match. `scripts/setup-check.sh` installs the venv and the model once.
+//! [`HELPER`], shipped inside narrate and written beside its clips for each process, so that
+//! the program and its helper always match. `scripts/setup-check.sh` installs the venv and the model once.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -18,6 +18,8 @@ use crate::env::EnvVars;
 pub const HELPER: &str = include_str!("whisper_helper.py");
 /// The command that installs the recognizer, quoted in errors.
 pub const SETUP_COMMAND: &str = "scripts/setup-check.sh";
+/// The helper as written for its process, in its clip folder.
+const SCRIPT_FILE: &str = "whisper_helper.py";
 /// The helper's stderr, in its clip folder.
 const LOG_FILE: &str = "helper.log";
 /// Rate the recognizer takes audio at.
@@ -125,9 +127,10 @@ impl Helper {
         // what Python says on its way out goes into errors
         let log =
             std::fs::File::create(clip_dir.path().join(LOG_FILE)).map_err(|e| start_error(&e))?;
+        let script = clip_dir.path().join(SCRIPT_FILE);
+        std::fs::write(&script, HELPER).map_err(|e| start_error(&e))?;
         let mut child = Command::new(&whisper.python)
-            .arg("-c")
-            .arg(HELPER)
+            .arg(&script)
             .arg(&whisper.model_dir)
             .arg(whisper.threads.to_string())
             .arg(&whisper.language)
