@@ -39,6 +39,7 @@ use crate::progress::Progress;
 use crate::run::{self, CancelToken, RunError, RunOptions};
 use crate::subtitles::SubtitleFormat;
 use crate::synth::cache::{Cached, Store};
+use crate::synth::cast::Cast;
 use crate::synth::{SynthError, SynthOptions, Synthesizer};
 use crate::voice::Voice;
 
@@ -46,6 +47,9 @@ use crate::voice::Voice;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub voice: Voice,
+    /// The voice quoted speech is said with, when `voice.dialogue` names one
+    /// ([`with_dialogue`](Self::with_dialogue)).
+    pub dialogue_voice: Option<Voice>,
     /// Speaking rate, 1.0 = the voice's own: scales the engine's speed and the pauses.
     pub rate: f32,
     /// Sample rate of the chapter files.
@@ -100,6 +104,12 @@ impl Config {
                 normalize: voice.normalize,
                 ..PlanOptions::default()
             },
+            // a dialogue voice named in the voice file that cannot be found is reported by
+            // `with_dialogue`, which the binary calls; here it is simply not used
+            dialogue_voice: voice
+                .dialogue
+                .as_deref()
+                .and_then(|name| Voice::find(name).ok()),
             voice,
             rate: 1.0,
             sample_rate: SampleRate::new(24000).expect("not 0"),
@@ -123,20 +133,36 @@ impl Config {
     ///
     /// [`narrate`]: Self::narrate
     pub fn check_engine(&self) -> Result<(), SynthError> {
-        self.voice.backend.check_installed()
+        self.voice.backend.check_installed()?;
+        match &self.dialogue_voice {
+            Some(dialogue) => dialogue.backend.check_installed(),
+            None => Ok(()),
+        }
     }
 
-    /// The voice's engine, behind the utterance cache (when there is one).
-    pub fn engine(&self) -> Cached {
-        let engine = self.voice.backend.build(
-            &self.voice.language,
-            SynthOptions {
-                rate: self.rate,
-                espeak_server: self.espeak_server.clone(),
-                lexicon: self.voice.lexicon.clone(),
-            },
-        );
-        Cached::new(engine, self.cache.clone().map(Store::new))
+    /// Quoted speech is said by the voice `name` (a name or a path): quotes become
+    /// utterances of their own.
+    pub fn with_dialogue(mut self, name: &str) -> Result<Config, crate::voice::VoiceError> {
+        self.dialogue_voice = Some(Voice::find(name)?);
+        self.voice.dialogue = Some(name.to_owned());
+        Ok(self)
+    }
+
+    /// The voices' engines (the narrator's, and the dialogue voice's when there is one),
+    /// each behind the utterance cache (when there is one).
+    pub fn engine(&self) -> Cast {
+        let build = |voice: &Voice| {
+            let engine = voice.backend.build(
+                &voice.language,
+                SynthOptions {
+                    rate: self.rate,
+                    espeak_server: self.espeak_server.clone(),
+                    lexicon: voice.lexicon.clone(),
+                },
+            );
+            Cached::new(engine, self.cache.clone().map(Store::new))
+        };
+        Cast::new(build(&self.voice), self.dialogue_voice.as_ref().map(build))
     }
 
     /// What [`run::narrate`] takes from this config.

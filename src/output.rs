@@ -88,6 +88,9 @@ pub struct UtteranceRecord {
     pub text: std::sync::Arc<str>,
     pub start: f64,
     pub end: f64,
+    /// The voice that says it, when the book has more than one (a dialogue voice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
 }
 
 /// An utterance id as the manifest writes it: "chapter.index", both 1-based.
@@ -394,6 +397,7 @@ mod tests {
             text: written.replace("2", "二").into(),
             start,
             end: start + 1.0,
+            voice: None,
         };
         let chapter = |index: usize, utterances: Vec<UtteranceRecord>| ChapterRecord {
             index,

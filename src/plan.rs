@@ -33,6 +33,8 @@ pub struct Plan {
     /// The document's sections, which the chapters' utterances are made from.
     sections: Vec<Section>,
     limits: Limits,
+    /// Whether quoted speech is cut out for the dialogue voice.
+    dialogue: bool,
     normalize: bool,
     /// The voice's lexicon: its replacement text goes into what is spoken.
     lexicon: std::sync::Arc<crate::lexicon::Lexicon>,
@@ -134,6 +136,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         warnings: document.warnings,
         sections,
         limits: voice.limits,
+        dialogue: voice.dialogue.is_some(),
         normalize,
         lexicon: voice.lexicon.clone(),
     };
@@ -146,8 +149,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         for spoken in plan.section_utterances(section, plan.chapters.len()) {
             utterances += 1;
             speakable |= spoken.is_speakable();
-            put(&mut said, &spoken.spoken);
-            put(&mut said, &format!("{:?}", spoken.utterance.end));
+            put_utterance(&mut said, &spoken);
         }
         if section.paragraphs.is_empty() && s < last {
             continue;
@@ -174,6 +176,16 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
         });
     }
     plan
+}
+
+/// Adds what decides an utterance's audio to a chapter's digest: its text, what ends it,
+/// and whether the dialogue voice says it.
+fn put_utterance(digest: &mut Sha256, spoken: &Spoken) {
+    put(digest, &spoken.spoken);
+    put(digest, &format!("{:?}", spoken.utterance.end));
+    if spoken.utterance.dialogue {
+        put(digest, "dialogue");
+    }
 }
 
 /// Adds a part to a digest, ended so that parts cannot run into each other.
@@ -219,7 +231,7 @@ impl Plan {
         section: &'a Section,
         c: usize,
     ) -> impl Iterator<Item = Spoken> + 'a {
-        segment::utterances(section, c, &self.limits)
+        segment::utterances_with_roles(section, c, &self.limits, self.dialogue)
             .into_iter()
             .map(|utterance| {
                 // most sentences have nothing to rewrite: they share the written text
@@ -286,8 +298,7 @@ mod tests {
                         spoken.utterance.id.to_string(),
                         format!("{}.{}", c + 1, i + 1)
                     );
-                    put(&mut said, &spoken.spoken);
-                    put(&mut said, &format!("{:?}", spoken.utterance.end));
+                    put_utterance(&mut said, spoken);
                 }
                 put(&mut said, &chapter.title);
                 assert_eq!(

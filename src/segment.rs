@@ -610,37 +610,139 @@ pub struct Utterance {
     pub line: usize,
     /// What ends it: decides the pause that follows.
     pub end: Boundary,
+    /// Quoted speech (“…”, 「…」), said by the dialogue voice when there is one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dialogue: bool,
 }
 
 /// All utterances of one section: its heading first (when it has one), then each paragraph.
 /// The last piece of every paragraph ends with [`Boundary::Paragraph`].
 pub fn utterances(section: &Section, section_index: usize, limits: &Limits) -> Vec<Utterance> {
+    utterances_with_roles(section, section_index, limits, false)
+}
+
+/// [`utterances`]; with `dialogue`, quoted speech is cut from the narration around it
+/// (each part segmented on its own) and marked [`Utterance::dialogue`].
+pub fn utterances_with_roles(
+    section: &Section,
+    section_index: usize,
+    limits: &Limits,
+    dialogue: bool,
+) -> Vec<Utterance> {
     let mut out = Vec::new();
-    let mut push = |text: String, line: usize, end: Boundary| {
+    let mut push = |text: String, line: usize, end: Boundary, dialogue: bool| {
         let id = UtteranceId::new(section_index, out.len());
         out.push(Utterance {
             id,
             text: text.into(),
             line,
             end,
+            dialogue,
         });
     };
     if let Some(title) = &section.title {
-        push(title.clone(), section.line, Boundary::Heading);
+        push(title.clone(), section.line, Boundary::Heading, false);
     }
     for paragraph in &section.paragraphs {
-        let pieces = split(&paragraph.text, limits);
+        let spans = if dialogue {
+            dialogue_spans(&paragraph.text)
+        } else {
+            vec![(paragraph.text.clone(), false)]
+        };
+        let mut pieces: Vec<(Piece, bool)> = Vec::new();
+        for (text, quoted) in spans {
+            let mut span = split(&text, limits);
+            // narration that leads into speech (他说：) pauses as at a clause
+            if let Some(last) = span.last_mut() {
+                let unquoted = last.text.trim_end_matches(|c: char| {
+                    c.is_whitespace() || SPEECH_QUOTES.iter().any(|&(_, close)| c == close)
+                });
+                if !unquoted.ends_with(['。', '！', '？', '…', '!', '?', '.']) {
+                    last.end = Boundary::Clause;
+                }
+            }
+            pieces.extend(span.into_iter().map(|p| (p, quoted)));
+        }
         let count = pieces.len();
-        for (i, piece) in pieces.into_iter().enumerate() {
+        for (i, (piece, quoted)) in pieces.into_iter().enumerate() {
             let end = if i + 1 == count {
                 Boundary::Paragraph
             } else {
                 piece.end
             };
-            push(piece.text, paragraph.line, end);
+            push(piece.text, paragraph.line, end, quoted);
         }
     }
     out
+}
+
+/// Opening quote marks of speech, and their closing marks. 『』 inside 「」 (and any quote
+/// inside another) stays part of the outer speech.
+const SPEECH_QUOTES: [(char, char); 2] = [('“', '”'), ('「', '」')];
+
+/// Verbs of saying that introduce speech (大哥说，“…”; 他问道：“…”).
+const SPEECH_VERBS: [char; 7] = ['说', '道', '问', '喊', '叫', '答', '曰'];
+
+/// Whether a quote is speech rather than a quoted term (写着“仁义道德”几个字): it holds a
+/// sentence or clause of its own, or a verb of saying or a colon leads into it.
+fn is_speech(before: &str, quote: &str) -> bool {
+    let inner =
+        quote.trim_matches(|c: char| SPEECH_QUOTES.iter().any(|&(o, cl)| c == o || c == cl));
+    let holds_clause = inner.contains(['。', '！', '？', '，', '；', '…', '!', '?', ',', ';']);
+    let lead = before.trim_end_matches(|c: char| c.is_whitespace() || c == '，' || c == ',');
+    holds_clause || lead.ends_with(['：', ':']) || lead.ends_with(SPEECH_VERBS)
+}
+
+/// `text` cut into narration and quoted speech (quote marks included), in order. Speech
+/// left open runs to the end of the paragraph (novels open a quote in each paragraph of a
+/// long speech). Punctuation alone after a closing mark (“走吧”。) joins the speech; a
+/// quoted term that is not speech ([`is_speech`]) stays in the narration.
+pub fn dialogue_spans(text: &str) -> Vec<(String, bool)> {
+    let mut spans: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    let mut closing: Option<char> = None;
+    for c in text.chars() {
+        match closing {
+            None => {
+                if let Some(&(_, close)) = SPEECH_QUOTES.iter().find(|(open, _)| *open == c) {
+                    if !current.is_empty() {
+                        spans.push((std::mem::take(&mut current), false));
+                    }
+                    closing = Some(close);
+                }
+                current.push(c);
+            }
+            Some(close) => {
+                current.push(c);
+                if c == close {
+                    spans.push((std::mem::take(&mut current), true));
+                    closing = None;
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        spans.push((current, closing.is_some()));
+    }
+    // narration that is only punctuation goes with the speech before it; a quoted term
+    // is narration, joined with the narration around it
+    let mut merged: Vec<(String, bool)> = Vec::with_capacity(spans.len());
+    for (text, quoted) in spans {
+        let quoted = quoted
+            && is_speech(
+                merged
+                    .last()
+                    .filter(|(_, speech)| !speech)
+                    .map_or("", |(t, _)| t),
+                &text,
+            );
+        let bare = !text.chars().any(char::is_alphanumeric);
+        match merged.last_mut() {
+            Some((before, speech)) if !quoted && (bare || !*speech) => before.push_str(&text),
+            _ => merged.push((text, quoted)),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -691,6 +793,95 @@ mod tests {
             .into_iter()
             .map(|p| p.end)
             .collect()
+    }
+
+    #[test]
+    fn quoted_speech_is_cut_from_the_narration_around_it() {
+        let spans = |t: &str| dialogue_spans(t);
+        assert_eq!(
+            spans("他说：“我们走吧。”她点点头。"),
+            [
+                ("他说：".to_owned(), false),
+                ("“我们走吧。”".to_owned(), true),
+                ("她点点头。".to_owned(), false)
+            ]
+        );
+        // punctuation after the closing mark stays with the speech; 『』 inside 「」 too
+        assert_eq!(
+            spans("「他说『好』，走吧」。"),
+            [("「他说『好』，走吧」。".to_owned(), true)]
+        );
+        // a quote left open runs to the paragraph's end; no quote, all narration
+        assert_eq!(
+            spans("他说：“明天再来"),
+            [("他说：".to_owned(), false), ("“明天再来".to_owned(), true)]
+        );
+        assert_eq!(spans("没有对话。"), [("没有对话。".to_owned(), false)]);
+        // quoted terms are not speech (狂人日记)
+        assert_eq!(
+            spans("每叶上都写着“仁义道德”几个字。满本都写着两个字是“吃人”！"),
+            [(
+                "每叶上都写着“仁义道德”几个字。满本都写着两个字是“吃人”！".to_owned(),
+                false
+            )]
+        );
+        // a verb of saying before a short quote makes it speech
+        assert_eq!(
+            spans("我说 “可以！”其实"),
+            [
+                ("我说 ".to_owned(), false),
+                ("“可以！”".to_owned(), true),
+                ("其实".to_owned(), false)
+            ]
+        );
+        assert_eq!(
+            spans("他喊“走”"),
+            [("他喊".to_owned(), false), ("“走”".to_owned(), true)]
+        );
+        // the spans give the paragraph back
+        let text = "“你好，”他说，“今天天气不错。”";
+        assert_eq!(
+            spans(text).into_iter().map(|(t, _)| t).collect::<String>(),
+            text
+        );
+    }
+
+    #[test]
+    fn dialogue_utterances_are_marked_and_the_narration_pauses_as_at_a_clause() {
+        let section = Section {
+            title: None,
+            line: 1,
+            paragraphs: vec![crate::text::Paragraph {
+                text: "老人看了看天，说：“要下雨了。”孩子们都跑回了家。".into(),
+                line: 3,
+            }],
+        };
+        let said = |dialogue| {
+            utterances_with_roles(&section, 0, &Limits::default(), dialogue)
+                .into_iter()
+                .map(|u| (u.text.to_string(), u.dialogue, u.end))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            said(true),
+            [
+                ("老人看了看天，说：".to_owned(), false, Boundary::Clause),
+                ("“要下雨了。”".to_owned(), true, Boundary::Sentence),
+                ("孩子们都跑回了家。".to_owned(), false, Boundary::Paragraph),
+            ]
+        );
+        // without a dialogue voice, segmentation is what it always was
+        assert_eq!(
+            said(false),
+            [
+                (
+                    "老人看了看天，说：“要下雨了。”".to_owned(),
+                    false,
+                    Boundary::Sentence
+                ),
+                ("孩子们都跑回了家。".to_owned(), false, Boundary::Paragraph)
+            ]
+        );
     }
 
     #[test]

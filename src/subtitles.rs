@@ -171,6 +171,7 @@ mod tests {
             text: "二零二零年".into(),
             start,
             end,
+            voice: None,
         };
         ChapterRecord {
             index: 1,

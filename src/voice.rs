@@ -46,6 +46,9 @@ pub struct Voice {
     /// Words read a given way (`lexicon = "FILE"` in the voice file, and `--lexicon`),
     /// over the built-in lexicon.
     pub lexicon: Arc<Lexicon>,
+    /// The voice (a name or a path) that says quoted speech: `[roles] dialogue = "…"` in
+    /// the voice file, or `--dialogue-voice`. With one, quotes are utterances of their own.
+    pub dialogue: Option<String>,
 }
 
 /// Silence after each kind of break, at `--rate 1.0`.
@@ -117,6 +120,16 @@ struct Common {
     pauses: PausesMs,
     #[serde(default)]
     segment: SegmentLimits,
+    #[serde(default)]
+    roles: Roles,
+}
+
+/// `[roles]`: other voices for parts of the text.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Roles {
+    /// Says quoted speech (“…”, 「…」).
+    dialogue: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +178,7 @@ const COMMON_KEYS: &[&str] = &[
     "lexicon",
     "pauses",
     "segment",
+    "roles",
 ];
 
 impl Voice {
@@ -221,6 +235,7 @@ impl Voice {
             description: common.description,
             backend,
             lexicon: Arc::new(lexicon),
+            dialogue: common.roles.dialogue,
         })
     }
 

@@ -537,6 +537,7 @@ mod tests {
             text: text.into(),
             start,
             end,
+            voice: None,
         };
         Manifest {
             source: "book.txt".into(),

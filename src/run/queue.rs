@@ -137,7 +137,12 @@ impl<'a> Queue<'a> {
             match groups.last_mut() {
                 // a batch's audio is in memory several times over while it is split and
                 // resampled: at most BATCH_CHARS characters
-                Some(group) if group.len() < self.batch && group_chars + chars <= BATCH_CHARS => {
+                Some(group)
+                    if group.len() < self.batch
+                        && group_chars + chars <= BATCH_CHARS
+                        && planned.utterances[group.start].utterance.dialogue
+                            == spoken.utterance.dialogue =>
+                {
                     group.end = i + 1;
                     group_chars += chars;
                 }

@@ -23,6 +23,11 @@ pub(super) fn render(
     rate: SampleRate,
     converter: &mut Option<RateConverter>,
 ) -> Vec<Result<Audio, RenderError>> {
+    // a group is all narration or all quoted speech (the queue cuts it so)
+    let engine = match (group.first(), engine.dialogue()) {
+        (Some(first), Some(dialogue)) if first.utterance.dialogue => dialogue,
+        _ => engine,
+    };
     let texts: Vec<&str> = group
         .iter()
         .filter(|s| s.is_speakable())

@@ -179,6 +179,14 @@ fn write_in_order<'scope>(
                 text: spoken.spoken.clone(),
                 start: seconds(cue.start),
                 end: seconds(cue.end),
+                // with a dialogue voice, each utterance names the voice that says it
+                voice: voice.dialogue.as_ref().map(|dialogue| {
+                    if spoken.utterance.dialogue {
+                        dialogue.clone()
+                    } else {
+                        voice.name.clone()
+                    }
+                }),
             });
             progress.utterance_done();
         }

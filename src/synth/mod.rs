@@ -6,6 +6,7 @@
 //! and finds voice files.
 
 pub mod cache;
+pub mod cast;
 pub mod espeak;
 pub mod http;
 pub mod mandarin;
@@ -47,6 +48,11 @@ pub trait Synthesizer: Send + Sync {
     /// differently each time.
     fn deterministic(&self) -> bool {
         false
+    }
+    /// The engine that says quoted speech, when the narration has a dialogue voice
+    /// ([`cast::Cast`]); `None`: this engine says everything.
+    fn dialogue(&self) -> Option<&dyn Synthesizer> {
+        None
     }
     /// How many utterances the engine wants to speak at once, when it knows better than
     /// `--jobs` (an HTTP service's rate limit); `None` leaves it to `--jobs`.

@@ -5,6 +5,7 @@ mod audio;
 mod bad_documents;
 mod bad_input;
 mod check;
+mod dialogue;
 mod documents;
 mod espeak_server;
 mod fake_engine;

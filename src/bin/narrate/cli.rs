@@ -32,6 +32,9 @@ pub enum Command {
         /// Pronunciation lexicon (TSV or TOML) over the voice's.
         #[arg(long, value_name = "FILE")]
         lexicon: Option<PathBuf>,
+        /// Voice for quoted speech: quotes become utterances of their own.
+        #[arg(long, value_name = "VOICE")]
+        dialogue_voice: Option<String>,
         /// Do not rewrite numbers and symbols into words.
         #[arg(long)]
         no_normalize: bool,
@@ -101,6 +104,10 @@ pub struct RunArgs {
     /// chang2 san1 jiao3) or replacement text, one a line; or TOML (see README).
     #[arg(long, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// Voice (name or file) for quoted speech (“…”, 「…」) [default: the voice file's
+    /// `[roles] dialogue`, else none: the voice says everything].
+    #[arg(long, value_name = "VOICE")]
+    pub dialogue_voice: Option<String>,
     /// Output folder; each input gets a folder of its own inside it.
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,

@@ -108,9 +108,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             inputs,
             voice,
             lexicon,
+            dialogue_voice,
             no_normalize,
             json,
-        }) => plan(&inputs, &voice, lexicon.as_deref(), no_normalize, json),
+        }) => {
+            let mut voice = with_lexicon(Voice::find(&voice)?, lexicon.as_deref())?;
+            voice.dialogue = dialogue_voice.or(voice.dialogue);
+            plan(&inputs, &voice, no_normalize, json)
+        }
         Some(Command::Voices) => voices(),
         Some(Command::Cache { action, cache }) => cache_command(action, cache),
         Some(Command::Normalize { inputs }) => normalize(&inputs),
@@ -128,19 +133,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn plan(
     inputs: &[PathBuf],
-    voice: &str,
-    lexicon: Option<&Path>,
+    voice: &Voice,
     no_normalize: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let voice = with_lexicon(Voice::find(voice)?, lexicon)?;
     let mut out = std::io::stdout().lock();
     for input in expand_inputs(inputs)? {
         let options = PlanOptions {
             normalize: voice.normalize && !no_normalize,
             ..PlanOptions::default()
         };
-        let plan = plan::plan(&input, &voice, &options)?;
+        let plan = plan::plan(&input, voice, &options)?;
         if json {
             serde_json::to_writer_pretty(&mut out, &plan)?;
             writeln!(out)?;
@@ -177,9 +180,11 @@ fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
+            // quoted speech for the dialogue voice is marked »
+            let role = if u.dialogue { "» " } else { "" };
             writeln!(
                 out,
-                "{:>7} L{:<5} {:<9} {}",
+                "{:>7} L{:<5} {:<9} {role}{}",
                 u.id, u.line, end, spoken.spoken
             )?;
         }
@@ -244,6 +249,15 @@ fn with_lexicon(mut voice: Voice, file: Option<&Path>) -> anyhow::Result<Voice> 
 pub(crate) fn config(args: &RunArgs) -> anyhow::Result<Config> {
     let voice = with_lexicon(Voice::find(&args.voice)?, args.lexicon.as_deref())?;
     let mut config = Config::new(voice);
+    if let Some(name) = args
+        .dialogue_voice
+        .clone()
+        .or(config.voice.dialogue.clone())
+    {
+        config = config
+            .with_dialogue(&name)
+            .with_context(|| format!("the dialogue voice `{name}`"))?;
+    }
     config.rate = args.rate;
     config.sample_rate =
         SampleRate::new(args.sample_rate).context("--sample-rate must not be 0")?;
