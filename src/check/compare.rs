@@ -67,6 +67,11 @@ fn syllables(text: &str) -> Vec<Syllable> {
         .collect()
 }
 
+/// How many syllables narrate reads `text` as.
+pub fn syllable_count(text: &str) -> usize {
+    syllables(text).len()
+}
+
 /// One step of an alignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {

@@ -395,11 +395,14 @@ fn check_one(
         line: record.line,
         source,
     };
+    let syllables = compare::syllable_count(&record.text);
     // nothing to hear (times that cross): nothing is heard, and no recognizer is asked
     let mut heard = if clip.samples.is_empty() {
         String::new()
     } else {
-        transcriber.transcribe(&clip, false).map_err(located)?
+        transcriber
+            .transcribe(&clip, false, syllables)
+            .map_err(located)?
     };
     let mut comparison = compare(&record.text, &heard);
     let judged = comparison.syllables >= MIN_JUDGED_SYLLABLES;
@@ -407,7 +410,9 @@ fn check_one(
     let heard_twice =
         judged && !clip.samples.is_empty() && comparison.error_rate > options.max_error;
     if heard_twice {
-        let again = transcriber.transcribe(&clip, true).map_err(located)?;
+        let again = transcriber
+            .transcribe(&clip, true, syllables)
+            .map_err(located)?;
         let second = compare(&record.text, &again);
         if second.error_rate < comparison.error_rate {
             (heard, comparison) = (again, second);
@@ -499,7 +504,12 @@ mod tests {
     struct ScriptedTranscriber<'a>(&'a Scripted);
 
     impl Transcriber for ScriptedTranscriber<'_> {
-        fn transcribe(&mut self, clip: &Audio, careful: bool) -> Result<String, RecognizerError> {
+        fn transcribe(
+            &mut self,
+            clip: &Audio,
+            careful: bool,
+            _expected: usize,
+        ) -> Result<String, RecognizerError> {
             assert_eq!(clip.rate.hz(), recognizer::RATE_HZ);
             let seconds = clip.samples.len() as f64 / f64::from(recognizer::RATE_HZ);
             self.0.heard.lock().unwrap().push(clip.samples.len());

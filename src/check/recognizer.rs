@@ -22,6 +22,8 @@ pub const SETUP_COMMAND: &str = "scripts/setup-check.sh";
 const SCRIPT_FILE: &str = "whisper_helper.py";
 /// The helper's stderr, in its clip folder.
 const LOG_FILE: &str = "helper.log";
+/// Whisper writes at most 448 tokens for a clip.
+const MAX_TOKENS: usize = 440;
 /// Rate the recognizer takes audio at.
 pub const RATE_HZ: u32 = 16_000;
 
@@ -47,7 +49,14 @@ pub enum RecognizerError {
 /// Writes what was said in a clip of 16 kHz mono audio.
 pub trait Transcriber: Send {
     /// `careful`: a slower, surer pass (a wider beam), asked for a second opinion.
-    fn transcribe(&mut self, clip: &Audio, careful: bool) -> Result<String, RecognizerError>;
+    /// `expected`: how many syllables the clip should hold; the transcript is cut off
+    /// well beyond that (a recognizer hearing noise can write on and on).
+    fn transcribe(
+        &mut self,
+        clip: &Audio,
+        careful: bool,
+        expected: usize,
+    ) -> Result<String, RecognizerError>;
 }
 
 /// Starts transcribers, one for each worker.
@@ -184,12 +193,20 @@ impl Helper {
 }
 
 impl Transcriber for Helper {
-    fn transcribe(&mut self, clip: &Audio, careful: bool) -> Result<String, RecognizerError> {
+    fn transcribe(
+        &mut self,
+        clip: &Audio,
+        careful: bool,
+        expected: usize,
+    ) -> Result<String, RecognizerError> {
         let path = self.clip_dir.path().join("clip.f32");
         write_clip(&path, &clip.samples)?;
         let request = serde_json::json!({
             "clip": path,
             "beam": if careful { 5 } else { 1 },
+            // Whisper spends one to two tokens on a Chinese character: room for the text
+            // said twice over, so that a doubled utterance is still heard whole
+            "max_tokens": (4 * expected + 16).min(MAX_TOKENS),
         });
         writeln!(self.input, "{request}")
             .and_then(|()| self.input.flush())

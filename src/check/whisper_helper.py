@@ -3,7 +3,8 @@
 # scripts/setup-check.sh made, and talks to it in JSON lines:
 #   argv: MODEL_DIR THREADS LANGUAGE
 #   out:  {"ready": "<faster-whisper version>"} once the model is loaded
-#   in:   {"clip": "/path/to/clip.f32", "beam": 1}   (mono float32 little-endian, 16 kHz)
+#   in:   {"clip": "/path/to/clip.f32", "beam": 1, "max_tokens": 120}
+#         (mono float32 little-endian, 16 kHz; at most max_tokens tokens are written)
 #   out:  {"text": "..."} or {"error": "..."}
 # It exits when its input ends.
 import json
@@ -32,6 +33,10 @@ def main():
                 audio,
                 language=language,
                 beam_size=int(request.get("beam", 1)),
+                # one decoding, no temperature fallback: garbled audio would be decoded
+                # six times over, each run to the token limit
+                temperature=0.0,
+                max_new_tokens=int(request.get("max_tokens", 200)),
                 condition_on_previous_text=False,
                 without_timestamps=True,
                 vad_filter=False,
