@@ -3,7 +3,7 @@
 //!
 //! The manifest says where each utterance is heard; each is cut out of its chapter file,
 //! brought to 16 kHz, transcribed by a speech recognizer ([`recognizer`]) and compared
-//! with the text narrate sent ([`compare`]). An utterance over the threshold gets a second,
+//! with the text narrate sent ([`mod@compare`]). An utterance over the threshold gets a second,
 //! slower hearing (a wider beam) before it is flagged, since the recognizer's own slips are
 //! the commonest errors. The report goes to `check.json` beside the manifest.
 
