@@ -107,7 +107,7 @@ pub struct CheckReport {
     pub passed: bool,
     /// Seconds of speech heard (the utterances' lengths).
     pub seconds: f64,
-    /// Syllables of the whole book, and the errors among them.
+    /// Syllables of the book's judged utterances, and the errors among them.
     pub syllables: usize,
     pub errors: usize,
     pub error_rate: f64,
@@ -151,7 +151,7 @@ pub struct UtteranceCheck {
     pub heard_twice: bool,
     /// Whether the error rate decides (the utterance has [`MIN_JUDGED_SYLLABLES`] or more).
     pub judged: bool,
-    /// Whether the audio is silent.
+    /// Whether the audio is silent (and the text is not).
     pub silent: bool,
     /// Whether it is flagged: judged and over the threshold after both hearings, or silent.
     pub flagged: bool,
@@ -338,8 +338,12 @@ fn report(
             for u in own {
                 count += 1;
                 flagged += usize::from(u.flagged);
-                syllables += u.comparison.syllables;
-                errs += errors(&u.comparison);
+                // the error rate is the judged utterances': what Whisper invents for a
+                // clip of one or two syllables says nothing about the voice
+                if u.judged {
+                    syllables += u.comparison.syllables;
+                    errs += errors(&u.comparison);
+                }
             }
             ChapterCheck {
                 index: chapter.index,
@@ -406,7 +410,8 @@ fn check_one(
     };
     let mut comparison = compare(&record.text, &heard);
     let judged = comparison.syllables >= MIN_JUDGED_SYLLABLES;
-    let silent = is_silent(&clip.samples);
+    // an utterance with nothing to say (a quote of “……”) is silent as it should be
+    let silent = syllables > 0 && is_silent(&clip.samples);
     let heard_twice =
         judged && !clip.samples.is_empty() && comparison.error_rate > options.max_error;
     if heard_twice {
@@ -536,8 +541,14 @@ mod tests {
         let rate = 24_000;
         let spec = crate::audio::wav_spec(SampleRate::new(rate).unwrap());
         let mut wav = hound::WavWriter::create(dir.join("01-一.wav"), spec).unwrap();
+        // a sawtooth, then silence from 3.7 s
         for i in 0..rate * 4 {
-            wav.write_sample(((i % 50) as i16 - 25) * 100).unwrap();
+            let sample = if i < rate * 37 / 10 {
+                ((i % 50) as i16 - 25) * 100
+            } else {
+                0
+            };
+            wav.write_sample(sample).unwrap();
         }
         wav.finalize().unwrap();
         let record = |i: usize, text: &str, start: f64, end: f64| UtteranceRecord {
@@ -567,6 +578,8 @@ mod tests {
                 utterances: vec![
                     record(0, "殷殷嘱托，谨记于心。", 0.5, 1.0),
                     record(1, "笃之于行，久久为功。", 2.0, 3.5),
+                    // said as nothing, heard in a silent stretch: not flagged
+                    record(2, "“……”", 3.9, 3.9),
                 ],
             }],
             warnings: Vec::new(),
@@ -596,10 +609,15 @@ mod tests {
         // clips are cut with their margins and brought to 16 kHz
         let mut lengths = recognizer.heard.lock().unwrap().clone();
         lengths.sort();
-        assert_eq!(lengths, [12_800, 12_800, 28_800, 28_800]);
-        let [first, second] = &report.utterances[..] else {
+        assert_eq!(lengths, [4_000, 12_800, 12_800, 28_800, 28_800]);
+        let [first, second, nothing] = &report.utterances[..] else {
             panic!("{report:?}")
         };
+        // nothing to say, silence heard (and a made-up word): neither judged nor flagged
+        assert!(
+            !nothing.judged && !nothing.silent && !nothing.flagged,
+            "{nothing:?}"
+        );
         assert!(first.heard_twice && !first.flagged, "{first:?}");
         assert_eq!(first.heard, "因因主托，尽其于心");
         // 记 heard as 其: one syllable in eight
@@ -613,7 +631,7 @@ mod tests {
         assert_eq!(report.worst()[0].id, "1.2");
         assert_eq!((report.syllables, report.errors), (16, 1 + 8));
         let chapter = &report.chapters[0];
-        assert_eq!((chapter.utterances, chapter.flagged), (2, 1));
+        assert_eq!((chapter.utterances, chapter.flagged), (3, 1));
         // the report is written beside the manifest and reads back
         let written: CheckReport =
             serde_json::from_slice(&std::fs::read(dir.path().join(REPORT_FILE)).unwrap()).unwrap();
