@@ -6,20 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::bad_input::{no_panic, run_with_deadline};
-use crate::{fixture, missing, stderr};
+use crate::{fixture, has_poppler, stderr};
 
 const DEADLINE: Duration = Duration::from_secs(60);
-
-fn has_poppler() -> bool {
-    let found = std::process::Command::new("pdftohtml")
-        .arg("-v")
-        .output()
-        .is_ok();
-    if !found {
-        missing("pdftohtml (poppler-utils)");
-    }
-    found
-}
 
 /// `narrate plan FILE` fails without a panic, and its message names the file and says `cause`.
 fn refused(dir: &Path, name: &str, cause: &str) {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{fixture, missing, plan_json_with};
+use crate::{fixture, has_poppler, plan_json_with};
 
 /// A title as compared: `1.1. Debian 的社会驱动力`, `Chapter 1 正确的起点`, `第 1 章 定义`
 /// lose their number or label; spaces and punctuation go; Latin letters lower case.
@@ -183,12 +183,7 @@ fn score(folder: &Path) -> Score {
 
 #[test]
 fn sections_of_real_documents_match_their_own_outlines() {
-    let has_poppler = std::process::Command::new("pdftohtml")
-        .arg("-v")
-        .output()
-        .is_ok();
-    if !has_poppler {
-        missing("pdftohtml (poppler-utils)");
+    if !has_poppler() {
         return;
     }
     let mut folders: Vec<_> = std::fs::read_dir(fixture("documents"))
@@ -250,12 +245,7 @@ fn sections_of_real_documents_match_their_own_outlines() {
 
 #[test]
 fn a_folder_of_mixed_formats_is_planned_file_by_file() {
-    let has_poppler = std::process::Command::new("pdftohtml")
-        .arg("-v")
-        .output()
-        .is_ok();
-    if !has_poppler {
-        missing("pdftohtml (poppler-utils)");
+    if !has_poppler() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -41,6 +41,15 @@ pub fn missing(what: &str) {
     eprintln!("\n*** NOT RUN (not a pass): {what} is missing; run scripts/setup.sh ***\n");
 }
 
+/// Whether poppler's `pdftohtml` is installed; says so ([`missing`]) when not.
+pub fn has_poppler() -> bool {
+    let found = Command::new("pdftohtml").arg("-v").output().is_ok();
+    if !found {
+        missing("pdftohtml (poppler-utils)");
+    }
+    found
+}
+
 /// Runs narrate with `args` in `cwd` (so `./voices` there does not leak in).
 pub fn narrate_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_narrate"))
