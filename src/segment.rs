@@ -644,10 +644,15 @@ pub fn utterances_with_roles(
         push(title.clone(), section.line, Boundary::Heading, false);
     }
     for paragraph in &section.paragraphs {
-        let spans = if dialogue {
+        // planning runs over every paragraph twice (outline, then chapter): the text is
+        // borrowed, not copied, when there is no speech to cut out
+        let spans: Vec<(std::borrow::Cow<str>, bool)> = if dialogue {
             dialogue_spans(&paragraph.text)
+                .into_iter()
+                .map(|(text, quoted)| (text.into(), quoted))
+                .collect()
         } else {
-            vec![(paragraph.text.clone(), false)]
+            vec![(paragraph.text.as_str().into(), false)]
         };
         let mut pieces: Vec<(Piece, bool)> = Vec::new();
         for (text, quoted) in spans {
