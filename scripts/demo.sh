@@ -17,6 +17,7 @@ fi
 source scripts/setup.sh
 case "$voice" in
     zh-CN | zh-CN-neural) scripts/setup-neural.sh ;;
+    zh-CN-kokoro-*) scripts/setup-kokoro.sh ;;
 esac
 cargo build --release --locked --quiet
 ./target/release/narrate --voice "$voice" -o output tests/fixtures/seed-newspaper-pdf.txt "$@"

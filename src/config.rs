@@ -158,6 +158,7 @@ impl Config {
                     rate: self.rate,
                     espeak_server: self.espeak_server.clone(),
                     lexicon: voice.lexicon.clone(),
+                    jobs: self.jobs,
                 },
             );
             Cached::new(engine, self.cache.clone().map(Store::new))

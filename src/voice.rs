@@ -27,6 +27,38 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("zh-CN-espeak", include_str!("../voices/zh-CN-espeak.toml")),
     ("en-US", include_str!("../voices/en-US.toml")),
     ("zh-CN-neural", include_str!("../voices/zh-CN-neural.toml")),
+    (
+        "zh-CN-kokoro-xiaobei",
+        include_str!("../voices/zh-CN-kokoro-xiaobei.toml"),
+    ),
+    (
+        "zh-CN-kokoro-xiaoni",
+        include_str!("../voices/zh-CN-kokoro-xiaoni.toml"),
+    ),
+    (
+        "zh-CN-kokoro-xiaoxiao",
+        include_str!("../voices/zh-CN-kokoro-xiaoxiao.toml"),
+    ),
+    (
+        "zh-CN-kokoro-xiaoyi",
+        include_str!("../voices/zh-CN-kokoro-xiaoyi.toml"),
+    ),
+    (
+        "zh-CN-kokoro-yunjian",
+        include_str!("../voices/zh-CN-kokoro-yunjian.toml"),
+    ),
+    (
+        "zh-CN-kokoro-yunxi",
+        include_str!("../voices/zh-CN-kokoro-yunxi.toml"),
+    ),
+    (
+        "zh-CN-kokoro-yunxia",
+        include_str!("../voices/zh-CN-kokoro-yunxia.toml"),
+    ),
+    (
+        "zh-CN-kokoro-yunyang",
+        include_str!("../voices/zh-CN-kokoro-yunyang.toml"),
+    ),
 ];
 
 /// A resolved voice: what to run and how to pace it.

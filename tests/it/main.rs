@@ -11,6 +11,7 @@ mod espeak_server;
 mod fake_engine;
 mod http;
 mod http_server;
+mod kokoro;
 mod narrate_run;
 mod plan;
 mod properties;

@@ -17,6 +17,11 @@ use crate::lexicon::Lexicon;
 const CHARS: &str = include_str!("data/chars.txt");
 const PHRASES: &str = include_str!("data/phrases.txt");
 
+/// pypinyin's `RE_HANS`, for frontends that split text as pypinyin does.
+pub fn is_han(c: char) -> bool {
+    is_hans(c)
+}
+
 /// Whether `language` (a BCP 47 tag, any case) is Chinese read as Mandarin: `zh…`, `cmn…`.
 pub fn is_mandarin(language: &str) -> bool {
     let language = language.to_ascii_lowercase();
@@ -302,12 +307,47 @@ pub fn pronounce(text: &str, lexicon: &Lexicon) -> Pronunciation {
     said
 }
 
+/// [`pronounce`] for text already cut into `words` (jieba's, by a frontend that follows
+/// misaki): pypinyin's readings looked up word by word, as misaki does, so that its phrase
+/// matching never reaches across a word boundary (优质的 is not read 优 + 质的 zhi4 di4); then
+/// the lexicons and particles over the whole text, and tone sandhi when `sandhi`.
+pub fn pronounce_words<'w>(
+    words: impl IntoIterator<Item = &'w str>,
+    lexicon: &Lexicon,
+    sandhi: bool,
+) -> Pronunciation {
+    let mut items = Vec::new();
+    let mut word_offset = 0;
+    for word in words {
+        let mut word_items = readings_with(word, Some(lexicon));
+        let mut last = None;
+        for item in &mut word_items {
+            if let Item::Syllable(s) = item {
+                last = Some(s.word);
+                s.word += word_offset;
+            }
+        }
+        word_offset += last.map_or(0, |w| w + 1);
+        items.extend(word_items);
+    }
+    let mut said = lexical_items(items, lexicon);
+    if sandhi {
+        apply_sandhi(&mut said.syllables, &said.break_before);
+    }
+    said
+}
+
 /// [`pronounce`] before tone sandhi.
 fn lexical(text: &str, lexicon: &Lexicon) -> Pronunciation {
+    lexical_items(readings_with(text, Some(lexicon)), lexicon)
+}
+
+/// The lexicons' readings and the particles over pypinyin's `items`.
+fn lexical_items(items: Vec<Item>, lexicon: &Lexicon) -> Pronunciation {
     let mut syls: Vec<Syllable> = Vec::new();
     let mut break_before: Vec<bool> = Vec::new();
     let mut pending_break = false;
-    for item in readings_with(text, Some(lexicon)) {
+    for item in items {
         match item {
             Item::Break => pending_break = true,
             Item::Syllable(s) => {
