@@ -203,3 +203,37 @@ fn kokoro_dialogue_is_read_by_the_second_voice() {
         "narration {female:.0} Hz, dialogue {male:.0} Hz"
     );
 }
+
+/// Without its files a Kokoro voice (narrator or dialogue) stops before any work, with one
+/// line naming the missing file and the setup script. Needs nothing installed.
+#[test]
+fn without_its_files_a_kokoro_voice_stops_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("dialogue/kuangren-excerpt.txt");
+    for args in [
+        vec!["--voice", "zh-CN-kokoro-yunxi"],
+        vec![
+            "--voice",
+            "zh-CN-espeak",
+            "--dialogue-voice",
+            "zh-CN-kokoro-yunxi",
+        ],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_narrate"))
+            .args(&args)
+            .arg(&input)
+            .current_dir(dir.path())
+            .env("NARRATE_KOKORO_DIR", dir.path().join("no-model"))
+            .env("NARRATE_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("scripts/setup-kokoro.sh") && err.contains("no-model"),
+            "{err}"
+        );
+        assert!(!dir.path().join("output").exists(), "work began");
+    }
+}
