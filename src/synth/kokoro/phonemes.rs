@@ -429,6 +429,11 @@ mod tests {
         let phonemizer = Phonemizer::default();
         assert_eq!(phonemizer.phonemes("我们去北京。"), "wo↓mən ʨʰy↘ pei↓ʨi→ŋ.");
         assert_eq!(phonemizer.phonemes("《狂人日记》"), "“kʰwa↗ŋɻə↗nɻɨ↘ʨi↘”");
+        // letters and digits are said as narrate says them, never passed through as English
+        // phoneme letters: P D F as narrate's letter names (F: ài fú), 3 as 三
+        let latin = phonemizer.phonemes("用PDF看第3页");
+        assert!(!latin.contains(['P', 'D', 'F', '3']), "{latin}");
+        assert_eq!(latin, "jʊ↘ŋ pʰi→ti→ai→fu↗ kʰa↘n ti↘ sa→n je↘");
     }
 
     /// misaki 0.9.4 on 79 sentences of the seed and corpus (scripts/kokoro/gen_golden.py):
