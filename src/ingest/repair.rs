@@ -164,6 +164,7 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
     } else {
         super::outline::numbered_repeats(&with_breaks)
     };
+    let page_starts: Vec<bool> = with_breaks.iter().map(|l| l.contains('\u{c}')).collect();
     let raw: Vec<String> = with_breaks
         .into_iter()
         .map(|l| l.replace('\u{c}', ""))
@@ -222,6 +223,7 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         }
     }
     drop_vertical_captions(&raw, &mut kinds, warnings);
+    drop_table_dumps(&raw, &page_starts, &mut kinds, warnings);
 
     let mut lines = Vec::new();
     let mut blanks = 0;
@@ -285,6 +287,85 @@ fn drop_vertical_captions(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec
         }
         i += 1;
     }
+}
+
+/// A table that text extraction printed one cell per line (a PDF's revision history, a
+/// form): a run of at least 8 short lines (30 characters at most, none ending a sentence,
+/// at most two blank lines between them, on one page) in which one line comes back at least
+/// 3 times (a column's repeated value: the same date, the same name). Body text, headings
+/// and lists do not repeat a line three times within a few lines. Dropped with a warning.
+fn drop_table_dumps(
+    raw: &[String],
+    page_starts: &[bool],
+    kinds: &mut [Kind],
+    warnings: &mut Vec<Warning>,
+) {
+    let cell = |s: &str| {
+        let t = s.trim_matches(is_space);
+        t.chars().count() <= 30 && !ends_sentence(t)
+    };
+    let mut i = 0;
+    while i < raw.len() {
+        if kinds[i] != Kind::Text || !cell(&raw[i]) {
+            i += 1;
+            continue;
+        }
+        let mut run = vec![i];
+        let (mut j, mut gap) = (i + 1, 0);
+        while j < raw.len() && gap <= 2 && !page_starts[j] {
+            match kinds[j] {
+                Kind::Text if cell(&raw[j]) => {
+                    run.push(j);
+                    gap = 0;
+                }
+                Kind::Text => break,
+                Kind::Blank => gap += 1,
+                Kind::Transparent | Kind::Dropped => {}
+            }
+            j += 1;
+        }
+        let last = run[run.len() - 1];
+        let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+        for &k in &run {
+            *counts.entry(raw[k].trim_matches(is_space)).or_default() += 1;
+        }
+        // a table of contents (dot leaders, which are too long for a cell and so end the
+        // run) is the outline's to find and confirm headings by
+        let near = i.saturating_sub(3)..(last + 4).min(raw.len());
+        let contents = raw[near].iter().any(|l| super::outline::has_leader(l));
+        // a run of numbered headings of empty sections (7.4.2 解决方案 / 7.4.3 确认 / …) is
+        // an outline, however often a title comes back
+        let numbered = run
+            .iter()
+            .filter(|&&k| numbered_title(raw[k].trim_matches(is_space)))
+            .count();
+        let outline = numbered * 4 >= run.len();
+        if run.len() >= 8 && counts.values().any(|&n| n >= 3) && !contents && !outline {
+            for &k in &run {
+                kinds[k] = Kind::Dropped;
+            }
+            warnings.push(Warning::new(
+                i + 1,
+                format!(
+                    "a table printed one cell per line not read aloud (lines {}–{})",
+                    i + 1,
+                    last + 1
+                ),
+            ));
+        }
+        i = last + 1;
+    }
+}
+
+/// `7.4.2 解决方案`, `3 Setup`: a section number, a space, then a word.
+fn numbered_title(text: &str) -> bool {
+    let number = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    number.len() < text.len()
+        && text.starts_with(|c: char| c.is_ascii_digit())
+        && number
+            .strip_prefix(' ')
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_alphabetic())
 }
 
 /// Text whose pieces came from different input lines; `starts` maps byte offsets to lines.
@@ -640,6 +721,31 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].line, 3);
         assert!(w[0].message.contains("长三角周馨摄"), "{}", w[0].message);
+    }
+
+    #[test]
+    fn a_table_printed_one_cell_per_line_is_dropped_but_an_outline_is_not() {
+        // the revision table of a DocBook PDF's front matter, as pdftotext prints it
+        let table = "正文。\n\nCOLLABORATORS\nTITLE :\n手册\nACTION\n\nNAME\n\nDATE\n\n\
+                     WRITTEN BY\n\n李凌\n\nOctober 8, 2022\n\nOctober 8, 2022\n\n\
+                     October 8, 2022\n\n后文。";
+        let mut w = Vec::new();
+        let texts: Vec<String> = clean_lines(table, &mut w)
+            .iter()
+            .map(|l| l.trimmed().to_owned())
+            .collect();
+        assert_eq!(texts, ["正文。", "后文。"]);
+        assert!(w[0].message.contains("table"), "{}", w[0].message);
+        // empty sections whose titles come back (7.4.2 解决方案 … 7.5.1 解决方案)
+        let outline = "7.4 笔记本\n7.4.1 解决方案\n7.4.2 确认\n用户案例\n7.5 交换机\n\
+                       7.5.1 解决方案\n7.5.2 确认\n用户案例\n7.6 防火墙\n用户案例\n";
+        let mut w = Vec::new();
+        assert_eq!(clean_lines(outline, &mut w).len(), 10);
+        assert!(w.is_empty(), "{w:?}");
+        // a list of short lines that never repeat is not a table
+        let list = "春眠不觉晓\n\n处处闻啼鸟\n\n夜来风雨声\n\n花落知多少\n\n床前明月光\n\n疑是地上霜\n\n\
+                    举头望明月\n\n低头思故乡\n\n白日依山尽\n\n黄河入海流\n";
+        assert_eq!(clean_lines(list, &mut Vec::new()).len(), 10);
     }
 
     #[test]
