@@ -198,8 +198,9 @@ fn kokoro_dialogue_is_read_by_the_second_voice() {
     assert_eq!(dialogue.len(), 6, "{dialogue:?}");
     let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
     let (female, male) = (mean(&narration), mean(&dialogue));
+    // measured: narration 220-270 Hz (mean 243), quotes 159-173 Hz (mean 167)
     assert!(
-        male < female * 0.75,
+        male < female * 0.8,
         "narration {female:.0} Hz, dialogue {male:.0} Hz"
     );
 }
