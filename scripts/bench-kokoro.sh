@@ -40,10 +40,13 @@ sed -e 's/^# threads = 1 .*/threads = 1/' "voices/$voice.toml" >"$work/one-threa
 reference() { # THREADS → "n audio wall peak"
     "$venv/bin/python" scripts/kokoro/bench_reference.py "$model" "$speaker" "$1" "$work/sentences.json" 2>/dev/null
 }
-narrate() { # JOBS VOICE → "wall peak"
+runs=0
+narrate() { # JOBS VOICE → "wall peak" (each run in a folder of its own: a book folder
+    # made by another voice is not overwritten)
+    runs=$((runs + 1))
     /usr/bin/time -f "%e %M" -o "$work/time" target/release/narrate --quiet --no-cache \
-        --jobs "$1" --voice "$2" --output "$work/out" "$seed"
-    awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$work/time"
+        --jobs "$1" --voice "$2" --output "$work/out-$runs" "$seed"
+    tail -1 "$work/time" | awk '{ printf "%s %.0f\n", $1, $2 / 1024 }'
 }
 read -r n audio ref1 mem1 < <(reference 1)
 read -r _ _ refn memn < <(reference "$cores")
@@ -62,4 +65,5 @@ awk -v n="$n" -v a="$audio" -v c="$cores" \
     printf "%-48s %8.1f %7.3f %9d %7.2fx\n", "narrate --jobs " c " (" c " sessions, 1 thread each)", xn, xn / a, yn, xn / rn
 }'
 echo "where the time goes (kokoro-onnx, 1 thread, 20 sentences, ONNX Runtime's profile):"
-"$venv/bin/python" scripts/kokoro/bench_reference.py "$model" "$speaker" 1 "$work/sentences.json" --profile 20 2>&1 >/dev/null
+"$venv/bin/python" scripts/kokoro/bench_reference.py "$model" "$speaker" 1 "$work/sentences.json" --profile 20 2>&1 >/dev/null |
+    grep '%$'
