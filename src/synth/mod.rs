@@ -97,6 +97,29 @@ pub enum SynthError {
     },
 }
 
+/// Where a local model's files are: `$env` when set, else
+/// `<user data dir>/narrate/models/<name>` (where the setup scripts put them).
+pub(crate) fn model_dir(env: &str, name: &str) -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os(env) {
+        return dir.into();
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| ".".into())
+        .join("narrate")
+        .join("models")
+        .join(name)
+}
+
+/// `dir/file` when it is a file; else `Err` with that path, for the backend's error that
+/// names it and the install command.
+pub(crate) fn model_file(
+    dir: &std::path::Path,
+    file: &str,
+) -> Result<std::path::PathBuf, std::path::PathBuf> {
+    let path = dir.join(file);
+    if path.is_file() { Ok(path) } else { Err(path) }
+}
+
 /// Speed and other run-time settings that come from the command line, not the voice file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthOptions {

@@ -92,24 +92,12 @@ fn voice_file(speaker: &str) -> String {
 }
 
 fn file_in(dir: &Path, file: &str) -> Result<PathBuf, KokoroError> {
-    let path = dir.join(file);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(KokoroError::Missing { path })
-    }
+    super::model_file(dir, file).map_err(|path| KokoroError::Missing { path })
 }
 
 /// `$NARRATE_KOKORO_DIR`, else the user's data dir.
 pub fn default_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(DIR_ENV) {
-        return PathBuf::from(dir);
-    }
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("narrate")
-        .join("models")
-        .join(MODEL_NAME)
+    super::model_dir(DIR_ENV, MODEL_NAME)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, KokoroError> {

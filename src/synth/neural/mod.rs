@@ -92,24 +92,12 @@ impl NeuralSettings {
 
 /// `dir/file`, or the error that names it and the install command when it is not there.
 fn model_file(dir: &Path, file: &str) -> Result<PathBuf, NeuralError> {
-    let path = dir.join(file);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(NeuralError::Missing { path })
-    }
+    super::model_file(dir, file).map_err(|path| NeuralError::Missing { path })
 }
 
 /// The default model folder: `$NARRATE_NEURAL_MODEL_DIR`, else the user's data dir.
 pub fn default_model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(MODEL_DIR_ENV) {
-        return PathBuf::from(dir);
-    }
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("narrate")
-        .join("models")
-        .join(MODEL_NAME)
+    super::model_dir(MODEL_DIR_ENV, MODEL_NAME)
 }
 
 /// The acoustic model and the vocoder, loaded.
