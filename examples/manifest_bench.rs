@@ -56,14 +56,15 @@ impl Progress for Clock {
 fn book(chapters: usize) -> Document {
     let sections = (1..=chapters)
         .map(|n| Section {
-            title: Some(format!("第{n}章")),
-            line: n * 100,
             paragraphs: (0..UTTERANCES_PER_CHAPTER)
-                .map(|k| Paragraph {
-                    text: format!("这是第{n}章的第{k}段，我们一路向前走去。"),
-                    line: n * 100 + k + 1,
+                .map(|k| {
+                    Paragraph::new(
+                        format!("这是第{n}章的第{k}段，我们一路向前走去。"),
+                        n * 100 + k + 1,
+                    )
                 })
                 .collect(),
+            ..Section::headed(format!("第{n}章"), 1, n * 100)
         })
         .collect();
     Document {

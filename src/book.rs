@@ -157,6 +157,7 @@ mod tests {
         let chapter = |index: usize, title: &str, seconds: f64| ChapterRecord {
             index,
             title: title.into(),
+            level: 1,
             file: output::chapter_file_name(index, title, "wav"),
             frames: (seconds * 24000.0) as usize,
             duration: seconds,

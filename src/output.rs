@@ -60,6 +60,10 @@ pub struct ChapterRecord {
     /// 1-based, as in the file name.
     pub index: usize,
     pub title: String,
+    /// How deep its heading sits in the document ([`crate::Section::level`]): 1 for a
+    /// chapter, 2 for a section in it; 0 for text under no heading. A player may nest by it.
+    #[serde(default)]
+    pub level: u8,
     /// File name, relative to the manifest's folder.
     pub file: String,
     /// Length in frames and in seconds (frames / sample rate).
@@ -402,6 +406,7 @@ mod tests {
         let chapter = |index: usize, utterances: Vec<UtteranceRecord>| ChapterRecord {
             index,
             title: format!("第{index}章"),
+            level: 1,
             file: format!("0{index}-第{index}章.wav"),
             frames: 36000,
             duration: 1.5,

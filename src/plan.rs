@@ -46,6 +46,8 @@ pub struct ChapterOutline {
     /// 1-based.
     pub index: usize,
     pub title: String,
+    /// Its heading's level ([`Section::level`]).
+    pub level: u8,
     pub file: String,
     /// How many utterances [`Plan::chapter`] makes for it.
     pub utterances: usize,
@@ -62,6 +64,8 @@ pub struct PlannedChapter {
     /// 1-based.
     pub index: usize,
     pub title: String,
+    /// Its heading's level ([`Section::level`]).
+    pub level: u8,
     pub file: String,
     pub utterances: Vec<Spoken>,
 }
@@ -170,6 +174,7 @@ pub fn plan_document(path: &Path, document: Document, voice: &Voice, normalize: 
             index,
             file: output::chapter_audio_file(index, &title),
             title,
+            level: section.level,
             utterances: count,
             sections,
             said: said.finalize().into(),
@@ -215,6 +220,7 @@ impl Plan {
         PlannedChapter {
             index: outline.index,
             title: outline.title.clone(),
+            level: outline.level,
             file: outline.file.clone(),
             utterances,
         }
@@ -326,15 +332,8 @@ mod tests {
     #[test]
     fn a_heading_without_text_opens_the_next_chapter_and_silent_sections_are_left_out() {
         let section = |title: &str, line: usize, texts: &[&str]| Section {
-            title: Some(title.into()),
-            line,
-            paragraphs: texts
-                .iter()
-                .map(|t| Paragraph {
-                    text: (*t).into(),
-                    line: line + 1,
-                })
-                .collect(),
+            paragraphs: texts.iter().map(|t| Paragraph::new(*t, line + 1)).collect(),
+            ..Section::headed(title, 1, line)
         };
         let document = Document {
             title: Some("书".into()),

@@ -854,12 +854,11 @@ mod tests {
     #[test]
     fn dialogue_utterances_are_marked_and_the_narration_pauses_as_at_a_clause() {
         let section = Section {
-            title: None,
-            line: 1,
-            paragraphs: vec![crate::text::Paragraph {
-                text: "老人看了看天，说：“要下雨了。”孩子们都跑回了家。".into(),
-                line: 3,
-            }],
+            paragraphs: vec![crate::text::Paragraph::new(
+                "老人看了看天，说：“要下雨了。”孩子们都跑回了家。",
+                3,
+            )],
+            ..Section::untitled(1)
         };
         let said = |dialogue| {
             utterances_with_roles(&section, 0, &Limits::default(), dialogue)

@@ -176,6 +176,7 @@ mod tests {
         ChapterRecord {
             index: 1,
             title: "第一章 出发".into(),
+            level: 1,
             file: "01-第一章-出发.wav".into(),
             frames: 24000 * 3700,
             duration: 3700.0,

@@ -63,17 +63,78 @@ pub fn place(parts: &[Part], line: usize) -> String {
 pub struct Section {
     /// The heading as written, `None` for text that comes before any heading.
     pub title: Option<String>,
+    /// How deep the heading sits: 1 for a part or chapter (`h1`, `第一章`, `1 概述`, a
+    /// top-level bookmark), 2 for a section in it (`1.1`, `h2`), and so on; 0 for the
+    /// document's title and for text before any heading. Readers that cannot tell say 1.
+    pub level: u8,
     /// 1-based line of the heading (or of the first paragraph when there is no heading).
     pub line: usize,
     pub paragraphs: Vec<Paragraph>,
 }
 
-/// A paragraph of running text, with hard wraps already joined.
+impl Section {
+    /// A section under a heading of `level`, with no paragraphs yet.
+    pub fn headed(title: impl Into<String>, level: u8, line: usize) -> Self {
+        Section {
+            title: Some(title.into()),
+            level,
+            line,
+            paragraphs: Vec::new(),
+        }
+    }
+
+    /// The text before any heading, starting at `line`.
+    pub fn untitled(line: usize) -> Self {
+        Section {
+            line,
+            ..Section::default()
+        }
+    }
+}
+
+/// A block of running text, with hard wraps already joined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Paragraph {
     pub text: String,
     /// 1-based line in the decoded input where the paragraph starts.
     pub line: usize,
+    /// What kind of block the reader found it in.
+    pub kind: BlockKind,
+}
+
+impl Paragraph {
+    /// A plain paragraph.
+    pub fn new(text: impl Into<String>, line: usize) -> Self {
+        Paragraph {
+            text: text.into(),
+            line,
+            kind: BlockKind::Paragraph,
+        }
+    }
+
+    /// A block of another kind.
+    pub fn of_kind(kind: BlockKind, text: impl Into<String>, line: usize) -> Self {
+        Paragraph {
+            text: text.into(),
+            line,
+            kind,
+        }
+    }
+}
+
+/// The kinds of spoken blocks. What is never spoken (captions, tables, footnotes, code,
+/// page furniture) does not reach a [`Section`]; the readers say in [`Document::warnings`]
+/// where they left it out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// Running text.
+    #[default]
+    Paragraph,
+    /// An item of a bulleted or numbered list (`li`, a Word list paragraph, `- …`, `• …`).
+    ListItem,
+    /// A quoted block (`blockquote`, a Word Quote style).
+    Quote,
 }
 
 /// Something a reader of the output should know about the input, with where it was found.

@@ -8,7 +8,8 @@
   - a plain-text rendering of a document that also exists as PDF or HTML: the outline of
     that twin (named in SOURCES: "outline_from").
 
-`never_spoken` strings are chosen by hand per document (page furniture, contents lines,
+`never_spoken` strings (and `spoken_at_most_once`: text a listener may hear once, in the
+body, but not again from a contents page or a caption) are chosen by hand per document (page furniture, contents lines,
 banners, bylines) and kept in this script so that a rerun gives the same files.
 
 Usage: scripts/documents/make_gold.py  (needs poppler-utils)
@@ -143,6 +144,8 @@ def main():
             "sections": sections,
             "never_spoken": spec.get("never_spoken", []),
         }
+        if "spoken_at_most_once" in spec:
+            gold["spoken_at_most_once"] = spec["spoken_at_most_once"]
         (folder / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{folder.name}: {len(sections)} sections, title {title!r}")
 

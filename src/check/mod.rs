@@ -570,6 +570,7 @@ mod tests {
             chapters: vec![ChapterRecord {
                 index: 1,
                 title: "一".into(),
+                level: 1,
                 file: "01-一.wav".into(),
                 frames: (rate * 4) as usize,
                 duration: 4.0,

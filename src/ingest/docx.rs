@@ -9,7 +9,7 @@
 
 use super::archive::{Archive, ArchiveError};
 use super::xml::{Element, Node};
-use crate::text::{Document, Paragraph, Section, Warning};
+use crate::text::{BlockKind, Document, Paragraph, Section, Warning};
 
 /// Why a DOCX cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -66,26 +66,23 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
                 if text.is_empty() {
                     continue;
                 }
+                let kind = block_kind(block, &styles);
                 match role(block, &styles) {
                     Role::Title if doc.title.is_none() => doc.title = Some(text),
-                    Role::Title | Role::Heading(_) => {
+                    role @ (Role::Title | Role::Heading(_)) => {
                         if let Some(done) = current.take() {
                             doc.sections.push(done);
                         }
-                        current = Some(Section {
-                            title: Some(text),
-                            line,
-                            paragraphs: Vec::new(),
-                        });
+                        let level = match role {
+                            Role::Heading(level) => level,
+                            _ => 1,
+                        };
+                        current = Some(Section::headed(text, level, line));
                     }
                     Role::Body => current
-                        .get_or_insert_with(|| Section {
-                            title: None,
-                            line,
-                            paragraphs: Vec::new(),
-                        })
+                        .get_or_insert_with(|| Section::untitled(line))
                         .paragraphs
-                        .push(Paragraph { text, line }),
+                        .push(Paragraph::of_kind(kind, text, line)),
                 }
             }
             _ => {}
@@ -138,6 +135,34 @@ fn role(p: &Element, styles: &Element) -> Role {
         return Role::Body;
     };
     style_role(style, styles, 0)
+}
+
+/// A list paragraph (numbering properties, or a List style) or a quotation (a Quote
+/// style); else running text.
+fn block_kind(p: &Element, styles: &Element) -> BlockKind {
+    let properties = p.child("pPr");
+    if properties.and_then(|pr| pr.child("numPr")).is_some() {
+        return BlockKind::ListItem;
+    }
+    let style = properties
+        .and_then(|pr| pr.child("pStyle"))
+        .and_then(|s| s.attribute("val"))
+        .unwrap_or_default();
+    let name = styles
+        .descendants("style")
+        .into_iter()
+        .find(|s| s.attribute("styleId") == Some(style))
+        .and_then(|d| d.child("name"))
+        .and_then(|n| n.attribute("val"))
+        .unwrap_or(style)
+        .to_lowercase();
+    if name.contains("list") || name.contains("列表") {
+        BlockKind::ListItem
+    } else if name.contains("quote") || name.contains("引用") {
+        BlockKind::Quote
+    } else {
+        BlockKind::Paragraph
+    }
 }
 
 /// The role of style `id`, following `basedOn` a few steps.
@@ -254,6 +279,27 @@ mod tests {
             .map(|p| p.text.clone())
             .collect();
         assert!(!all.contains("单元格"));
+    }
+
+    #[test]
+    fn heading_levels_list_items_and_quotes_are_kept() {
+        let styles = r#"<w:styles><w:style w:styleId="2"><w:name w:val="heading 2"/></w:style><w:style w:styleId="Q"><w:name w:val="Intense Quote"/></w:style></w:styles>"#;
+        let body = [
+            p("2", "一、细则"),
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>第一项</w:t></w:r></w:p>"#.into(),
+            p("Q", "学而时习之。"),
+            p("Normal", "正文。"),
+        ]
+        .concat();
+        let document =
+            format!(r#"<w:document xmlns:w="w"><w:body>{body}<w:sectPr/></w:body></w:document>"#);
+        let doc = parse(&docx(&document, styles)).unwrap();
+        assert_eq!(doc.sections[0].level, 2);
+        let kinds: Vec<_> = doc.sections[0].paragraphs.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [BlockKind::ListItem, BlockKind::Quote, BlockKind::Paragraph]
+        );
     }
 
     #[test]

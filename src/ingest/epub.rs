@@ -145,8 +145,22 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut part = html::parse(&source);
         let lines = source.lines().count().max(1);
+        if is_contents_page(&source) {
+            // a contents page in the reading order (converters put one there): the
+            // navigation already gives the chapters, a listener does not need it read
+            document.warnings.push(Warning::new(
+                first_line,
+                format!("table of contents not read aloud ({path})"),
+            ));
+            document.parts.push(Part {
+                first_line,
+                name: path.clone(),
+            });
+            first_line += lines;
+            continue;
+        }
+        let mut part = html::parse(&source);
         // a part that starts without a heading takes its name from the table of contents
         if let Some(first) = part.sections.first_mut()
             && first.title.is_none()
@@ -175,6 +189,29 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
         document.title = document.sections.first().and_then(|s| s.title.clone());
     }
     Ok(document)
+}
+
+/// A content document that is a table of contents: at least three links into the book
+/// (not to the web), and the links' text at least 70% of the page's text.
+fn is_contents_page(source: &str) -> bool {
+    let page = scraper::Html::parse_document(source);
+    let body = scraper::Selector::parse("body").expect("a valid selector");
+    let links = scraper::Selector::parse("a[href]").expect("a valid selector");
+    let Some(body) = page.select(&body).next() else {
+        return false;
+    };
+    let letters = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
+    let all: usize = body.text().map(letters).sum();
+    let (mut count, mut linked) = (0, 0);
+    for a in body.select(&links) {
+        let href = a.value().attr("href").unwrap_or_default();
+        if href.contains("://") || href.starts_with("mailto:") {
+            continue;
+        }
+        count += 1;
+        linked += a.text().map(letters).sum::<usize>();
+    }
+    count >= 3 && linked * 10 >= all * 7
 }
 
 /// One entry of the table of contents.

@@ -16,7 +16,7 @@
 
 use scraper::{ElementRef, Html, Node};
 
-use crate::text::{Document, Paragraph, Section, Warning};
+use crate::text::{BlockKind, Document, Paragraph, Section, Warning};
 
 /// Whether `text` (decoded) is HTML or XHTML rather than plain text: it starts, after
 /// spaces and comments, with an XML declaration, a doctype or an `<html>` tag.
@@ -93,6 +93,9 @@ pub fn parse(source: &str) -> Document {
         current: None,
         skipped_tables: 0,
         skipped_pre: 0,
+        skipped_captions: 0,
+        in_list_item: 0,
+        in_quote: 0,
     };
     let title = html
         .select(&selector("title"))
@@ -112,6 +115,7 @@ pub fn parse(source: &str) -> Document {
             reader.skipped_pre,
             "preformatted block(s) (code, shell sessions) not read aloud",
         ),
+        (reader.skipped_captions, "picture caption(s) not read aloud"),
     ] {
         if skipped > 0 {
             document
@@ -202,13 +206,12 @@ fn flattened(source: &str) -> Document {
         .lines()
         .map(collapse)
         .filter(|l| !l.is_empty())
-        .map(|text| Paragraph { text, line: 1 })
+        .map(|text| Paragraph::new(text, 1))
         .collect();
     Document {
         sections: vec![Section {
-            title: None,
-            line: 1,
             paragraphs,
+            ..Section::untitled(1)
         }],
         warnings: vec![Warning::new(
             1,
@@ -235,10 +238,25 @@ struct Reader<'s> {
     current: Option<Section>,
     skipped_tables: usize,
     skipped_pre: usize,
+    skipped_captions: usize,
+    /// How many `li` and `blockquote` elements the walk is inside.
+    in_list_item: usize,
+    in_quote: usize,
 }
 
 impl Reader<'_> {
+    /// Reads `element`, counting the list items and quotations it opens.
     fn walk(&mut self, element: ElementRef, depth: usize) {
+        let name = element.value().name();
+        let (item, quote) = (name == "li", name == "blockquote");
+        self.in_list_item += usize::from(item);
+        self.in_quote += usize::from(quote);
+        self.walk_block(element, depth);
+        self.in_list_item -= usize::from(item);
+        self.in_quote -= usize::from(quote);
+    }
+
+    fn walk_block(&mut self, element: ElementRef, depth: usize) {
         let name = element.value().name();
         if is_skipped(element) {
             return;
@@ -265,15 +283,16 @@ impl Reader<'_> {
                 } else if !title.is_empty() {
                     self.close_section();
                     let line = self.locate(&title);
-                    self.current = Some(Section {
-                        title: Some(title),
-                        line,
-                        paragraphs: Vec::new(),
-                    });
+                    let level = name[1..].parse().unwrap_or(1);
+                    self.current = Some(Section::headed(title, level, line));
                 }
                 return;
             }
             _ => {}
+        }
+        if is_caption(element) {
+            self.skipped_captions += 1;
+            return;
         }
         if PARAGRAPHS.contains(&name) && !has_block_children(element) {
             let text = block_text(element);
@@ -310,12 +329,17 @@ impl Reader<'_> {
             return;
         }
         let line = self.locate(&text);
-        let section = self.current.get_or_insert_with(|| Section {
-            title: None,
-            line,
-            paragraphs: Vec::new(),
-        });
-        section.paragraphs.push(Paragraph { text, line });
+        let kind = if self.in_list_item > 0 {
+            BlockKind::ListItem
+        } else if self.in_quote > 0 {
+            BlockKind::Quote
+        } else {
+            BlockKind::Paragraph
+        };
+        let section = self.current.get_or_insert_with(|| Section::untitled(line));
+        section
+            .paragraphs
+            .push(Paragraph::of_kind(kind, text, line));
     }
 
     fn close_section(&mut self) {
@@ -355,6 +379,60 @@ fn is_skipped(element: ElementRef) -> bool {
                     .map(|k| k.trim_start_matches("doc-"))
                     .any(|k| NOT_IN_THE_FLOW.contains(&k))
             })
+}
+
+/// A picture's caption set as an ordinary paragraph, as e-book converters write them: a
+/// block right after an image (or a block holding only an image) that either says so in
+/// its class (`caption`, `picture-txt`, `illus` …) or shares its container with the image
+/// alone. `figcaption` is skipped by name.
+fn is_caption(element: ElementRef) -> bool {
+    let value = element.value();
+    if !matches!(value.name(), "p" | "div" | "span") {
+        return false;
+    }
+    let hinted = |words: &[&str]| {
+        value.classes().any(|c| {
+            let c = c.to_ascii_lowercase();
+            words.iter().any(|w| c.contains(w))
+        })
+    };
+    if hinted(&["caption"]) {
+        return true;
+    }
+    let after_image = element
+        .prev_siblings()
+        .find_map(ElementRef::wrap)
+        .is_some_and(is_only_an_image);
+    if !after_image {
+        return false;
+    }
+    let with_the_image_alone = element
+        .parent()
+        .and_then(ElementRef::wrap)
+        .is_some_and(|p| {
+            p.children().filter_map(ElementRef::wrap).count() == 2
+                && p.children().all(|c| match c.value() {
+                    Node::Text(t) => t.trim().is_empty(),
+                    _ => true,
+                })
+                && !matches!(p.value().name(), "body" | "section" | "article" | "main")
+        });
+    // body text may follow a picture too; a caption is a sentence or two
+    let short = element.text().map(|t| t.chars().count()).sum::<usize>() <= 200;
+    if !short {
+        return false;
+    }
+    with_the_image_alone || hinted(&["pic", "illus", "figure", "photo", "image", "img"])
+}
+
+/// An `img`, or an element with no text that holds one.
+fn is_only_an_image(element: ElementRef) -> bool {
+    element.value().name() == "img"
+        || (element.text().all(|t| t.trim().is_empty())
+            && element
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .any(|e| e.value().name() == "img"))
 }
 
 /// EPUB structural semantics (`epub:type`) and ARIA roles (`doc-…`) of what is not read
@@ -523,6 +601,45 @@ mod tests {
             .map(|p| p.text.as_str())
             .collect();
         assert!(text.contains("深处的文字"), "{text}");
+    }
+
+    #[test]
+    fn heading_levels_list_items_quotes_and_captions() {
+        let doc = parse(
+            "<html><body><h2>第一章</h2><h3>一</h3><p>正文。</p>\
+             <ul><li>第一项</li><li><p>第二项</p></li></ul><blockquote><p>子曰。</p></blockquote>\
+             <div><img src=\"a.jpg\"/><p>看那马要站起来了。</p></div>\
+             <div><img src=\"b.jpg\"/></div><p class=\"picture-txt\">火烧云上来了。</p>\
+             <p>后面的正文。</p></body></html>",
+        );
+        let levels: Vec<_> = doc
+            .sections
+            .iter()
+            .map(|s| (s.title.as_deref(), s.level))
+            .collect();
+        assert_eq!(levels, [(Some("第一章"), 2), (Some("一"), 3)]);
+        let blocks: Vec<_> = doc.sections[1]
+            .paragraphs
+            .iter()
+            .map(|p| (p.kind, p.text.as_str()))
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                (BlockKind::Paragraph, "正文。"),
+                (BlockKind::ListItem, "第一项"),
+                (BlockKind::ListItem, "第二项"),
+                (BlockKind::Quote, "子曰。"),
+                (BlockKind::Paragraph, "后面的正文。"),
+            ]
+        );
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.message == "2 picture caption(s) not read aloud"),
+            "{:?}",
+            doc.warnings
+        );
     }
 
     #[test]

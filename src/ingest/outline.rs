@@ -116,6 +116,44 @@ pub(crate) fn is_heading_label(text: &str) -> bool {
     number || chapter || chinese
 }
 
+/// A word that download sites and converters put in front of every chapter heading
+/// (`正文 第一回 …`, `《》目录 第一回 …`, `VIP卷 第3章 …`): a short first token before a `第N章/回`
+/// label that comes back in front of at least three of them and of at least half of all
+/// the chapter labels that open a line. `None` when no such prefix exists.
+pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut labelled = 0;
+    for line in raw {
+        let t = line.trim_matches(is_space);
+        if t.chars().count() > 60 {
+            continue;
+        }
+        if starts_with_chapter_label(t) {
+            labelled += 1;
+            continue;
+        }
+        if let Some((prefix, rest)) = t.split_once(is_space)
+            && (1..=8).contains(&prefix.chars().count())
+            && !prefix.contains('第')
+            && !prefix.chars().any(|c| c.is_ascii_digit())
+            && starts_with_chapter_label(rest.trim_start_matches(is_space))
+        {
+            labelled += 1;
+            *counts.entry(prefix).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n >= 3 && n * 2 >= labelled)
+        .max_by_key(|&(_, n)| n)
+        .map(|(prefix, _)| prefix.to_owned())
+}
+
+/// `第一回 …`, `第 3 章 …`, `第12节`: a Chinese chapter label opens the text.
+fn starts_with_chapter_label(t: &str) -> bool {
+    strip_chapter_label(t).len() < t.len()
+}
+
 /// `第 1 章 定义` → `定义`, `Chapter 2 Setup` → `Setup`: what follows a chapter label.
 fn strip_chapter_label(t: &str) -> &str {
     if let Some(rest) = t.strip_prefix('第')
@@ -392,7 +430,7 @@ pub(crate) fn is_bare_number(text: &str) -> bool {
 /// A download site's banner or notice: a line of its own (blank lines around it) with a
 /// web address or a site name and what such sites say (下载, 电子书, 整理, 更多 …), or a
 /// notice to delete the file after reading.
-pub(crate) fn is_banner(text: &str, alone: bool) -> bool {
+pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
     let t = text.trim_matches(is_space);
     let lower = t.to_ascii_lowercase();
     let address = lower.contains("http://")
@@ -416,8 +454,16 @@ pub(crate) fn is_banner(text: &str, alone: bool) -> bool {
         "网友",
     ];
     let says = SAYS.iter().any(|w| lower.contains(w));
+    // a site's name and address and nothing else: `天涯在线书库《www.tianyabook.com》`
+    let words_besides_address = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '_')))
+        .filter(|w| !w.contains('.'))
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).count())
+        .sum::<usize>();
+    let only_a_site = address && words_besides_address <= 12 && !ends_sentence(t);
     let notice = [
         "24小时内删除",
+        "购买正版",
         "版权归原作者",
         "仅供交流",
         "仅供学习",
@@ -425,7 +471,87 @@ pub(crate) fn is_banner(text: &str, alone: bool) -> bool {
     ]
     .iter()
     .any(|w| t.contains(w));
-    (alone && address && says && !ends_sentence(t)) || notice
+    (place != BannerPlace::Inside && address && says && !ends_sentence(t))
+        || (place == BannerPlace::AtAnEnd && only_a_site)
+        || notice
+}
+
+/// Where a line that may be a banner stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BannerPlace {
+    /// Among the first or last few lines of the file, where download sites put theirs.
+    AtAnEnd,
+    /// A line of its own, blank lines around it.
+    Alone,
+    /// In running text.
+    Inside,
+}
+
+/// A title line that also names the author, as download sites write it: `[三国演义 / 罗贯中
+/// 著 ]`, `《红楼梦》 作者：曹雪芹`, `《西游记》`. The title without its book-title marks and the
+/// author without 著/撰/作者.
+pub(crate) fn title_and_author(text: &str) -> Option<(String, Option<String>)> {
+    let t = text
+        .trim_matches(is_space)
+        .trim_start_matches(['[', '【'])
+        .trim_end_matches([']', '】'])
+        .trim_matches(is_space);
+    let bare = |s: &str| -> String {
+        let s = s.trim_matches(is_space);
+        s.strip_prefix('《')
+            .and_then(|r| r.strip_suffix('》'))
+            .unwrap_or(s)
+            .trim_matches(is_space)
+            .to_owned()
+    };
+    let named = |s: &str| {
+        let s = s.trim_matches(is_space);
+        let s = s
+            .strip_prefix("作者：")
+            .or_else(|| s.strip_prefix("作者:"))
+            .unwrap_or(s)
+            .trim_matches(is_space);
+        let s = ["编著", "著", "撰", "编"]
+            .iter()
+            .find_map(|w| s.strip_suffix(w))
+            .unwrap_or(s)
+            .trim_matches(is_space);
+        (!s.is_empty() && s.chars().count() <= 12 && !s.contains(['，', '。']))
+            .then(|| s.to_owned())
+    };
+    let short = |s: &str| (1..=30).contains(&s.chars().count()) && !s.contains(['。', '，', '；']);
+    if let Some((title, author)) = t.split_once('/') {
+        let (title, author) = (bare(title), named(author)?);
+        return short(&title).then_some((title, Some(author)));
+    }
+    if let Some(at) = t.find("作者") {
+        let (title, author) = (bare(&t[..at]), named(&t[at..])?);
+        return short(&title).then_some((title, Some(author)));
+    }
+    let whole = t.starts_with('《') && t.ends_with('》') && t.matches('《').count() == 1;
+    let title = bare(t);
+    (whole && short(&title)).then_some((title, None))
+}
+
+/// A rule with a few words inside (`------章节内容开始-------`, `===== 完 =====`): a
+/// converter's divider. `false` when the words are a chapter heading (`---第一章---`).
+pub(crate) fn is_labelled_divider(text: &str) -> bool {
+    let t = text.trim_matches(is_space);
+    let rule = |c: char| {
+        matches!(
+            c,
+            '-' | '—' | '=' | '_' | '*' | '~' | '－' | '＝' | '─' | '━'
+        )
+    };
+    let opening = t.chars().take_while(|&c| rule(c)).count();
+    let closing = t.chars().rev().take_while(|&c| rule(c)).count();
+    let inner = t.trim_matches(rule).trim_matches(is_space);
+    opening >= 3
+        && closing >= 3
+        && (1..=12).contains(&inner.chars().count())
+        && !ends_sentence(inner)
+        && !starts_with_chapter_label(inner)
+        && numbered_level(inner).is_none()
 }
 
 #[cfg(test)]
@@ -504,23 +630,89 @@ mod tests {
 
     #[test]
     fn banners() {
+        use BannerPlace::*;
         assert!(is_banner(
             "本书由 www.example.com 整理，更多小说请访问",
-            true
+            Alone
         ));
         assert!(is_banner(
             "声明：本书仅供交流，请于下载后24小时内删除",
-            false
+            Inside
         ));
         assert!(!is_banner(
             "本文的最新版随时都可以在 http://www.debian.org/doc/ 上找到。",
-            true
+            Alone
         ));
         // wrapped running text that happens to hold an address and 更多
         assert!(!is_banner(
             "欲了解更多关于 Linux 的信息，参见 Linux Online (https://",
-            false
+            Inside
         ));
-        assert!(!is_banner("他走进了书店。", true));
+        assert!(!is_banner("他走进了书店。", Alone));
+        // a site's name and address at the top of a downloaded novel, not in the middle
+        assert!(is_banner("天涯在线书库《www.tianyabook.com》", AtAnEnd));
+        assert!(!is_banner("天涯在线书库《www.tianyabook.com》", Alone));
+        assert!(is_banner(
+            "TXT小说天堂  https://www.xstt5.com，最有文艺气息的文学网站，所有TXT电子书手机免费下载阅读",
+            AtAnEnd
+        ));
+    }
+
+    #[test]
+    fn chapter_prefixes_that_recur_are_found() {
+        let lines = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let novel = lines(&[
+            "    正文 第一回 宴桃园豪杰三结义 斩黄巾英雄首立功",
+            "话说天下大势，分久必合，合久必分。",
+            "    正文 第二回 张翼德怒鞭督邮 何国舅谋诛宦竖",
+            "且说董卓字仲颖。",
+            "    正文 第三回 议温明董卓叱丁原 馈金珠李肃说吕布",
+        ]);
+        assert_eq!(recurring_heading_prefix(&novel).as_deref(), Some("正文"));
+        let bound = lines(&[
+            "《》目录 第一回　灵根育孕源流出",
+            "x",
+            "《》目录 第二回　悟彻菩提真妙理",
+            "《》目录 第三回　四海千山皆拱伏",
+        ]);
+        assert_eq!(
+            recurring_heading_prefix(&bound).as_deref(),
+            Some("《》目录")
+        );
+        // twice is not a habit; and most headings have no prefix here
+        let mixed = lines(&[
+            "他说 第一章 很好",
+            "第二章 甲",
+            "第三章 乙",
+            "第四章 丙",
+            "她说 第五章 丁",
+        ]);
+        assert_eq!(recurring_heading_prefix(&mixed), None);
+    }
+
+    #[test]
+    fn title_lines_that_name_the_author() {
+        let pair = |t: &str, a: Option<&str>| Some((t.to_owned(), a.map(str::to_owned)));
+        assert_eq!(
+            title_and_author("[三国演义 / 罗贯中 著 ]"),
+            pair("三国演义", Some("罗贯中"))
+        );
+        assert_eq!(
+            title_and_author("《红楼梦》 作者：曹雪芹"),
+            pair("红楼梦", Some("曹雪芹"))
+        );
+        assert_eq!(title_and_author("《西游记》"), pair("西游记", None));
+        assert_eq!(title_and_author("第一章 总则"), None);
+        assert_eq!(title_and_author("《论语》与《孟子》"), None);
+        assert_eq!(title_and_author("他读了《红楼梦》，作者是谁？"), None);
+    }
+
+    #[test]
+    fn labelled_dividers() {
+        assert!(is_labelled_divider(" ------章节内容开始-------"));
+        assert!(is_labelled_divider("===== 完 ====="));
+        assert!(!is_labelled_divider("-----第一章 开始-----"));
+        assert!(!is_labelled_divider("--- 他说：我们走吧。 ---"));
+        assert!(!is_labelled_divider("----"));
     }
 }

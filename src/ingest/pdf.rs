@@ -252,23 +252,10 @@ fn parse_xml(source: &str) -> Result<Document, PdfError> {
             lines: lines_of(pages.len() + 1, height, runs),
         });
     }
-    let outline: Vec<(usize, String)> = pdf
-        .child("outline")
-        .map(|o| {
-            o.descendants("item")
-                .into_iter()
-                .map(|i| {
-                    (
-                        i.attribute("page")
-                            .and_then(|p| p.parse().ok())
-                            .unwrap_or(0),
-                        collapse_whitespace(&i.text()),
-                    )
-                })
-                .filter(|(_, t)| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut outline = Vec::new();
+    if let Some(top) = pdf.child("outline") {
+        outline_entries(top, 1, &mut outline);
+    }
     let characters: usize = pages
         .iter()
         .flat_map(|p| &p.lines)
@@ -498,9 +485,44 @@ fn shape(text: &str) -> String {
         .collect()
 }
 
+/// A bookmark: the page it points to, its title and how deep it is nested (1 = top).
+struct Bookmark {
+    page: usize,
+    title: String,
+    level: u8,
+}
+
+/// The bookmarks of poppler's `<outline>`, in order: an `<item>` is an entry, an
+/// `<outline>` inside holds the entries under the item before it.
+fn outline_entries(outline: &Element, level: u8, out: &mut Vec<Bookmark>) {
+    for e in outline.elements() {
+        match e.name.as_str() {
+            "item" => {
+                let title = collapse_whitespace(&e.text());
+                if !title.is_empty() {
+                    out.push(Bookmark {
+                        page: e
+                            .attribute("page")
+                            .and_then(|p| p.parse().ok())
+                            .unwrap_or(0),
+                        title,
+                        level,
+                    });
+                }
+            }
+            // nested outlines deeper than any book's are read as the last level
+            "outline" => outline_entries(e, level.saturating_add(1).min(MAX_OUTLINE_LEVEL), out),
+            _ => {}
+        }
+    }
+}
+
+/// Bookmarks nested deeper than this count as this level.
+const MAX_OUTLINE_LEVEL: u8 = 9;
+
 struct Reader {
     pages: Vec<Page>,
-    outline: Vec<(usize, String)>,
+    outline: Vec<Bookmark>,
     body_size: f32,
     /// Usual distance from one line's top to the next's, in body text.
     spacing: f32,
@@ -509,7 +531,7 @@ struct Reader {
 }
 
 impl Reader {
-    fn new(pages: Vec<Page>, outline: Vec<(usize, String)>) -> Self {
+    fn new(pages: Vec<Page>, outline: Vec<Bookmark>) -> Self {
         let mut by_size: Vec<(f32, usize)> = Vec::new();
         let mut steps: Vec<f32> = Vec::new();
         for page in &pages {
@@ -597,12 +619,12 @@ impl Reader {
 
     /// Whether a line of body size is a heading the outline lists on its page (or next to
     /// it): the whole line is the entry's title, maybe after a section number.
-    fn listed(&self, line: &Line, outline: &[(usize, String, bool)]) -> bool {
+    fn listed(&self, line: &Line, outline: &[(usize, String, bool, u8)]) -> bool {
         if line.text.chars().count() > 60 || line.text.ends_with(['。', '，', '；']) {
             return false;
         }
         let k = key(&line.text);
-        outline.iter().any(|(page, title, _)| {
+        outline.iter().any(|(page, title, _, _)| {
             line.page.abs_diff(*page) <= 1
                 && !title.is_empty()
                 && k.strip_suffix(title.as_str()).is_some_and(section_number)
@@ -615,7 +637,7 @@ impl Reader {
             outline: self
                 .outline
                 .iter()
-                .map(|(p, t)| (*p, key(t), false))
+                .map(|b| (b.page, key(&b.title), false, b.level))
                 .collect(),
             ..Builder::default()
         };
@@ -625,12 +647,7 @@ impl Reader {
         let mut in_contents = false;
         // pages between the title page and the first bookmarked one: copyright, revision
         // tables, contents
-        let first_bookmarked = self
-            .outline
-            .iter()
-            .map(|(page, _)| *page)
-            .min()
-            .unwrap_or(1);
+        let first_bookmarked = self.outline.iter().map(|b| b.page).min().unwrap_or(1);
         let front_matter = 2..first_bookmarked;
         if !front_matter.is_empty() {
             b.doc.warnings.push(Warning::new(
@@ -702,13 +719,7 @@ impl Reader {
                 };
                 if starts_new {
                     b.flush();
-                    b.paragraph = Some((
-                        Paragraph {
-                            text: line.text.clone(),
-                            line: line_no,
-                        },
-                        line.clone(),
-                    ));
+                    b.paragraph = Some((Paragraph::new(line.text.clone(), line_no), line.clone()));
                 } else if let Some((para, prev)) = b.paragraph.as_mut() {
                     join_text(&mut para.text, &line.text);
                     *prev = line.clone();
@@ -766,8 +777,8 @@ struct Builder {
     paragraph: Option<(Paragraph, Line)>,
     /// Heading text, its first line and that line's number.
     heading: Option<(String, Line, usize)>,
-    /// Outline entries: page, title key, whether a heading has matched it.
-    outline: Vec<(usize, String, bool)>,
+    /// Outline entries: page, title key, whether a heading has matched it, level.
+    outline: Vec<(usize, String, bool, u8)>,
 }
 
 impl Builder {
@@ -775,11 +786,7 @@ impl Builder {
     fn flush(&mut self) {
         if let Some((para, _)) = self.paragraph.take() {
             self.current
-                .get_or_insert_with(|| Section {
-                    title: None,
-                    line: para.line,
-                    paragraphs: Vec::new(),
-                })
+                .get_or_insert_with(|| Section::untitled(para.line))
                 .paragraphs
                 .push(para);
         }
@@ -792,39 +799,38 @@ impl Builder {
             return;
         };
         let k = key(&text);
-        let in_outline = self.outline.is_empty()
-            || self.outline.iter_mut().any(|(page, title, used)| {
-                let hit = !*used
-                    && first.page.abs_diff(*page) <= 1
-                    && !title.is_empty()
-                    && (k == *title || k.ends_with(title.as_str()) || title.ends_with(k.as_str()));
-                *used |= hit;
-                hit
-            });
-        if in_outline {
+        // without bookmarks every heading counts as a chapter
+        let mut level = Some(1);
+        if !self.outline.is_empty() {
+            level = self
+                .outline
+                .iter_mut()
+                .find(|(page, title, used, _)| {
+                    !*used
+                        && first.page.abs_diff(*page) <= 1
+                        && !title.is_empty()
+                        && (k == *title
+                            || k.ends_with(title.as_str())
+                            || title.ends_with(k.as_str()))
+                })
+                .map(|entry| {
+                    entry.2 = true;
+                    entry.3
+                });
+        }
+        if let Some(level) = level {
             if let Some(section) = self.current.take() {
                 self.doc.sections.push(section);
             }
             if self.doc.title.is_none() && self.doc.sections.is_empty() && first.page <= 2 {
                 self.doc.title = Some(text.clone());
             }
-            self.current = Some(Section {
-                title: Some(text),
-                line: line_no,
-                paragraphs: Vec::new(),
-            });
+            self.current = Some(Section::headed(text, level, line_no));
         } else {
             self.current
-                .get_or_insert_with(|| Section {
-                    title: None,
-                    line: line_no,
-                    paragraphs: Vec::new(),
-                })
+                .get_or_insert_with(|| Section::untitled(line_no))
                 .paragraphs
-                .push(Paragraph {
-                    text,
-                    line: line_no,
-                });
+                .push(Paragraph::new(text, line_no));
         }
     }
 
@@ -1033,6 +1039,18 @@ mod tests {
         let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
         assert_eq!(titles, [None, Some("2 安装")]);
         assert_eq!(d.sections[0].paragraphs[0].text, "1 概述");
+    }
+
+    #[test]
+    fn a_bookmark_nested_under_another_is_a_level_deeper() {
+        let outline = r#"<outline><item page="2">概述</item><outline><item page="3">安装</item></outline></outline>"#;
+        let d = doc(&sample(), outline);
+        let levels: Vec<_> = d
+            .sections
+            .iter()
+            .filter_map(|s| Some((s.title.as_deref()?, s.level)))
+            .collect();
+        assert_eq!(levels, [("1 概述", 1), ("2 安装", 2)], "{d:#?}");
     }
 
     #[test]

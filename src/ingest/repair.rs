@@ -7,6 +7,7 @@
 //! lost the digits of a number ([`close_digit_gaps`]). Every dropped caption and every gap
 //! becomes a [`Warning`] with its line.
 
+use super::outline::BannerPlace;
 use crate::text::Warning;
 
 /// One non-blank line that survived repair.
@@ -152,6 +153,9 @@ enum Kind {
     Dropped,
 }
 
+/// How many lines at each end of a file count as where a banner stands.
+const EDGE_LINES: usize = 8;
+
 /// Splits decoded text into lines and drops page furniture, ornaments and vertical captions.
 pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
     let with_breaks: Vec<String> = text
@@ -175,7 +179,14 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         .map(|l| if blank(l) { Kind::Blank } else { Kind::Text })
         .collect();
 
+    // download sites put their banner among the first and last lines of the file
+    let text_lines: Vec<usize> = (0..raw.len()).filter(|&i| !blank(&raw[i])).collect();
+    let at_an_end = |i: usize| {
+        let rank = text_lines.partition_point(|&k| k < i);
+        rank < EDGE_LINES || rank + EDGE_LINES >= text_lines.len()
+    };
     let mut banners = 0;
+    let mut banner_texts: Vec<String> = Vec::new();
     let mut captions = 0;
     for i in 0..raw.len() {
         if kinds[i] != Kind::Text {
@@ -196,8 +207,16 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             continue;
         }
         let alone = (i == 0 || blank(&raw[i - 1])) && raw.get(i + 1).is_none_or(|n| blank(n));
-        let banner = super::outline::is_banner(&raw[i], alone);
+        let place = if at_an_end(i) {
+            BannerPlace::AtAnEnd
+        } else if alone {
+            BannerPlace::Alone
+        } else {
+            BannerPlace::Inside
+        };
+        let banner = super::outline::is_banner(&raw[i], place);
         if banner {
+            banner_texts.push(raw[i].trim_matches(is_space).to_owned());
             banners += 1;
             if banners <= 5 {
                 warnings.push(Warning::new(
@@ -218,8 +237,41 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                 kinds[j] = Kind::Transparent;
                 j += 1;
             }
-        } else if is_ornament(&raw[i]) {
+        } else if is_ornament(&raw[i]) || super::outline::is_labelled_divider(&raw[i]) {
             kinds[i] = Kind::Dropped;
+        }
+    }
+    // a banner also glued to the end of the last paragraph (`…总关愁。天涯在线书库《www…》`)
+    let mut raw = raw;
+    banner_texts.retain(|b| b.chars().count() >= 8);
+    for i in 0..raw.len() {
+        if kinds[i] != Kind::Text {
+            continue;
+        }
+        let t = raw[i].trim_end_matches(is_space);
+        if let Some(banner) = banner_texts
+            .iter()
+            .find(|b| t.len() > b.len() && t.ends_with(b.as_str()))
+        {
+            warnings.push(Warning::new(
+                i + 1,
+                format!("banner at the end of the line not read aloud: «{banner}»"),
+            ));
+            let keep = t.len() - banner.len();
+            raw[i].truncate(keep);
+        }
+    }
+    // `正文 第一回 …`: the word in front of every chapter heading is not part of it
+    if let Some(prefix) = super::outline::recurring_heading_prefix(&raw) {
+        for i in 0..raw.len() {
+            let t = raw[i].trim_start_matches(is_space);
+            if kinds[i] == Kind::Text
+                && let Some(rest) = t.strip_prefix(prefix.as_str())
+                && rest.starts_with(is_space)
+            {
+                let margin = raw[i].len() - t.len();
+                raw[i] = format!("{}{}", &raw[i][..margin], rest.trim_start_matches(is_space));
+            }
         }
     }
     drop_vertical_captions(&raw, &mut kinds, warnings);

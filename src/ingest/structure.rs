@@ -114,13 +114,9 @@ struct Builder {
 }
 
 impl Builder {
-    fn heading(&mut self, title: String, line: usize, warnings: &mut Vec<Warning>) {
+    fn heading(&mut self, title: String, level: u8, line: usize, warnings: &mut Vec<Warning>) {
         self.flush(warnings);
-        self.sections.push(Section {
-            title: Some(title),
-            line,
-            paragraphs: Vec::new(),
-        });
+        self.sections.push(Section::headed(title, level, line));
     }
 
     /// Starts a new paragraph with this line.
@@ -186,14 +182,10 @@ impl Builder {
             return;
         }
         if self.sections.is_empty() {
-            self.sections.push(Section {
-                title: None,
-                line,
-                paragraphs: Vec::new(),
-            });
+            self.sections.push(Section::untitled(line));
         }
         if let Some(section) = self.sections.last_mut() {
-            section.paragraphs.push(Paragraph { text, line });
+            section.paragraphs.push(Paragraph::new(text, line));
         }
     }
 
@@ -269,7 +261,7 @@ fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -
             authors.push(t);
         } else if doc.title.is_none() {
             doc.title = Some(t.clone());
-            b.heading(t, l.no, warnings);
+            b.heading(t, 0, l.no, warnings);
         } else {
             warnings.push(Warning::new(
                 l.no,
@@ -292,7 +284,7 @@ fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -
             && !ends_with_punctuation(t)
             && l.width() <= layout.median + 2
         {
-            b.heading(heading_text(t), l.no, warnings);
+            b.heading(heading_text(t), 1, l.no, warnings);
             prev = None;
             continue;
         }
@@ -368,6 +360,14 @@ fn heading_level(line: &Line) -> Option<u8> {
     ];
     let compact: String = t.chars().filter(|&c| !is_space(c)).collect();
     if NAMED.contains(&compact.as_str()) {
+        return Some(2);
+    }
+    // `楔子 张天师祈禳瘟疫 洪太尉误走妖魔`: the name, a space and a title
+    if let Some((name, title)) = t.split_once(is_space)
+        && NAMED.contains(&name)
+        && (1..=30).contains(&title.trim_matches(is_space).chars().count())
+        && !ends_with_punctuation(t)
+    {
         return Some(2);
     }
     None
@@ -586,21 +586,29 @@ fn parse_book(
     let title_line = lines.first().filter(|l| {
         let t = l.trimmed();
         let markdown_title = t.starts_with("# ");
-        let plain = levels[0].is_none()
-            && t.chars().count() <= 40
+        let shaped_like_a_title = t.chars().count() <= 40
             && !t.contains([
                 '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?',
             ])
             // a closing bracket may end a title: 常见问题（FAQ）
             && !ends_with_punctuation(t.trim_end_matches(['）', ')', '》', '」', '”']))
             && !is_byline(t)
-            && !outline::is_date_line(t)
+            && !outline::is_date_line(t);
+        let plain = levels[0].is_none()
+            && (shaped_like_a_title || outline::title_and_author(t).is_some())
             && (first_recurs
                 || lines
                     .get(1)
                     .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some()));
         markdown_title || plain
     });
+    // the shapes' levels (卷 1, 章 2, 节 3; `1` 1, `1.1` 2) as ranks among those the book
+    // uses: a book of 章 and 节 has chapters at level 1
+    let mut used: Vec<u8> = levels.iter().flatten().copied().collect();
+    used.sort_unstable();
+    used.dedup();
+    let rank =
+        |level: u8| u8::try_from(used.partition_point(|&l| l < level) + 1).unwrap_or(u8::MAX);
     let mut b = Builder::default();
     let mut prev: Option<&Line> = None;
     let mut skip_next = false;
@@ -611,13 +619,19 @@ fn parse_book(
         if i == 0
             && let Some(t) = title_line
         {
-            let title = heading_text(&t.text);
+            let title = match outline::title_and_author(&t.text) {
+                Some((title, author)) => {
+                    doc.author = author;
+                    title
+                }
+                None => heading_text(&t.text),
+            };
             doc.title = Some(title.clone());
-            b.heading(title, t.no, warnings);
+            b.heading(title, 0, t.no, warnings);
             prev = None;
             continue;
         }
-        if levels[i].is_some() {
+        if let Some(level) = levels[i] {
             let mut title = heading_text(&l.text);
             if takes_next[i]
                 && let Some(next) = lines.get(i + 1)
@@ -633,7 +647,7 @@ fn parse_book(
                 title.push_str(&rest);
                 skip_next = true;
             }
-            b.heading(title, l.no, warnings);
+            b.heading(title, rank(level), l.no, warnings);
             prev = None;
             continue;
         }
@@ -998,6 +1012,28 @@ mod tests {
             titles(&doc),
             ["第1回 开篇", "第十二回", "Chapter 3: The Road"]
         );
+    }
+
+    #[test]
+    fn heading_levels_are_ranks_among_the_shapes_a_book_uses() {
+        let doc = parse("书名\n\n第一章 总则\n甲。\n第一节 起\n乙。\n第二章 附则\n丙。\n");
+        let levels: Vec<_> = doc
+            .sections
+            .iter()
+            .map(|s| (s.title.as_deref().unwrap_or(""), s.level))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                ("书名", 0),
+                ("第一章 总则", 1),
+                ("第一节 起", 2),
+                ("第二章 附则", 1)
+            ]
+        );
+        let numbered = parse("1 概述\n\n甲。\n\n1.1 范围\n\n乙。\n");
+        let levels: Vec<_> = numbered.sections.iter().map(|s| s.level).collect();
+        assert_eq!(levels, [1, 2]);
     }
 
     #[test]

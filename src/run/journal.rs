@@ -128,6 +128,7 @@ mod tests {
         ChapterRecord {
             index: 1,
             title: "第一章".into(),
+            level: 1,
             file: file.into(),
             frames: 2400,
             duration: 0.1,

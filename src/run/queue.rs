@@ -240,12 +240,11 @@ mod tests {
     fn book(chapters: usize, sentences: usize) -> Plan {
         let sections = (0..chapters)
             .map(|c| Section {
-                title: Some(format!("第{}章", c + 1)),
-                line: c * 3 + 1,
-                paragraphs: vec![Paragraph {
-                    text: "今天天气很好我们出发。".repeat(sentences),
-                    line: c * 3 + 2,
-                }],
+                paragraphs: vec![Paragraph::new(
+                    "今天天气很好我们出发。".repeat(sentences),
+                    c * 3 + 2,
+                )],
+                ..Section::headed(format!("第{}章", c + 1), 1, c * 3 + 1)
             })
             .collect();
         let document = Document {

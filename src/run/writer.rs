@@ -199,6 +199,7 @@ fn write_in_order<'scope>(
         let record = ChapterRecord {
             index: chapter.index,
             title: chapter.title.clone(),
+            level: chapter.level,
             file: chapter.file.clone(),
             frames: writer.frames(),
             duration: seconds(writer.frames()),

@@ -86,22 +86,18 @@ impl Synthesizer for FakeEngine {
 fn book() -> Document {
     let sections = (1..=12)
         .map(|n| Section {
-            title: Some(format!("第{n}章 旅途")),
-            line: n * 10,
             paragraphs: vec![
-                Paragraph {
-                    text: if n == 4 {
+                Paragraph::new(
+                    if n == 4 {
                         format!("{HOLD_AT}，我们等一等。")
                     } else {
                         format!("这是第{n}章的开头，我们出发了。")
                     },
-                    line: n * 10 + 1,
-                },
-                Paragraph {
-                    text: format!("第{n}章到这里就结束了。"),
-                    line: n * 10 + 2,
-                },
+                    n * 10 + 1,
+                ),
+                Paragraph::new(format!("第{n}章到这里就结束了。"), n * 10 + 2),
             ],
+            ..Section::headed(format!("第{n}章 旅途"), 1, n * 10)
         })
         .collect();
     Document {

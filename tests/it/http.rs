@@ -104,15 +104,8 @@ pub(crate) fn tone_reply(req: &Request) -> Response {
 /// Three chapters; the second is the one faults aim at (its text has 故障).
 fn book() -> Document {
     let chapter = |title: &str, paragraphs: &[&str]| Section {
-        title: Some(title.to_owned()),
-        line: 1,
-        paragraphs: paragraphs
-            .iter()
-            .map(|p| Paragraph {
-                text: (*p).to_owned(),
-                line: 1,
-            })
-            .collect(),
+        paragraphs: paragraphs.iter().map(|p| Paragraph::new(*p, 1)).collect(),
+        ..Section::headed(title, 1, 1)
     };
     Document {
         title: Some("测试书".into()),
@@ -870,14 +863,10 @@ fn bench_http_pipeline_against_the_ideal() {
     let server = Server::start(|req, _| tone_reply(req).after(LATENCY));
     let sections = (0..4)
         .map(|c| Section {
-            title: Some(format!("第{c}章")),
-            line: 1,
             paragraphs: (0..40)
-                .map(|i| Paragraph {
-                    text: format!("这是第{c}章里的第{i}段话，用来测量速度。"),
-                    line: 1,
-                })
+                .map(|i| Paragraph::new(format!("这是第{c}章里的第{i}段话，用来测量速度。"), 1))
                 .collect(),
+            ..Section::headed(format!("第{c}章"), 1, 1)
         })
         .collect();
     let document = Document {

@@ -166,9 +166,11 @@ fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
         writeln!(out, "warning: {warning}")?;
     }
     for chapter in plan.planned() {
+        // `##` for a chapter, `###` for a section in it: the heading's level
         writeln!(
             out,
-            "\n## {:02} {}  ->  {}  ({} utterances)",
+            "\n{} {:02} {}  ->  {}  ({} utterances)",
+            "#".repeat(usize::from(chapter.level.clamp(1, 5)) + 1),
             chapter.index,
             chapter.title,
             chapter.file,
