@@ -34,6 +34,11 @@ pub const DEFAULT_MAX_ERROR: f64 = 0.35;
 /// 12 one-syllable chapter numbers heard as other words, e.g. 八 as 中文字幕). They are
 /// flagged only when silent.
 pub const MIN_JUDGED_SYLLABLES: usize = 4;
+/// An utterance that lasts this many times the book's usual time per syllable is flagged
+/// as too long whatever the recognizer heard: Whisper often hears audio said twice (an
+/// engine that looped) only once. Measured on the seed in the neural voice: every
+/// utterance of 4+ syllables within 0.87-1.26x the book's median pace; doubled audio 2x.
+pub const MAX_PACE: f64 = 1.7;
 /// A clip quieter than this (RMS, full scale 1.0; −50 dBFS) says nothing.
 const SILENCE_RMS: f32 = 0.003;
 /// Audio taken on each side of an utterance's times, so that its first and last
@@ -153,7 +158,14 @@ pub struct UtteranceCheck {
     pub judged: bool,
     /// Whether the audio is silent (and the text is not).
     pub silent: bool,
-    /// Whether it is flagged: judged and over the threshold after both hearings, or silent.
+    /// Its seconds per syllable over the book's median ([`MAX_PACE`]); 0 when not judged.
+    #[serde(default)]
+    pub pace: f64,
+    /// Whether it lasts far longer than its text takes at the book's pace.
+    #[serde(default)]
+    pub too_long: bool,
+    /// Whether it is flagged: judged and over the threshold after both hearings, too
+    /// long, or silent.
     pub flagged: bool,
 }
 
@@ -249,6 +261,7 @@ fn check_manifest(
         manifest.chapters.len(),
         work.len(),
     );
+    let pace = median_pace(manifest);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<UtteranceCheck>>> = Mutex::new(vec![None; work.len()]);
     let failure: Mutex<Option<CheckError>> = Mutex::new(None);
@@ -269,7 +282,7 @@ fn check_manifest(
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&(c, u)) = work.get(k) else { break };
-                    match check_one(dir, manifest, c, u, transcriber.as_mut(), options) {
+                    match check_one(dir, manifest, (c, u), pace, transcriber.as_mut(), options) {
                         Ok(result) => {
                             results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(result);
                             progress.utterance_done();
@@ -377,11 +390,30 @@ fn report(
 
 /// Hears utterance `u` of chapter `c` (0-based), twice when the first hearing is over the
 /// threshold.
+/// The book's usual seconds per syllable: the median over utterances long enough to judge
+/// (from the manifest's times; the audio is not read). 0 when none is.
+fn median_pace(manifest: &Manifest) -> f64 {
+    let mut paces: Vec<f64> = manifest
+        .chapters
+        .iter()
+        .flat_map(|c| &c.utterances)
+        .filter_map(|u| {
+            let syllables = compare::syllable_count(&u.text);
+            (syllables >= MIN_JUDGED_SYLLABLES && u.end > u.start)
+                .then(|| (u.end - u.start) / syllables as f64)
+        })
+        .collect();
+    paces.sort_by(f64::total_cmp);
+    paces.get(paces.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Hears utterance `u` of chapter `c` (0-based) and compares it with its text; `pace` is
+/// the book's [`median_pace`].
 fn check_one(
     dir: &Path,
     manifest: &Manifest,
-    c: usize,
-    u: usize,
+    (c, u): (usize, usize),
+    pace: f64,
     transcriber: &mut dyn Transcriber,
     options: &CheckOptions,
 ) -> Result<UtteranceCheck, CheckError> {
@@ -423,6 +455,12 @@ fn check_one(
             (heard, comparison) = (again, second);
         }
     }
+    let relative_pace = if judged && pace > 0.0 {
+        (record.end - record.start) / syllables.max(1) as f64 / pace
+    } else {
+        0.0
+    };
+    let too_long = relative_pace > MAX_PACE;
     Ok(UtteranceCheck {
         id: record.id.to_string(),
         chapter: chapter.index,
@@ -431,7 +469,9 @@ fn check_one(
         end: record.end,
         text: record.text.to_string(),
         heard,
-        flagged: silent || (judged && comparison.error_rate > options.max_error),
+        flagged: silent || too_long || (judged && comparison.error_rate > options.max_error),
+        pace: relative_pace,
+        too_long,
         comparison,
         heard_twice,
         judged,
@@ -637,6 +677,47 @@ mod tests {
         let written: CheckReport =
             serde_json::from_slice(&std::fs::read(dir.path().join(REPORT_FILE)).unwrap()).unwrap();
         assert_eq!(written, report);
+    }
+
+    #[test]
+    fn audio_far_longer_than_its_text_is_flagged_even_when_heard_right() {
+        // Whisper hears a clip said twice as one saying: the clip's length tells
+        let dir = tempfile::tempdir().unwrap();
+        let mut manifest = book(dir.path());
+        let said = |i: usize, start: f64, end: f64| UtteranceRecord {
+            id: UtteranceId::new(0, i),
+            line: 3 + i,
+            written: "殷殷嘱托，谨记于心。".into(),
+            text: "殷殷嘱托，谨记于心。".into(),
+            start,
+            end,
+            voice: None,
+        };
+        manifest.chapters[0].utterances =
+            vec![said(0, 0.0, 0.5), said(1, 0.6, 1.15), said(2, 1.2, 2.2)];
+        output::write_manifest(&dir.path().join("manifest.json"), &manifest).unwrap();
+        let recognizer = Scripted {
+            replies: vec![(0.8, "殷殷嘱托，谨记于心", "殷殷嘱托，谨记于心")],
+            heard: Mutex::new(Vec::new()),
+        };
+        let report = check(
+            dir.path(),
+            &recognizer,
+            &CheckOptions::default(),
+            &crate::progress::Silent,
+        )
+        .unwrap();
+        let flagged: Vec<(&str, bool)> = report
+            .utterances
+            .iter()
+            .filter(|u| u.flagged)
+            .map(|u| (u.id.as_str(), u.too_long))
+            .collect();
+        assert_eq!(flagged, [("1.3", true)], "{report:?}");
+        let doubled = &report.utterances[2];
+        assert_eq!(doubled.comparison.error_rate, 0.0);
+        assert!((doubled.pace - 1.0 / 0.55).abs() < 1e-6, "{doubled:?}");
+        assert!(!report.passed);
     }
 
     #[test]

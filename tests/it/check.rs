@@ -186,7 +186,11 @@ fn the_neural_seed_passes_and_each_damaged_utterance_is_flagged_alone() {
         "{halved:?}"
     );
     let doubled = find(&doubled);
-    assert!(doubled.comparison.repeated, "{doubled:?}");
+    // heard twice, or heard once (Whisper often merges a repeat) and far too long
+    assert!(
+        doubled.comparison.repeated || doubled.too_long,
+        "{doubled:?}"
+    );
     let silenced = find(&silenced);
     assert!(silenced.comparison.error_rate >= 0.9, "{silenced:?}");
     let replaced = find(&replaced);

@@ -134,7 +134,7 @@ fn print_report(book: &Path, report: &CheckReport, quiet: bool) -> std::io::Resu
     let worst = report.worst();
     writeln!(
         out,
-        "{}: {} utterances, {:.0} s of speech, syllable error rate {:.1}%; {} flagged (over {:.0}% or silent); report in {}",
+        "{}: {} utterances, {:.0} s of speech, syllable error rate {:.1}%; {} flagged (over {:.0}%, silent or too long); report in {}",
         if report.passed { "passed" } else { "FAILED" },
         report.utterances.len(),
         report.seconds,
@@ -154,6 +154,9 @@ fn print_report(book: &Path, report: &CheckReport, quiet: bool) -> std::io::Resu
         }
         if c.repeated {
             what.push("repeated".to_owned());
+        }
+        if u.too_long {
+            what.push(format!("{:.1}x the book's time per syllable", u.pace));
         }
         what.extend(c.dropped.iter().map(|d| format!("dropped «{d}»")));
         what.extend(c.extra.iter().map(|d| format!("extra «{d}»")));
