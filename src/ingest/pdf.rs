@@ -24,6 +24,8 @@
 //!
 //! Encrypted PDFs poppler cannot open and PDFs without a text layer (scans) are refused
 //! with a sentence that says so. Poppler runs with a time limit and its output is bounded.
+//! A long PDF is read in page ranges by one poppler process per core at once (poppler
+//! itself uses one core), each range's XML parsed on its own thread.
 
 use std::io::Read;
 use std::path::Path;
@@ -75,13 +77,34 @@ pub fn read(path: &Path) -> Result<Document, PdfError> {
         Err(PdfError::Encrypted) => return Err(PdfError::Encrypted),
         other => other.ok(),
     };
-    let xml = run_poppler(
-        "pdftohtml",
-        &["-xml", "-i", "-stdout", "-q", "-enc", "UTF-8"],
-        path,
-        limit,
-    )?;
-    let mut document = parse_xml(&xml)?;
+    let pages = info.as_deref().and_then(page_count).unwrap_or(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ranges = page_ranges(pages, workers);
+    let chunks: Vec<Result<Chunk, PdfError>> = std::thread::scope(|scope| {
+        let reading: Vec<_> = ranges
+            .iter()
+            .map(|&range| {
+                scope.spawn(move || {
+                    let (first, last) = range.unwrap_or((1, 0));
+                    let (first_arg, last_arg) = (first.to_string(), last.to_string());
+                    let mut args = vec!["-xml", "-i", "-stdout", "-q", "-enc", "UTF-8"];
+                    if range.is_some() {
+                        args.extend(["-f", &first_arg, "-l", &last_arg]);
+                    }
+                    let xml = run_poppler("pdftohtml", &args, path, limit)?;
+                    chunk_of(&xml, first)
+                })
+            })
+            .collect();
+        reading
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(PdfError::Poppler("a reading thread failed".into())))
+            })
+            .collect()
+    });
+    let mut document = assemble(chunks.into_iter().collect::<Result<_, _>>()?)?;
     // the document information dictionary: a title set by the author beats the first heading
     if let Some(info) = info {
         let field = |name: &str| {
@@ -132,9 +155,12 @@ fn run_poppler(
         })?;
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
+    // the output's end says the process is ending: waited for without polling
+    let (ended, end) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         let _ = (&mut stdout).take(MAX_XML_BYTES).read_to_end(&mut out);
+        let _ = ended.send(());
         out
     });
     let errors = std::thread::spawn(move || {
@@ -143,6 +169,11 @@ fn run_poppler(
         out
     });
     let started = Instant::now();
+    if end.recv_timeout(limit) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(PdfError::Timeout(limit));
+    }
     let status = loop {
         if let Some(status) = child.try_wait().map_err(PdfError::Spawn)? {
             break status;
@@ -152,7 +183,7 @@ fn run_poppler(
             let _ = child.wait();
             return Err(PdfError::Timeout(limit));
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(1));
     };
     let out = reader.join().unwrap_or_default();
     let errors = errors.join().unwrap_or_default();
@@ -205,8 +236,68 @@ struct Page {
     lines: Vec<Line>,
 }
 
-/// Reads poppler's `pdf2xml`.
+/// The `Pages:` count of `pdfinfo`'s report.
+fn page_count(info: &str) -> Option<usize> {
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Fewest pages worth a poppler process of their own: below it, starting one costs more
+/// than it saves.
+const PAGES_PER_WORKER: usize = 20;
+/// At most this many poppler processes for one PDF.
+const MAX_WORKERS: usize = 4;
+
+/// The page ranges (first, last; 1-based, inclusive) to read at once, in order; one `None`
+/// (the whole file) when the PDF is short, its length unknown or one core is all there is.
+fn page_ranges(pages: usize, cores: usize) -> Vec<Option<(usize, usize)>> {
+    let workers = cores.min(MAX_WORKERS).min(pages / PAGES_PER_WORKER);
+    if workers < 2 {
+        return vec![None];
+    }
+    (0..workers)
+        .map(|w| Some((w * pages / workers + 1, (w + 1) * pages / workers)))
+        .collect()
+}
+
+/// The pages and bookmarks of one poppler run.
+struct Chunk {
+    pages: Vec<Page>,
+    outline: Vec<Bookmark>,
+}
+
+/// Reads poppler's `pdf2xml` of the whole document.
+#[cfg(test)]
 fn parse_xml(source: &str) -> Result<Document, PdfError> {
+    assemble(vec![chunk_of(source, 1)?])
+}
+
+/// The pages of ranges read one after another, in order, and the bookmarks (every run
+/// gives all of them), read as one document.
+fn assemble(chunks: Vec<Chunk>) -> Result<Document, PdfError> {
+    let mut pages = Vec::new();
+    let mut outline = Vec::new();
+    for (k, chunk) in chunks.into_iter().enumerate() {
+        pages.extend(chunk.pages);
+        if k == 0 {
+            outline = chunk.outline;
+        }
+    }
+    let characters: usize = pages
+        .iter()
+        .flat_map(|p| &p.lines)
+        .map(|l| l.text.chars().count())
+        .sum();
+    if characters < 20 * pages.len().min(5) || characters == 0 {
+        return Err(PdfError::NoText { pages: pages.len() });
+    }
+    Ok(Reader::new(pages, outline).read())
+}
+
+/// Reads one poppler `pdf2xml` whose first page is page `first_page` of the PDF. Font ids
+/// are the run's own.
+fn chunk_of(source: &str, first_page: usize) -> Result<Chunk, PdfError> {
     let root = xml::parse(source)?;
     let pdf = root.child("pdf2xml").unwrap_or(&root);
     let mut sizes: std::collections::HashMap<String, (f32, bool)> = Default::default();
@@ -249,22 +340,14 @@ fn parse_xml(source: &str) -> Result<Document, PdfError> {
         let height = number(page.attribute("height")).max(1.0);
         pages.push(Page {
             height,
-            lines: lines_of(pages.len() + 1, height, runs),
+            lines: lines_of(first_page + pages.len(), height, runs),
         });
     }
     let mut outline = Vec::new();
     if let Some(top) = pdf.child("outline") {
         outline_entries(top, 1, &mut outline);
     }
-    let characters: usize = pages
-        .iter()
-        .flat_map(|p| &p.lines)
-        .map(|l| l.text.chars().count())
-        .sum();
-    if characters < 20 * pages.len().min(5) || characters == 0 {
-        return Err(PdfError::NoText { pages: pages.len() });
-    }
-    Ok(Reader::new(pages, outline).read())
+    Ok(Chunk { pages, outline })
 }
 
 fn number(value: Option<&str>) -> f32 {
@@ -1039,6 +1122,37 @@ mod tests {
         let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
         assert_eq!(titles, [None, Some("2 安装")]);
         assert_eq!(d.sections[0].paragraphs[0].text, "1 概述");
+    }
+
+    #[test]
+    fn long_pdfs_are_read_in_one_range_per_core() {
+        assert_eq!(page_ranges(251, 2), [Some((1, 125)), Some((126, 251))]);
+        assert_eq!(
+            page_ranges(100, 16),
+            [
+                Some((1, 25)),
+                Some((26, 50)),
+                Some((51, 75)),
+                Some((76, 100))
+            ]
+        );
+        // short, unknown length, or one core: one run over the whole file
+        assert_eq!(page_ranges(30, 8), [None]);
+        assert_eq!(page_ranges(0, 8), [None]);
+        assert_eq!(page_ranges(500, 1), [None]);
+        assert_eq!(page_count("Title: x\nPages:          251\n"), Some(251));
+    }
+
+    #[test]
+    fn pages_read_in_ranges_give_the_document_read_whole() {
+        let whole = doc(&sample(), "");
+        let pages = sample();
+        let (first, rest) = pages.split_at(1);
+        let chunks = vec![
+            chunk_of(&format!("<pdf2xml>{}</pdf2xml>", first.concat()), 1).unwrap(),
+            chunk_of(&format!("<pdf2xml>{}</pdf2xml>", rest.concat()), 2).unwrap(),
+        ];
+        assert_eq!(assemble(chunks).unwrap(), whole);
     }
 
     #[test]
