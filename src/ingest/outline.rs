@@ -533,6 +533,19 @@ pub(crate) fn title_and_author(text: &str) -> Option<(String, Option<String>)> {
     (whole && short(&title)).then_some((title, None))
 }
 
+/// A web novel's marker at a chapter's end, alone on its line: `（本章完）`, `(未完待续)`,
+/// what a site adds, not the author (`（全书完）` is the author's and is read).
+pub(crate) fn is_chapter_end_marker(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|&c| !is_space(c) && !"（）()【】[]。.…~～-—!！".contains(c))
+        .collect();
+    matches!(
+        t.as_str(),
+        "本章完" | "未完待续" | "待续" | "本章完未完待续" | "本章结束"
+    )
+}
+
 /// A rule with a few words inside (`------章节内容开始-------`, `===== 完 =====`): a
 /// converter's divider. `false` when the words are a chapter heading (`---第一章---`).
 pub(crate) fn is_labelled_divider(text: &str) -> bool {
@@ -705,6 +718,14 @@ mod tests {
         assert_eq!(title_and_author("第一章 总则"), None);
         assert_eq!(title_and_author("《论语》与《孟子》"), None);
         assert_eq!(title_and_author("他读了《红楼梦》，作者是谁？"), None);
+    }
+
+    #[test]
+    fn chapter_end_markers() {
+        assert!(is_chapter_end_marker("（本章完）"));
+        assert!(is_chapter_end_marker("  (未完待续。。) "));
+        assert!(!is_chapter_end_marker("他说：本章完了吗？"));
+        assert!(!is_chapter_end_marker("（全书完）"));
     }
 
     #[test]

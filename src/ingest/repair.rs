@@ -237,7 +237,10 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                 kinds[j] = Kind::Transparent;
                 j += 1;
             }
-        } else if is_ornament(&raw[i]) || super::outline::is_labelled_divider(&raw[i]) {
+        } else if is_ornament(&raw[i])
+            || super::outline::is_labelled_divider(&raw[i])
+            || super::outline::is_chapter_end_marker(&raw[i])
+        {
             kinds[i] = Kind::Dropped;
         }
     }
