@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::repair::{Line, ends_sentence, is_space};
+use super::repair::{Line, ends_sentence, ends_with_punctuation, is_space};
 
 /// The level of a numbered heading: `1.`/`1` → 1, `1.1`/`1.1.` → 2, `2.5.3` → 3; `一、` → 1,
 /// `（一）` → 2. `None` when the line is not shaped like one: the number must be followed
@@ -33,7 +33,7 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
         let rest = rest.trim_start_matches(is_space);
         // a title may open with a quote: `6.5. “测试版”包含什么？`
         let title_starts = rest
-            .trim_start_matches(['“', '「', '《', '‘', '"', '（', '('])
+            .trim_start_matches(['“', '「', '『', '《', '‘', '"', '（', '('])
             .chars()
             .next()
             .is_some_and(|c| c.is_alphabetic());
@@ -117,35 +117,43 @@ pub(crate) fn is_heading_label(text: &str) -> bool {
 }
 
 /// A word that download sites and converters put in front of every chapter heading
-/// (`正文 第一回 …`, `《》目录 第一回 …`, `VIP卷 第3章 …`): a short first token before a `第N章/回`
-/// label that comes back in front of at least three of them and of at least half of all
-/// the chapter labels that open a line. `None` when no such prefix exists.
+/// (`正文 第一回 …`, `《》目录 第一回 …`, `正文 出版者言`): a short first token (no Latin
+/// letters or digits) followed by a space and a title — at most 40 characters, not a
+/// sentence — on at least three lines, and on nearly nothing else: of the lines it opens,
+/// at least four in five are such titles. `None` when no such prefix exists.
 pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    let mut labelled = 0;
+    // per prefix: lines it opens, and of those the ones a title follows
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for line in raw {
         let t = line.trim_matches(is_space);
-        if t.chars().count() > 60 {
+        let Some((prefix, rest)) = t.split_once(is_space) else {
             continue;
-        }
-        if starts_with_chapter_label(t) {
-            labelled += 1;
-            continue;
-        }
-        if let Some((prefix, rest)) = t.split_once(is_space)
-            && (1..=8).contains(&prefix.chars().count())
-            && !prefix.contains('第')
-            && !prefix.chars().any(|c| c.is_ascii_digit())
-            && starts_with_chapter_label(rest.trim_start_matches(is_space))
+        };
+        if !(1..=8).contains(&prefix.chars().count())
+            || prefix.contains('第')
+            || prefix.chars().any(|c| c.is_ascii_alphanumeric())
+            || !prefix.chars().any(|c| c.is_alphabetic())
         {
-            labelled += 1;
-            *counts.entry(prefix).or_default() += 1;
+            continue;
         }
+        let rest = rest.trim_matches(is_space);
+        // a title, not a numbered label (`替换选项 2 为每名教师配备笔记本：`)
+        let titled = (1..=40).contains(&rest.chars().count())
+            && !ends_sentence(rest)
+            && !ends_with_punctuation(rest.trim_end_matches(['）', ')', '》', '」', '”']))
+            && !rest.contains(['。', '，'])
+            // Chinese text sets Latin words off with spaces (`每所学校的 ICT 联络人`): a
+            // title opens with a CJK character or a section number
+            && (rest.chars().next().is_some_and(|c| c.is_alphabetic() && !c.is_ascii())
+                || numbered_level(rest).is_some());
+        let entry = counts.entry(prefix).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(titled);
     }
     counts
         .into_iter()
-        .filter(|&(_, n)| n >= 3 && n * 2 >= labelled)
-        .max_by_key(|&(_, n)| n)
+        .filter(|&(_, (all, titled))| titled >= 3 && titled * 5 >= all * 4)
+        .max_by_key(|&(_, (_, titled))| titled)
         .map(|(prefix, _)| prefix.to_owned())
 }
 
@@ -516,11 +524,16 @@ pub(crate) fn title_and_author(text: &str) -> Option<(String, Option<String>)> {
             .find_map(|w| s.strip_suffix(w))
             .unwrap_or(s)
             .trim_matches(is_space);
-        (!s.is_empty() && s.chars().count() <= 12 && !s.contains(['，', '。']))
+        (!s.is_empty() && s.chars().count() <= 20 && !s.contains(['，', '。']))
             .then(|| s.to_owned())
     };
     let short = |s: &str| (1..=30).contains(&s.chars().count()) && !s.contains(['。', '，', '；']);
-    if let Some((title, author)) = t.split_once('/') {
+    // `书名 / 作者 著`: the author says so (a slash also joins names: Debian GNU/Linux)
+    if let Some((title, author)) = t.split_once('/')
+        && ["著", "撰", "编"]
+            .iter()
+            .any(|w| author.trim_matches(is_space).ends_with(w))
+    {
         let (title, author) = (bare(title), named(author)?);
         return short(&title).then_some((title, Some(author)));
     }
@@ -528,8 +541,13 @@ pub(crate) fn title_and_author(text: &str) -> Option<(String, Option<String>)> {
         let (title, author) = (bare(&t[..at]), named(&t[at..])?);
         return short(&title).then_some((title, Some(author)));
     }
+    // `<中国近代史（港版）>`: ASCII angle brackets for book-title marks
+    let t = match t.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+        Some(inner) if !inner.contains(['<', '>', '=', '/']) => format!("《{inner}》"),
+        _ => t.to_owned(),
+    };
     let whole = t.starts_with('《') && t.ends_with('》') && t.matches('《').count() == 1;
-    let title = bare(t);
+    let title = bare(&t);
     (whole && short(&title)).then_some((title, None))
 }
 
@@ -692,15 +710,39 @@ mod tests {
             recurring_heading_prefix(&bound).as_deref(),
             Some("《》目录")
         );
-        // twice is not a habit; and most headings have no prefix here
-        let mixed = lines(&[
-            "他说 第一章 很好",
-            "第二章 甲",
-            "第三章 乙",
-            "第四章 丙",
-            "她说 第五章 丁",
+        // a site's marker in front of headings that are not numbered
+        let marked = lines(&[
+            "正文 徐中约：一个被冷落的史学大家",
+            "正文 出版者言",
+            "正文 郭序",
+            "    近日，华裔学者……",
         ]);
-        assert_eq!(recurring_heading_prefix(&mixed), None);
+        assert_eq!(recurring_heading_prefix(&marked).as_deref(), Some("正文"));
+        // twice is not a habit
+        let twice = lines(&["他说 第一章 很好", "第二章 甲", "她说 第五章 丁"]);
+        assert_eq!(recurring_heading_prefix(&twice), None);
+        // a word that opens sentences as often as titles
+        let prose = lines(&[
+            "注意 这很重要",
+            "注意 不要删除它。",
+            "注意 先备份",
+            "注意 然后再试，别急。",
+            "注意 完成",
+        ]);
+        assert_eq!(recurring_heading_prefix(&prose), None);
+        // numbered labels in a manual, not a site's marker
+        let labels = lines(&[
+            "替换选项 1",
+            "替换选项 2 为每名教师配备笔记本：",
+            "替换选项 0. 管理 506 台客户端机器",
+        ]);
+        assert_eq!(recurring_heading_prefix(&labels), None);
+        let latin = lines(&[
+            "每所学校的 ICT 联络人",
+            "每所学校的 ICT 协调人",
+            "每所学校的 IT 负责人",
+        ]);
+        assert_eq!(recurring_heading_prefix(&latin), None);
     }
 
     #[test]
@@ -715,6 +757,13 @@ mod tests {
             pair("红楼梦", Some("曹雪芹"))
         );
         assert_eq!(title_and_author("《西游记》"), pair("西游记", None));
+        assert_eq!(
+            title_and_author("<中国近代史（港版）>"),
+            pair("中国近代史（港版）", None)
+        );
+        assert_eq!(title_and_author("<div align=\"center\">"), None);
+        assert_eq!(title_and_author("Debian GNU/Linux 常见问题（FAQ）"), None);
+        assert_eq!(title_and_author("Debian Edu / Skolelinux ITIL 手册"), None);
         assert_eq!(title_and_author("第一章 总则"), None);
         assert_eq!(title_and_author("《论语》与《孟子》"), None);
         assert_eq!(title_and_author("他读了《红楼梦》，作者是谁？"), None);

@@ -7,6 +7,8 @@
 //! lost the digits of a number ([`close_digit_gaps`]). Every dropped caption and every gap
 //! becomes a [`Warning`] with its line.
 
+use std::collections::HashMap;
+
 use super::outline::BannerPlace;
 use crate::text::Warning;
 
@@ -21,6 +23,8 @@ pub(crate) struct Line {
     pub tight: bool,
     /// Blank lines between this line and the previous kept one (page markers excluded).
     pub blank_before: usize,
+    /// The file marks it as a heading (a site's `正文` in front of every title).
+    pub marked_heading: bool,
 }
 
 impl Line {
@@ -169,10 +173,11 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         super::outline::numbered_repeats(&with_breaks)
     };
     let page_starts: Vec<bool> = with_breaks.iter().map(|l| l.contains('\u{c}')).collect();
-    let raw: Vec<String> = with_breaks
+    let mut raw: Vec<String> = with_breaks
         .into_iter()
         .map(|l| l.replace('\u{c}', ""))
         .collect();
+    strip_inline_markup(&mut raw, warnings);
     let blank = |s: &str| s.trim_matches(is_space).is_empty();
     let mut kinds: Vec<Kind> = raw
         .iter()
@@ -245,7 +250,6 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         }
     }
     // a banner also glued to the end of the last paragraph (`…总关愁。天涯在线书库《www…》`)
-    let mut raw = raw;
     banner_texts.retain(|b| b.chars().count() >= 8);
     for i in 0..raw.len() {
         if kinds[i] != Kind::Text {
@@ -264,7 +268,9 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             raw[i].truncate(keep);
         }
     }
-    // `正文 第一回 …`: the word in front of every chapter heading is not part of it
+    // `正文 第一回 …`, `正文 出版者言`: the word a site puts in front of every heading is
+    // not part of it, and says the line is one
+    let mut marked = vec![false; raw.len()];
     if let Some(prefix) = super::outline::recurring_heading_prefix(&raw) {
         for i in 0..raw.len() {
             let t = raw[i].trim_start_matches(is_space);
@@ -272,8 +278,10 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                 && let Some(rest) = t.strip_prefix(prefix.as_str())
                 && rest.starts_with(is_space)
             {
+                let rest = rest.trim_matches(is_space);
+                marked[i] = (1..=40).contains(&rest.chars().count()) && !ends_sentence(rest);
                 let margin = raw[i].len() - t.len();
-                raw[i] = format!("{}{}", &raw[i][..margin], rest.trim_start_matches(is_space));
+                raw[i] = format!("{}{rest}", &raw[i][..margin]);
             }
         }
     }
@@ -294,12 +302,135 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                     text: l.clone(),
                     tight,
                     blank_before: blanks,
+                    marked_heading: marked[i],
                 });
                 blanks = 0;
             }
         }
     }
     lines
+}
+
+/// HTML tags left in a text taken from a web page (`<span class="ter">杨绛</span>`,
+/// `<h2>一、…</h2>`, `<div align="center">`) and the commonest entities (`&mdash;`,
+/// `&nbsp;`): the tags go, their text stays — except a short text that tags wrap three
+/// or more times in the file, a site's watermark (`<u>藏书网</u>`, `<s>藏书网</s>`).
+fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
+    const TAGS: [&str; 32] = [
+        "span", "div", "p", "br", "u", "b", "i", "em", "strong", "font", "center", "a", "img",
+        "sup", "sub", "h1", "h2", "h3", "h4", "h5", "h6", "small", "big", "hr", "s", "strike",
+        "del", "ins", "bdi", "cite", "q", "tt",
+    ];
+    const ENTITIES: [(&str, &str); 10] = [
+        ("&mdash;", "—"),
+        ("&ndash;", "–"),
+        ("&nbsp;", " "),
+        ("&hellip;", "…"),
+        ("&ldquo;", "“"),
+        ("&rdquo;", "”"),
+        ("&lsquo;", "‘"),
+        ("&rsquo;", "’"),
+        ("&quot;", "\""),
+        ("&amp;", "&"),
+    ];
+    /// `(start, end, name)` of each known tag in `line`, `name` with a `/` when it closes.
+    fn tags(line: &str) -> Vec<(usize, usize, String)> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(open) = line[from..].find('<').map(|k| k + from) {
+            let Some(close) = line[open..].find('>').map(|k| k + open) else {
+                break;
+            };
+            let inner = &line[open + 1..close];
+            let name: String = inner
+                .trim_start_matches('/')
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let rest = &inner[inner
+                .len()
+                .min(name.len() + usize::from(inner.starts_with('/')))..];
+            // a known tag, or any tag-shaped word of letters (sites scatter `<dfn>`,
+            // `<abbr>`, `<mark>` to spoil copying); never with CJK inside the brackets
+            let shaped = (1..=10).contains(&name.len())
+                && name.chars().all(|c| c.is_ascii_alphabetic())
+                && inner.is_ascii();
+            if (TAGS.contains(&name.as_str()) || shaped)
+                && (rest.is_empty() || rest.starts_with([' ', '/']))
+                && !inner.contains('<')
+            {
+                let slash = if inner.starts_with('/') { "/" } else { "" };
+                out.push((open, close + 1, format!("{slash}{name}")));
+            }
+            from = close + 1;
+        }
+        out
+    }
+    if !raw.iter().any(|l| l.contains('<') || l.contains('&')) {
+        return;
+    }
+    // text wrapped by one tag pair, counted over the file: `<u>藏书网</u>` again and again
+    let mut wrapped: HashMap<String, usize> = HashMap::new();
+    for line in raw.iter() {
+        let found = tags(line);
+        for pair in found.windows(2) {
+            let ((_, end, a), (start, _, b)) = (&pair[0], &pair[1]);
+            let text = &line[*end..*start];
+            if b == &format!("/{a}") && (1..=8).contains(&text.chars().count()) {
+                *wrapped.entry(text.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    let mut stripped = 0;
+    let mut watermarks = 0;
+    for line in raw.iter_mut() {
+        let found = tags(line);
+        if found.is_empty() && !line.contains('&') {
+            continue;
+        }
+        let mut out = String::with_capacity(line.len());
+        let mut at = 0;
+        let mut skip_to = 0;
+        for (i, (start, end, name)) in found.iter().enumerate() {
+            if *start < skip_to {
+                continue;
+            }
+            out.push_str(&line[at..*start]);
+            at = *end;
+            stripped += 1;
+            if let Some((next_start, next_end, next)) = found.get(i + 1)
+                && next == &format!("/{name}")
+                && wrapped
+                    .get(&line[*end..*next_start])
+                    .is_some_and(|&n| n >= 3)
+            {
+                watermarks += 1;
+                at = *next_end;
+                skip_to = *next_end;
+            }
+        }
+        out.push_str(&line[at..]);
+        for (entity, text) in ENTITIES {
+            if out.contains(entity) {
+                out = out.replace(entity, text);
+            }
+        }
+        *line = out;
+    }
+    if stripped > 0 {
+        warnings.push(Warning::new(
+            1,
+            format!(
+                "{stripped} HTML tag(s) in the text left out{}",
+                if watermarks > 0 {
+                    format!(", with {watermarks} repeated watermark(s) they wrapped")
+                } else {
+                    String::new()
+                }
+            ),
+        ));
+    }
 }
 
 /// Three or more lines of a single character each, with at most two blank lines between

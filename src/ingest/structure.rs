@@ -422,7 +422,11 @@ struct BookOutline {
 /// headings. Tables of contents are found first and give no headings; a bare number on
 /// a line of its own (a page or chapter number left by extraction) is not read.
 fn book_headings(lines: &[Line]) -> BookOutline {
-    let named: Vec<Option<u8>> = lines.iter().map(heading_level).collect();
+    // a heading the file marks is a chapter unless its own shape says otherwise
+    let named: Vec<Option<u8>> = lines
+        .iter()
+        .map(|l| heading_level(l).or(l.marked_heading.then_some(2)))
+        .collect();
     let heading_like: Vec<bool> = lines
         .iter()
         .zip(&named)
@@ -597,9 +601,12 @@ fn parse_book(
         let plain = levels[0].is_none()
             && (shaped_like_a_title || outline::title_and_author(t).is_some())
             && (first_recurs
-                || lines
-                    .get(1)
-                    .is_none_or(|n| n.blank_before > 0 || n.indented() || levels[1].is_some()));
+                || lines.get(1).is_none_or(|n| {
+                    n.blank_before > 0
+                        || n.indented()
+                        || levels[1].is_some()
+                        || n.trimmed().starts_with("作者")
+                }));
         markdown_title || plain
     });
     // the shapes' levels (卷 1, 章 2, 节 3; `1` 1, `1.1` 2) as ranks among those the book
@@ -626,6 +633,15 @@ fn parse_book(
                 }
                 None => heading_text(&t.text),
             };
+            // `作者：…` on the line under the title
+            if let Some(next) = lines.get(1)
+                && let Some((_, Some(author))) =
+                    outline::title_and_author(&format!("《{title}》{}", next.trimmed()))
+                && next.trimmed().starts_with("作者")
+            {
+                doc.author = Some(author);
+                skip_next = true;
+            }
             doc.title = Some(title.clone());
             b.heading(title, 0, t.no, warnings);
             prev = None;
@@ -1070,6 +1086,34 @@ mod tests {
         // ("exam ple") is worse than a lost hyphen, so the hyphen goes.
         assert!(t.contains("wellknown"), "{t}");
         assert!(t.contains("an example here."), "{t}");
+    }
+
+    #[test]
+    fn a_downloaded_novel_loses_its_site_marks() {
+        let text = "《百年孤独》全集\n作者：加夫列尔·加西亚·马尔克斯\n\n                    正文 出版说明\n\n本书据<u>藏书网</u>初版排印，<span class=\"ter\">杨绛</span>校。\n\n                    正文 第一章\n\n多年以后，<u>藏书网</u>他想起&mdash;&mdash;那个下午。\n\n（本章完）\n\n                    正文 第二章\n\n十六世纪，<u>藏书网</u>海盗来了。\n";
+        let doc = parse(text);
+        assert_eq!(doc.title.as_deref(), Some("《百年孤独》全集"));
+        assert_eq!(doc.author.as_deref(), Some("加夫列尔·加西亚·马尔克斯"));
+        assert_eq!(
+            titles(&doc),
+            ["《百年孤独》全集", "出版说明", "第一章", "第二章"]
+        );
+        let body: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            body,
+            [
+                "本书据初版排印，杨绛校。",
+                "多年以后，他想起——那个下午。",
+                "十六世纪，海盗来了。"
+            ]
+        );
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.message.contains("3 repeated watermark")),
+            "{:?}",
+            doc.warnings
+        );
     }
 
     #[test]
