@@ -146,12 +146,17 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             Err(e) => return Err(e.into()),
         };
         let lines = source.lines().count().max(1);
-        if is_contents_page(&source) {
+        let listed_as = toc
+            .iter()
+            .find(|e| &e.path == path)
+            .map(|e| e.title.as_str());
+        if let Some(what) = front_matter_page(&source, listed_as) {
             // a contents page in the reading order (converters put one there): the
-            // navigation already gives the chapters, a listener does not need it read
+            // navigation already gives the chapters, a listener does not need it read;
+            // nor the publisher's copyright page
             document.warnings.push(Warning::new(
                 first_line,
-                format!("table of contents not read aloud ({path})"),
+                format!("{what} not read aloud ({path})"),
             ));
             document.parts.push(Part {
                 first_line,
@@ -165,8 +170,17 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
         if let Some(first) = part.sections.first_mut()
             && first.title.is_none()
             && let Some(entry) = toc.iter().find(|e| &e.path == path)
+            && !is_generated_name(&entry.title)
         {
             first.title = Some(entry.title.clone());
+            // the name set as the part's first paragraph (`<p class="title">第一章</p>`)
+            if first
+                .paragraphs
+                .first()
+                .is_some_and(|p| html::same_words(&p.text, &entry.title))
+            {
+                first.paragraphs.remove(0);
+            }
         }
         for section in &mut part.sections {
             section.line += first_line - 1;
@@ -191,15 +205,15 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
     Ok(document)
 }
 
-/// A content document that is a table of contents: at least three links into the book
-/// (not to the web), and the links' text at least 70% of the page's text.
-fn is_contents_page(source: &str) -> bool {
+/// What a content document is when it is not read: a table of contents (three or more
+/// links into the book making 70% of its text; or, under a contents title, links making
+/// half of it) or a copyright page (so named, or short with two of ISBN, CIP, 定价,
+/// 印张 …). `listed_as` is the navigation's name for it.
+fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<&'static str> {
     let page = scraper::Html::parse_document(source);
     let body = scraper::Selector::parse("body").expect("a valid selector");
     let links = scraper::Selector::parse("a[href]").expect("a valid selector");
-    let Some(body) = page.select(&body).next() else {
-        return false;
-    };
+    let body = page.select(&body).next()?;
     let letters = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
     let all: usize = body.text().map(letters).sum();
     let (mut count, mut linked) = (0, 0);
@@ -211,7 +225,54 @@ fn is_contents_page(source: &str) -> bool {
         count += 1;
         linked += a.text().map(letters).sum::<usize>();
     }
-    count >= 3 && linked * 10 >= all * 7
+    let first_words = body
+        .text()
+        .map(str::trim)
+        .find(|t| !t.is_empty())
+        .unwrap_or_default();
+    let named = |test: fn(&str) -> bool| listed_as.is_some_and(test) || test(first_words);
+    if (count >= 3 && linked * 10 >= all * 7)
+        || (count >= 1 && linked * 2 >= all && named(super::outline::is_contents_title))
+    {
+        return Some("table of contents");
+    }
+    let text: String = body.text().collect();
+    const MARKS: [&str; 10] = [
+        "ISBN",
+        "CIP",
+        "定价",
+        "印张",
+        "开本",
+        "版次",
+        "印次",
+        "字数",
+        "出版发行",
+        "责任编辑",
+    ];
+    let marks = MARKS.iter().filter(|m| text.contains(*m)).count();
+    (named(is_copyright_title) || (all < 1500 && marks >= 2)).then_some("copyright page")
+}
+
+/// `版权信息`, `版权页`, `Copyright`.
+fn is_copyright_title(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        t.as_str(),
+        "版权信息" | "版权页" | "版权声明" | "版权" | "copyright" | "copyrightpage"
+    )
+}
+
+/// A navigation label a converter made from a file name (`Chapter_1`, `index_split_003`,
+/// `part0004`), not a title.
+fn is_generated_name(title: &str) -> bool {
+    title.is_ascii()
+        && title.contains(['_', '.'])
+        && !title.contains(' ')
+        && title.chars().any(|c| c.is_ascii_digit())
 }
 
 /// One entry of the table of contents.
@@ -405,6 +466,56 @@ mod tests {
     }
 
     const NAV: &str = r#"<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body><nav epub:type="toc"><ol><li><a href="text/c1.xhtml">自序</a></li><li><a href="text/c%202.xhtml#x">狂人日记</a></li></ol></nav></body></html>"#;
+
+    #[test]
+    fn contents_and_copyright_pages_are_told_from_chapters() {
+        let contents = r#"<html><body><div>目录</div><div><a href="c1.xhtml">第一章</a><a href="c2.xhtml">第二章</a><a href="c3.xhtml">第三章</a></div></body></html>"#;
+        assert_eq!(front_matter_page(contents, None), Some("table of contents"));
+        // two links under a contents title (a book in two volumes)
+        let two = r#"<html><body><h1>总目录</h1><p><a href="a.html">纲鉴易知录（上册）</a></p><p><a href="b.html">纲鉴易知录（下册）</a></p></body></html>"#;
+        assert_eq!(front_matter_page(two, None), Some("table of contents"));
+        let copyright = "<html><body><p>红楼梦</p><p>开本：720×1280</p><p>定价：FREE</p><p>ISBN 978-7-02-000220-7</p></body></html>";
+        assert_eq!(front_matter_page(copyright, None), Some("copyright page"));
+        assert_eq!(
+            front_matter_page(
+                "<html><body><p>某某出版社</p></body></html>",
+                Some("版权信息")
+            ),
+            Some("copyright page")
+        );
+        // a chapter with a few links (notes, cross references) is read
+        let chapter = r#"<html><body><h1>第一章</h1><p>严冬一封锁了大地的时候，则大地满地裂着口。从南到北，从东到西，几尺长的，一丈长的。<a href="n.xhtml#1">注1</a></p><p>见<a href="c2.xhtml">第二章</a>，又见<a href="c3.xhtml">第三章</a>。</p></body></html>"#;
+        assert_eq!(front_matter_page(chapter, Some("第一章")), None);
+        assert!(is_generated_name("Chapter_1") && is_generated_name("index_split_003.html"));
+        assert!(!is_generated_name("Chapter 1") && !is_generated_name("第一章"));
+    }
+
+    #[test]
+    fn a_part_named_by_the_navigation_does_not_say_its_name_twice() {
+        let data = epub(&[
+            ("mimetype", "application/epub+zip"),
+            ("META-INF/container.xml", CONTAINER),
+            (
+                "OEBPS/content.opf",
+                &opf(r#"<itemref idref="nav"/><itemref idref="c1"/>"#),
+            ),
+            ("OEBPS/nav.xhtml", NAV),
+            (
+                "OEBPS/text/c1.xhtml",
+                r#"<html><body><p class="title">自 序</p><p>我在年青时候也曾经做过许多梦。</p><p>本书由“ePUBw.COM”整理，ePUBw.COM 提供最新最全的优质电子书下载!!!</p></body></html>"#,
+            ),
+        ]);
+        let doc = parse(&data).unwrap();
+        let first = &doc.sections[0];
+        assert_eq!(first.title.as_deref(), Some("自序"));
+        let texts: Vec<&str> = first.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, ["我在年青时候也曾经做过许多梦。"]);
+        assert!(
+            doc.warnings.iter().any(|w| w.message.contains("banner")),
+            "{:?}",
+            doc.warnings
+        );
+    }
 
     fn book() -> Vec<u8> {
         epub(&[

@@ -16,6 +16,7 @@
 
 use scraper::{ElementRef, Html, Node};
 
+use super::outline::BannerPlace;
 use crate::text::{BlockKind, Document, Paragraph, Section, Warning};
 
 /// Whether `text` (decoded) is HTML or XHTML rather than plain text: it starts, after
@@ -94,6 +95,7 @@ pub fn parse(source: &str) -> Document {
         skipped_tables: 0,
         skipped_pre: 0,
         skipped_captions: 0,
+        skipped_banners: 0,
         in_list_item: 0,
         in_quote: 0,
     };
@@ -116,6 +118,10 @@ pub fn parse(source: &str) -> Document {
             "preformatted block(s) (code, shell sessions) not read aloud",
         ),
         (reader.skipped_captions, "picture caption(s) not read aloud"),
+        (
+            reader.skipped_banners,
+            "download-site banner(s) or notice(s) not read aloud",
+        ),
     ] {
         if skipped > 0 {
             document
@@ -239,6 +245,7 @@ struct Reader<'s> {
     skipped_tables: usize,
     skipped_pre: usize,
     skipped_captions: usize,
+    skipped_banners: usize,
     /// How many `li` and `blockquote` elements the walk is inside.
     in_list_item: usize,
     in_quote: usize,
@@ -280,6 +287,9 @@ impl Reader<'_> {
                 // a publication date set as a heading (DocBook's title page) is not one
                 if super::outline::is_date_line(&title) {
                     self.paragraph(title);
+                } else if super::outline::is_banner(&title, BannerPlace::Alone) {
+                    // `本人仅供学习收藏，不做其他任何商业用途！` set as a heading
+                    self.skipped_banners += 1;
                 } else if !title.is_empty() {
                     self.close_section();
                     let line = self.locate(&title);
@@ -326,6 +336,20 @@ impl Reader<'_> {
     fn paragraph(&mut self, text: String) {
         let text = collapse(&text);
         if text.is_empty() {
+            return;
+        }
+        if super::outline::is_banner(&text, BannerPlace::Alone) {
+            self.skipped_banners += 1;
+            return;
+        }
+        // the heading said again as the first paragraph (`<h1>第一章</h1><p>第一章</p>`)
+        if let Some(section) = &self.current
+            && section.paragraphs.is_empty()
+            && section
+                .title
+                .as_deref()
+                .is_some_and(|t| same_words(t, &text))
+        {
             return;
         }
         let line = self.locate(&text);
@@ -423,6 +447,18 @@ fn is_caption(element: ElementRef) -> bool {
         return false;
     }
     with_the_image_alone || hinted(&["pic", "illus", "figure", "photo", "image", "img"])
+}
+
+/// Whether two texts say the same words (punctuation, spaces and case aside).
+pub(crate) fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let a = words(a);
+    !a.is_empty() && a == words(b)
 }
 
 /// An `img`, or an element with no text that holds one.

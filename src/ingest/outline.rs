@@ -209,7 +209,15 @@ pub(crate) fn is_contents_title(text: &str) -> bool {
         .to_lowercase();
     matches!(
         t.as_str(),
-        "目录" | "目次" | "目錄" | "contents" | "tableofcontents" | "回目" | "章节目录"
+        "目录"
+            | "目次"
+            | "目錄"
+            | "总目录"
+            | "全书目录"
+            | "contents"
+            | "tableofcontents"
+            | "回目"
+            | "章节目录"
     )
 }
 
@@ -479,7 +487,9 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
     ]
     .iter()
     .any(|w| t.contains(w));
-    (place != BannerPlace::Inside && address && says && !ends_sentence(t))
+    // a short one may end like a sentence: `本书由“ePUBw.COM”整理，提供最新最全的电子书下载!!!`
+    let short = t.chars().count() <= 80;
+    (place != BannerPlace::Inside && address && says && (short || !ends_sentence(t)))
         || (place == BannerPlace::AtAnEnd && only_a_site)
         || notice
 }
@@ -680,6 +690,10 @@ mod tests {
             Inside
         ));
         assert!(!is_banner("他走进了书店。", Alone));
+        assert!(is_banner(
+            "本书由“ePUBw.COM”整理，ePUBw.COM 提供最新最全的优质电子书下载!!!",
+            Alone
+        ));
         // a site's name and address at the top of a downloaded novel, not in the middle
         assert!(is_banner("天涯在线书库《www.tianyabook.com》", AtAnEnd));
         assert!(!is_banner("天涯在线书库《www.tianyabook.com》", Alone));
