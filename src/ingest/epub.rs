@@ -165,7 +165,7 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             first_line += lines;
             continue;
         }
-        let mut part = html::parse(&source);
+        let mut part = html::parse_part(&source);
         // a part that starts without a heading takes its name from the table of contents
         if let Some(first) = part.sections.first_mut()
             && first.title.is_none()

@@ -80,8 +80,18 @@ const MAX_DEPTH: usize = 200;
 /// Elements that hold one paragraph of running text.
 const PARAGRAPHS: &[&str] = &["p", "li", "dt", "dd", "blockquote", "figure", "address"];
 
-/// Reads an HTML document.
+/// Reads an HTML document: a saved web page (its article only, when the page is more
+/// than that) or a documentation chapter.
 pub fn parse(source: &str) -> Document {
+    read(source, true)
+}
+
+/// Reads an e-book's content document: all of it is the book's.
+pub(crate) fn parse_part(source: &str) -> Document {
+    read(source, false)
+}
+
+fn read(source: &str, find_article: bool) -> Document {
     if nesting(source) > MAX_NESTING {
         return flattened(source);
     }
@@ -96,6 +106,8 @@ pub fn parse(source: &str) -> Document {
         skipped_pre: 0,
         skipped_captions: 0,
         skipped_banners: 0,
+        skipped_links: 0,
+        article: false,
         in_list_item: 0,
         in_quote: 0,
     };
@@ -104,8 +116,29 @@ pub fn parse(source: &str) -> Document {
         .next()
         .map(|t| collapse(&t.text().collect::<String>()))
         .filter(|t| !t.is_empty());
-    reader.walk(html.root_element(), 0);
+    // a saved web page: its article, under its headline, without the site around it
+    let article = if find_article {
+        super::content::article(&html, is_skipped)
+    } else {
+        None
+    };
+    reader.article = article.is_some();
+    match article {
+        Some(article) => {
+            let element = |id| html.tree.get(id).and_then(ElementRef::wrap);
+            if let Some(headline) = article.heading.and_then(element) {
+                reader.walk(headline, 0);
+            }
+            if let Some(root) = element(article.root) {
+                reader.walk(root, 0);
+            }
+        }
+        None => reader.walk(html.root_element(), 0),
+    }
     reader.close_section();
+    if reader.article {
+        drop_empty_headings(&mut reader.document.sections);
+    }
     let mut document = reader.document;
     document.title = title.or_else(|| document.sections.first().and_then(|s| s.title.clone()));
     for (skipped, what) in [
@@ -121,6 +154,10 @@ pub fn parse(source: &str) -> Document {
         (
             reader.skipped_banners,
             "download-site banner(s) or notice(s) not read aloud",
+        ),
+        (
+            reader.skipped_links,
+            "block(s) of links only (other stories) not read aloud",
         ),
     ] {
         if skipped > 0 {
@@ -246,6 +283,9 @@ struct Reader<'s> {
     skipped_pre: usize,
     skipped_captions: usize,
     skipped_banners: usize,
+    skipped_links: usize,
+    /// Whether an article was found in a web page (and the site around it left out).
+    article: bool,
     /// How many `li` and `blockquote` elements the walk is inside.
     in_list_item: usize,
     in_quote: usize,
@@ -302,6 +342,12 @@ impl Reader<'_> {
         }
         if is_caption(element) {
             self.skipped_captions += 1;
+            return;
+        }
+        // in a web page's article, a block that is nothing but links is a list of other
+        // stories (上一篇 / 下一篇, 您可能会有兴趣的文章), not the story
+        if self.article && is_only_links(element) {
+            self.skipped_links += 1;
             return;
         }
         if PARAGRAPHS.contains(&name) && !has_block_children(element) {
@@ -447,6 +493,46 @@ fn is_caption(element: ElementRef) -> bool {
         return false;
     }
     with_the_image_alone || hinted(&["pic", "illus", "figure", "photo", "image", "img"])
+}
+
+/// A block with text, all of it in links (`a href`; an anchor without one is a target):
+/// three or more, or two titles; and no heading.
+fn is_only_links(element: ElementRef) -> bool {
+    let letters = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+    let inside = || element.descendants().filter_map(ElementRef::wrap);
+    if inside().any(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")) {
+        return false;
+    }
+    let all: usize = element.text().map(letters).sum();
+    let links: Vec<ElementRef> = inside()
+        .filter(|e| e.value().name() == "a" && e.value().attr("href").is_some())
+        .collect();
+    let linked: usize = links.iter().flat_map(|a| a.text()).map(letters).sum();
+    // a link may be the text's own (参见 …); a list of them, or two titles (the previous
+    // and the next post), is not
+    let titles = links.len() == 2
+        && links
+            .iter()
+            .all(|a| a.text().map(letters).sum::<usize>() >= 4);
+    (links.len() >= 3 || titles) && linked >= all
+}
+
+/// Headings left with nothing under them once the links are gone (`您可能会有兴趣的文章`
+/// over a list of other stories): the next heading is of the same or a higher level, or
+/// none follows.
+fn drop_empty_headings(sections: &mut Vec<Section>) {
+    let mut k = 0;
+    while k < sections.len() {
+        let empty = sections[k].paragraphs.is_empty()
+            && sections
+                .get(k + 1)
+                .is_none_or(|next| next.level <= sections[k].level);
+        if empty {
+            sections.remove(k);
+        } else {
+            k += 1;
+        }
+    }
 }
 
 /// Whether two texts say the same words (punctuation, spaces and case aside).
@@ -673,6 +759,38 @@ mod tests {
             doc.warnings
                 .iter()
                 .any(|w| w.message == "2 picture caption(s) not read aloud"),
+            "{:?}",
+            doc.warnings
+        );
+    }
+
+    #[test]
+    fn a_saved_news_page_reads_its_story_and_not_the_site() {
+        let story = "宇航员在太空中喝酒会怎么样？后果很严重，科学家这样解释了原因。";
+        let source = format!(
+            r#"<html><head><title>宇航员在太空中喝酒 _探索者 _光明网</title></head><body>
+            <div class="top"><a href="/">首页</a>|<a href="/n">新闻</a>|<a href="/t">时评</a></div>
+            <div class="main"><h1>宇航员在太空中喝酒会怎么样？</h1>
+              <div class="story"><p>{s}{s}</p><p>{s}</p><p>{s}{s}{s}</p>
+                <h3>您可能会有兴趣的文章</h3><ul><li><a href="/1">别的文章一</a></li><li><a href="/2">别的文章二</a></li><li><a href="/3">别的文章三</a></li></ul>
+              </div>
+              <div class="comment-box"><p>网友：这篇文章写得很好，我很喜欢，谢谢作者，期待更多。</p></div>
+            </div><div class="foot">关于我们 | 联系我们 | 服务协议</div></body></html>"#,
+            s = story
+        );
+        let doc = parse(&source);
+        let titles: Vec<_> = doc.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(titles, [Some("宇航员在太空中喝酒会怎么样？")]);
+        let text: String = doc.sections[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(text, story.repeat(6));
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.message.contains("links only")),
             "{:?}",
             doc.warnings
         );

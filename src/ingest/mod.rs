@@ -12,6 +12,7 @@
 //! This is the only stage that opens the input.
 
 pub mod archive;
+mod content;
 pub mod decode;
 pub mod docx;
 pub mod epub;
