@@ -33,4 +33,4 @@ pub mod synth;
 pub mod text;
 pub mod voice;
 
-pub use text::{BlockKind, Document, Paragraph, Section, Warning};
+pub use text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};

@@ -146,6 +146,33 @@ pub struct Warning {
     /// The line as a page or file and a line in it, for inputs that have parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    /// The kind of block the warning says was left out of what is spoken, when it says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOut>,
+}
+
+/// Blocks a reader found and did not put in a [`Section`]: they are not spoken, and a
+/// [`Warning`] of this kind says where they were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOut {
+    Table,
+    /// A picture's or a figure's caption, a photo credit.
+    Caption,
+    /// Footnotes and endnotes (EPUB, HTML).
+    Footnote,
+    /// Preformatted or monospaced text: code, shell sessions.
+    Code,
+    /// A table of contents.
+    Contents,
+    /// A copyright page, pages before a PDF's first bookmark.
+    FrontMatter,
+    /// A download site's banner or notice.
+    Banner,
+    /// A list of links (other stories, references).
+    Links,
+    /// A line of a newspaper's title block that is neither title nor byline.
+    TitleBlock,
 }
 
 impl Warning {
@@ -154,6 +181,15 @@ impl Warning {
             line,
             message: message.into(),
             place: None,
+            left_out: None,
+        }
+    }
+
+    /// A warning that blocks of `kind` were left out.
+    pub fn left_out(line: usize, kind: LeftOut, message: impl Into<String>) -> Self {
+        Warning {
+            left_out: Some(kind),
+            ..Warning::new(line, message)
         }
     }
 

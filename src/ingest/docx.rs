@@ -9,7 +9,7 @@
 
 use super::archive::{Archive, ArchiveError};
 use super::xml::{Element, Node};
-use crate::text::{BlockKind, Document, Paragraph, Section, Warning};
+use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
 /// Why a DOCX cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -92,8 +92,9 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
         doc.sections.push(done);
     }
     if tables > 0 {
-        doc.warnings.push(Warning::new(
+        doc.warnings.push(Warning::left_out(
             1,
+            LeftOut::Table,
             format!("{tables} table(s) not read aloud (a listener cannot follow cells)"),
         ));
     }

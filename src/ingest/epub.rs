@@ -20,7 +20,7 @@
 use super::archive::{Archive, ArchiveError};
 use super::xml::Element;
 use super::{collapse_whitespace, html};
-use crate::text::{Document, Part, Warning};
+use crate::text::{Document, LeftOut, Part, Warning};
 
 /// Why an EPUB cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -154,8 +154,14 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             // a contents page in the reading order (converters put one there): the
             // navigation already gives the chapters, a listener does not need it read;
             // nor the publisher's copyright page
-            document.warnings.push(Warning::new(
+            let kind = if what == "table of contents" {
+                LeftOut::Contents
+            } else {
+                LeftOut::FrontMatter
+            };
+            document.warnings.push(Warning::left_out(
                 first_line,
+                kind,
                 format!("{what} not read aloud ({path})"),
             ));
             document.parts.push(Part {
@@ -551,6 +557,14 @@ mod tests {
         assert_eq!(doc.language.as_deref(), Some("zh-CN"));
         let titles: Vec<_> = doc.sections.iter().map(|s| s.title.as_deref()).collect();
         assert_eq!(titles, [Some("自序"), Some("狂人日记")]);
+        // the footnote body is left out and says so, with its kind
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.left_out == Some(LeftOut::Footnote) && w.message.starts_with("1 foot")),
+            "{:?}",
+            doc.warnings
+        );
         let text: Vec<&str> = doc
             .sections
             .iter()

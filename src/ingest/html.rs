@@ -17,7 +17,7 @@
 use scraper::{ElementRef, Html, Node};
 
 use super::outline::BannerPlace;
-use crate::text::{BlockKind, Document, Paragraph, Section, Warning};
+use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
 /// Whether `text` (decoded) is HTML or XHTML rather than plain text: it starts, after
 /// spaces and comments, with an XML declaration, a doctype or an `<html>` tag.
@@ -107,6 +107,7 @@ fn read(source: &str, find_article: bool) -> Document {
         skipped_captions: 0,
         skipped_banners: 0,
         skipped_links: 0,
+        skipped_notes: 0,
         article: false,
         in_list_item: 0,
         in_quote: 0,
@@ -141,29 +142,42 @@ fn read(source: &str, find_article: bool) -> Document {
     }
     let mut document = reader.document;
     document.title = title.or_else(|| document.sections.first().and_then(|s| s.title.clone()));
-    for (skipped, what) in [
+    for (skipped, kind, what) in [
         (
             reader.skipped_tables,
+            LeftOut::Table,
             "table(s) not read aloud (a listener cannot follow cells)",
         ),
         (
             reader.skipped_pre,
+            LeftOut::Code,
             "preformatted block(s) (code, shell sessions) not read aloud",
         ),
-        (reader.skipped_captions, "picture caption(s) not read aloud"),
+        (
+            reader.skipped_captions,
+            LeftOut::Caption,
+            "picture caption(s) not read aloud",
+        ),
+        (
+            reader.skipped_notes,
+            LeftOut::Footnote,
+            "footnote(s) or endnote(s) not read aloud",
+        ),
         (
             reader.skipped_banners,
+            LeftOut::Banner,
             "download-site banner(s) or notice(s) not read aloud",
         ),
         (
             reader.skipped_links,
+            LeftOut::Links,
             "block(s) of links only (other stories) not read aloud",
         ),
     ] {
         if skipped > 0 {
             document
                 .warnings
-                .push(Warning::new(1, format!("{skipped} {what}")));
+                .push(Warning::left_out(1, kind, format!("{skipped} {what}")));
         }
     }
     document
@@ -284,6 +298,7 @@ struct Reader<'s> {
     skipped_captions: usize,
     skipped_banners: usize,
     skipped_links: usize,
+    skipped_notes: usize,
     /// Whether an article was found in a web page (and the site around it left out).
     article: bool,
     /// How many `li` and `blockquote` elements the walk is inside.
@@ -306,6 +321,7 @@ impl Reader<'_> {
     fn walk_block(&mut self, element: ElementRef, depth: usize) {
         let name = element.value().name();
         if is_skipped(element) {
+            self.skipped_notes += usize::from(is_note(element));
             return;
         }
         if depth > MAX_DEPTH {
@@ -557,6 +573,22 @@ fn is_only_an_image(element: ElementRef) -> bool {
                 .any(|e| e.value().name() == "img"))
 }
 
+/// A footnote's or endnote's body (`epub:type`/`role`), not a reference to one.
+fn is_note(element: ElementRef) -> bool {
+    let value = element.value();
+    value
+        .attr("epub:type")
+        .or(value.attr("role"))
+        .is_some_and(|kinds| {
+            kinds.split_whitespace().any(|k| {
+                matches!(
+                    k.trim_start_matches("doc-"),
+                    "footnote" | "footnotes" | "endnote" | "endnotes" | "rearnote" | "rearnotes"
+                )
+            })
+        })
+}
+
 /// EPUB structural semantics (`epub:type`) and ARIA roles (`doc-…`) of what is not read
 /// in the flow of the text: notes and the references to them, navigation, page breaks.
 const NOT_IN_THE_FLOW: &[&str] = &[
@@ -758,7 +790,8 @@ mod tests {
         assert!(
             doc.warnings
                 .iter()
-                .any(|w| w.message == "2 picture caption(s) not read aloud"),
+                .any(|w| w.message == "2 picture caption(s) not read aloud"
+                    && w.left_out == Some(LeftOut::Caption)),
             "{:?}",
             doc.warnings
         );

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use super::collapse_whitespace;
 use super::xml::{self, Element};
-use crate::text::{Document, Paragraph, Part, Section, Warning};
+use crate::text::{Document, LeftOut, Paragraph, Part, Section, Warning};
 
 /// Why a PDF cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -733,8 +733,9 @@ impl Reader {
         let first_bookmarked = self.outline.iter().map(|b| b.page).min().unwrap_or(1);
         let front_matter = 2..first_bookmarked;
         if !front_matter.is_empty() {
-            b.doc.warnings.push(Warning::new(
+            b.doc.warnings.push(Warning::left_out(
                 1,
+                LeftOut::FrontMatter,
                 format!(
                     "front matter before the first bookmark (pages {}–{}) not read aloud",
                     front_matter.start,
@@ -810,16 +811,21 @@ impl Reader {
             }
         }
         let mut doc = b.finish();
-        for (count, what) in [
+        for (count, kind, what) in [
             (
                 code_lines,
+                LeftOut::Code,
                 "monospaced line(s) (code, shell sessions) not read aloud",
             ),
-            (captions, "figure or table caption(s) not read aloud"),
+            (
+                captions,
+                LeftOut::Caption,
+                "figure or table caption(s) not read aloud",
+            ),
         ] {
             if count > 0 {
                 doc.warnings
-                    .push(Warning::new(1, format!("{count} {what}")));
+                    .push(Warning::left_out(1, kind, format!("{count} {what}")));
             }
         }
         doc

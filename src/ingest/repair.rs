@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use super::outline::BannerPlace;
-use crate::text::Warning;
+use crate::text::{LeftOut, Warning};
 
 /// One non-blank line that survived repair.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,8 +200,9 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         if is_photo_caption_or_credit(&raw[i]) {
             captions += 1;
             if captions <= 5 {
-                warnings.push(Warning::new(
+                warnings.push(Warning::left_out(
                     i + 1,
+                    LeftOut::Caption,
                     format!(
                         "photo caption or credit not read aloud: «{}»",
                         raw[i].trim_matches(is_space)
@@ -224,8 +225,9 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             banner_texts.push(raw[i].trim_matches(is_space).to_owned());
             banners += 1;
             if banners <= 5 {
-                warnings.push(Warning::new(
+                warnings.push(Warning::left_out(
                     i + 1,
+                    LeftOut::Banner,
                     format!("banner not read aloud: «{}»", raw[i].trim_matches(is_space)),
                 ));
             }
@@ -260,8 +262,9 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             .iter()
             .find(|b| t.len() > b.len() && t.ends_with(b.as_str()))
         {
-            warnings.push(Warning::new(
+            warnings.push(Warning::left_out(
                 i + 1,
+                LeftOut::Banner,
                 format!("banner at the end of the line not read aloud: «{banner}»"),
             ));
             let keep = t.len() - banner.len();
@@ -459,8 +462,9 @@ fn drop_vertical_captions(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec
                 for &k in &run {
                     kinds[k] = Kind::Dropped;
                 }
-                warnings.push(Warning::new(
+                warnings.push(Warning::left_out(
                     i + 1,
+                    LeftOut::Caption,
                     format!(
                         "dropped a caption printed one character per line: «{text}» (lines {}–{})",
                         i + 1,
@@ -530,8 +534,9 @@ fn drop_table_dumps(
             for &k in &run {
                 kinds[k] = Kind::Dropped;
             }
-            warnings.push(Warning::new(
+            warnings.push(Warning::left_out(
                 i + 1,
+                LeftOut::Table,
                 format!(
                     "a table printed one cell per line not read aloud (lines {}–{})",
                     i + 1,

@@ -23,7 +23,7 @@ use super::outline;
 use super::repair::{
     self, Line, Spliced, ends_sentence, ends_with_punctuation, is_byline, is_space, is_wide,
 };
-use crate::text::{Document, Paragraph, Section, Warning};
+use crate::text::{Document, LeftOut, Paragraph, Section, Warning};
 
 /// Structures decoded text. Never fails: text that fits no pattern is one untitled section.
 pub fn parse(text: &str) -> Document {
@@ -263,8 +263,9 @@ fn parse_columns(lines: &[Line], layout: &Layout, warnings: &mut Vec<Warning>) -
             doc.title = Some(t.clone());
             b.heading(t, 0, l.no, warnings);
         } else {
-            warnings.push(Warning::new(
+            warnings.push(Warning::left_out(
                 l.no,
+                LeftOut::TitleBlock,
                 format!("title-block line not read aloud: «{t}»"),
             ));
         }
@@ -577,8 +578,9 @@ fn parse_book(
         contents,
     } = book_headings(lines);
     for block in &contents {
-        warnings.push(Warning::new(
+        warnings.push(Warning::left_out(
             lines[block.start].no,
+            LeftOut::Contents,
             format!(
                 "table of contents not read aloud (lines {}–{})",
                 lines[block.start].no,
