@@ -295,6 +295,37 @@ pub(crate) fn contents_blocks(
         while end > entry + 1 && is_heading_label(&lines[end - 1].text) {
             end -= 1;
         }
+        // a table of contents holds titles, not sentences: it ends before the first
+        // paragraph of running text (a preface after the contents pages), and a `目录`
+        // that is a table cell (a directory, in a Unix manual) swallows no chapters
+        if let Some(sentence) = (entry..end).find(|&k| {
+            let t = lines[k].trimmed();
+            t.ends_with('。') && t.chars().count() >= 15
+        }) {
+            // back to the start of that paragraph, and its heading (`前言`, `Abstract`:
+            // short, no leader, no page number)
+            let mut start = sentence;
+            while start > entry
+                && lines[start].blank_before == 0
+                && !has_leader(&lines[start - 1].text)
+            {
+                start -= 1;
+            }
+            if start > entry {
+                let above = lines[start - 1].trimmed();
+                if above.chars().count() <= 20
+                    && !has_leader(above)
+                    && !above.ends_with(|c: char| c.is_ascii_digit())
+                {
+                    start -= 1;
+                }
+            }
+            end = start;
+        }
+        if end <= entry {
+            i += 1;
+            continue;
+        }
         blocks.push(i..end);
         i = end;
     }

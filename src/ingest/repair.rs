@@ -373,10 +373,31 @@ fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
     if !raw.iter().any(|l| l.contains('<') || l.contains('&')) {
         return;
     }
+    // only a text that uses markup: a name's tags go when the file closes it three times
+    // or more (`<Tab>`, `<leader>`, `<name attribute="value">` in a manual are its text);
+    // `<br>`, `<hr>`, `<img>` close nothing and go with the rest
+    let mut closed: HashMap<String, usize> = HashMap::new();
+    for line in raw.iter() {
+        for (_, _, name) in tags(line) {
+            if let Some(name) = name.strip_prefix('/') {
+                *closed.entry(name.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    if closed.values().sum::<usize>() < 5 {
+        return;
+    }
+    let strips = |name: &str| {
+        let name = name.trim_start_matches('/');
+        matches!(name, "br" | "hr" | "img") || closed.get(name).is_some_and(|&n| n >= 3)
+    };
     // text wrapped by one tag pair, counted over the file: `<u>藏书网</u>` again and again
     let mut wrapped: HashMap<String, usize> = HashMap::new();
     for line in raw.iter() {
-        let found = tags(line);
+        let found: Vec<_> = tags(line)
+            .into_iter()
+            .filter(|(_, _, name)| strips(name))
+            .collect();
         for pair in found.windows(2) {
             let ((_, end, a), (start, _, b)) = (&pair[0], &pair[1]);
             let text = &line[*end..*start];
@@ -388,7 +409,10 @@ fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
     let mut stripped = 0;
     let mut watermarks = 0;
     for line in raw.iter_mut() {
-        let found = tags(line);
+        let found: Vec<_> = tags(line)
+            .into_iter()
+            .filter(|(_, _, name)| strips(name))
+            .collect();
         if found.is_empty() && !line.contains('&') {
             continue;
         }

@@ -374,6 +374,28 @@ fn heading_level(line: &Line) -> Option<u8> {
     None
 }
 
+/// Whether the `#` line `k` is a Markdown heading rather than a comment in a shell or
+/// config listing (`pdftotext` prints those at the margin): a blank line before it, no
+/// `#` line right next to it, and no code right under it.
+fn markdown_heading(lines: &[Line], k: usize, after_heading: bool) -> bool {
+    let hashes = |j: usize| {
+        lines
+            .get(j)
+            .map_or(0, |l| l.trimmed().chars().take_while(|&c| c == '#').count())
+    };
+    // `# Book` over `## Chapter` is an outline; `# a` over `# b` a comment block
+    let same_shape = |j: usize| hashes(j) == hashes(k);
+    let next = lines.get(k + 1).filter(|n| n.blank_before == 0);
+    let code_under = next.is_some_and(|n| {
+        let t = n.trimmed();
+        t.contains('=') || t.starts_with(['$', '/', '-'])
+    });
+    (k == 0 || lines[k].blank_before > 0 || after_heading)
+        && !(k > 0 && lines[k].blank_before == 0 && same_shape(k - 1))
+        && !(next.is_some() && same_shape(k + 1))
+        && !code_under
+}
+
 /// Where `key` is among the few table-of-contents entries from `from` on.
 fn listed_next(entries: &[String], from: usize, key: &str) -> Option<usize> {
     const AHEAD: usize = 8;
@@ -451,6 +473,25 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         .map(|i| heading_like[i] && (rough_indent == 0 || indent(&lines[i]) <= rough_indent))
         .collect();
     let (contents, entries) = outline::contents_blocks(lines, &toc_like);
+    // a table of contents also says how deep the outline goes: `10.1.2.1 授权的人` under a
+    // contents that lists three levels is a numbered paragraph, not a chapter
+    let listed_depths: Vec<u8> = contents
+        .iter()
+        .flat_map(|b| b.clone())
+        .filter_map(|k| {
+            let t = lines[k].trimmed();
+            outline::numbered_level(t).or_else(|| {
+                outline::is_heading_label(t)
+                    .then(|| t.trim_end_matches('.').split('.').count())
+                    .filter(|_| t.starts_with(|c: char| c.is_ascii_digit()))
+                    .and_then(|n| u8::try_from(n).ok())
+            })
+        })
+        .collect();
+    let deepest_listed = (listed_depths.len() >= 5)
+        .then(|| listed_depths.iter().copied().max())
+        .flatten();
+    let too_deep = |level: usize| deepest_listed.is_some_and(|d| level > usize::from(d));
     let mut skipped = vec![false; lines.len()];
     for block in &contents {
         for k in block.clone() {
@@ -493,6 +534,8 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             && let Some(next) = next
             && short_title(next)
             && heading_level(next).is_none()
+            && !(t.starts_with(|c: char| c.is_ascii_digit())
+                && too_deep(t.trim_end_matches('.').split('.').count()))
         {
             let level = if t.starts_with(|c: char| c.is_ascii_digit()) {
                 t.trim_end_matches('.').split('.').count()
@@ -504,10 +547,11 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             k += 2;
             continue;
         } else if let Some(level) = named[k]
-            && (spaced || !t.starts_with('#'))
+            && (!t.starts_with('#') || markdown_heading(lines, k, k > 0 && levels[k - 1].is_some()))
         {
             levels[k] = Some(level);
         } else if let Some(level) = outline::numbered_level(t)
+            && !too_deep(usize::from(level))
             && outdented
             // `1. 打开终端` in a list has no blank line before; `7.1.2 确认` may
             && (spaced || level >= 2)
@@ -1092,7 +1136,7 @@ mod tests {
 
     #[test]
     fn a_downloaded_novel_loses_its_site_marks() {
-        let text = "《百年孤独》全集\n作者：加夫列尔·加西亚·马尔克斯\n\n                    正文 出版说明\n\n本书据<u>藏书网</u>初版排印，<span class=\"ter\">杨绛</span>校。\n\n                    正文 第一章\n\n多年以后，<u>藏书网</u>他想起&mdash;&mdash;那个下午。\n\n（本章完）\n\n                    正文 第二章\n\n十六世纪，<u>藏书网</u>海盗来了。\n";
+        let text = "《百年孤独》全集\n作者：加夫列尔·加西亚·马尔克斯\n\n                    正文 出版说明\n\n本书据<u>藏书网</u>初版排印，<span class=\"ter\">杨绛</span>校。\n\n                    正文 第一章\n\n多年以后，<u>藏书网</u>他想起&mdash;&mdash;<span>那个</span>下午。\n\n（本章完）\n\n                    正文 第二章\n\n十六世纪，<u>藏书网</u><span>海盗</span>来了。\n";
         let doc = parse(text);
         assert_eq!(doc.title.as_deref(), Some("《百年孤独》全集"));
         assert_eq!(doc.author.as_deref(), Some("加夫列尔·加西亚·马尔克斯"));
@@ -1115,6 +1159,71 @@ mod tests {
                 .any(|w| w.message.contains("3 repeated watermark")),
             "{:?}",
             doc.warnings
+        );
+    }
+
+    #[test]
+    fn a_contents_ends_before_the_preface_after_it_and_says_how_deep_headings_go() {
+        let text = "目录\n\n1 概述 . . . . . . 1\n1.1 范围 . . . . . . 1\n1.2 术语 . . . . . . 2\n\
+                    2 安装 . . . . . . 3\n2.1 准备 . . . . . . 3\n2.2 步骤 . . . . . . 4\n\n\
+                    前言\n\n本书介绍系统的安装和使用方法，适合初次接触的读者阅读。\n\
+                    书中的例子都在真实的机器上验证过，读者可以放心照做。\n\n\
+                    1 概述\n\n本章说明系统是什么，以及它能为读者做些什么事情。\n\n\
+                    1.1 范围\n\n范围很广。\n\n1.1.1 细节\n\n细节很多。\n\n1.2 术语\n\n术语很少。\n\n\
+                    2 安装\n\n安装很快。\n\n2.1 准备\n\n准备好。\n\n2.2 步骤\n\n照做。\n";
+        let doc = parse(text);
+        assert_eq!(
+            titles(&doc),
+            [
+                "前言",
+                "1 概述",
+                "1.1 范围",
+                "1.2 术语",
+                "2 安装",
+                "2.1 准备",
+                "2.2 步骤"
+            ]
+        );
+        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+        // the preface is read; `1.1.1`, deeper than the contents goes, is a line of text
+        assert!(
+            body.contains("本书介绍系统的安装") && body.contains("1.1.1 细节"),
+            "{body}"
+        );
+        assert!(!body.contains(". . ."), "{body}");
+    }
+
+    #[test]
+    fn a_directory_called_目录_in_a_table_swallows_no_chapters() {
+        let text = "1 文件\n\n下表列出 ls -l 输出的第一个字符，每种文件类型各有一个字母。\n\n\
+                    说明\n普通文件\n目录\n符号链接\n字符设备节点\n\n\
+                    这些类型在后面的章节里还会一一讲到，读者先有个印象即可。\n\
+                    每一种类型都有它自己的用途，系统管理员需要熟悉它们。\n\
+                    目录是一种特殊的文件，里面记着别的文件的名字。\n\n\
+                    2 符号链接\n\n符号链接指向另一个文件。\n\n3 设备\n\n设备文件代表硬件。\n";
+        let doc = parse(text);
+        assert_eq!(titles(&doc), ["1 文件", "2 符号链接", "3 设备"]);
+        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+        assert!(body.contains("系统管理员需要熟悉它们"), "{body}");
+    }
+
+    #[test]
+    fn shell_comments_at_the_margin_are_not_markdown_headings() {
+        let text = "# 安装\n\n先装好软件。\n\n# use : and , as IFS\n# echo is a Bash builtin\nIFS=:,\n\n\
+                    # use /bin/sh to run commands\nSHELL=/bin/sh\n\n## 配置\n\n再改配置。\n";
+        let doc = parse(text);
+        assert_eq!(titles(&doc), ["安装", "配置"]);
+    }
+
+    #[test]
+    fn angle_brackets_a_manual_never_closes_are_its_text() {
+        let manual = "在 vim 里按 <Tab> 键补全，按 <CR> 确认，<leader>p 切换粘贴模式。\n\n\
+                      邮件请寄 <tollef at add.no>，或写 <b>粗体</b> 试试。\n";
+        let doc = parse(manual);
+        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+        assert!(
+            body.contains("<Tab>") && body.contains("<leader>") && body.contains("<b>粗体</b>"),
+            "{body}"
         );
     }
 
