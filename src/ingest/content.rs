@@ -160,33 +160,51 @@ fn is_chrome(element: ElementRef) -> bool {
     })
 }
 
-fn is_heading(name: &str) -> bool {
+/// `h1` … `h6`.
+pub(crate) fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
-fn is_inline(name: &str) -> bool {
+/// Inline elements: their text belongs to the block around them (the HTML reader's list
+/// too).
+pub(crate) fn is_inline(name: &str) -> bool {
     matches!(
         name,
-        "a" | "b"
-            | "strong"
-            | "i"
-            | "em"
-            | "span"
-            | "font"
-            | "u"
-            | "sup"
-            | "sub"
-            | "small"
-            | "big"
-            | "code"
-            | "br"
-            | "abbr"
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
             | "cite"
-            | "q"
+            | "code"
+            | "data"
+            | "dfn"
+            | "em"
+            | "i"
+            | "kbd"
             | "mark"
+            | "q"
+            | "ruby"
             | "s"
-            | "del"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+            | "wbr"
+            | "br"
+            | "img"
+            | "font"
+            | "tt"
+            | "acronym"
+            | "big"
+            | "strike"
             | "ins"
+            | "del"
+            | "label"
     )
 }
 

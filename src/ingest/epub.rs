@@ -150,14 +150,13 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             .iter()
             .find(|e| &e.path == path)
             .map(|e| e.title.as_str());
-        if let Some(what) = front_matter_page(&source, listed_as) {
+        if let Some(kind) = front_matter_page(&source, listed_as) {
             // a contents page in the reading order (converters put one there): the
             // navigation already gives the chapters, a listener does not need it read;
             // nor the publisher's copyright page
-            let kind = if what == "table of contents" {
-                LeftOut::Contents
-            } else {
-                LeftOut::FrontMatter
+            let what = match kind {
+                LeftOut::Contents => "table of contents",
+                _ => "copyright page",
             };
             document.warnings.push(Warning::left_out(
                 first_line,
@@ -213,24 +212,16 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
 
 /// What a content document is when it is not read: a table of contents (three or more
 /// links into the book making 70% of its text; or, under a contents title, links making
-/// half of it) or a copyright page (so named, or short with two of ISBN, CIP, 定价,
-/// 印张 …). `listed_as` is the navigation's name for it.
-fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<&'static str> {
+/// half of it: [`LeftOut::Contents`]) or a copyright page (so named, or short with two
+/// of ISBN, CIP, 定价, 印张 …: [`LeftOut::FrontMatter`]). `listed_as` is the navigation's
+/// name for it.
+fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<LeftOut> {
     let page = scraper::Html::parse_document(source);
     let body = scraper::Selector::parse("body").expect("a valid selector");
-    let links = scraper::Selector::parse("a[href]").expect("a valid selector");
     let body = page.select(&body).next()?;
-    let letters = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
-    let all: usize = body.text().map(letters).sum();
-    let (mut count, mut linked) = (0, 0);
-    for a in body.select(&links) {
-        let href = a.value().attr("href").unwrap_or_default();
-        if href.contains("://") || href.starts_with("mailto:") {
-            continue;
-        }
-        count += 1;
-        linked += a.text().map(letters).sum::<usize>();
-    }
+    let all: usize = body.text().map(html::letters).sum();
+    let links = html::links_in(body, true);
+    let (count, linked) = (links.len(), links.iter().sum::<usize>());
     let first_words = body
         .text()
         .map(str::trim)
@@ -240,7 +231,7 @@ fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<&'static s
     if (count >= 3 && linked * 10 >= all * 7)
         || (count >= 1 && linked * 2 >= all && named(super::outline::is_contents_title))
     {
-        return Some("table of contents");
+        return Some(LeftOut::Contents);
     }
     let text: String = body.text().collect();
     const MARKS: [&str; 10] = [
@@ -256,18 +247,13 @@ fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<&'static s
         "责任编辑",
     ];
     let marks = MARKS.iter().filter(|m| text.contains(*m)).count();
-    (named(is_copyright_title) || (all < 1500 && marks >= 2)).then_some("copyright page")
+    (named(is_copyright_title) || (all < 1500 && marks >= 2)).then_some(LeftOut::FrontMatter)
 }
 
 /// `版权信息`, `版权页`, `Copyright`.
 fn is_copyright_title(text: &str) -> bool {
-    let t: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
     matches!(
-        t.as_str(),
+        html::words(text).as_str(),
         "版权信息" | "版权页" | "版权声明" | "版权" | "copyright" | "copyrightpage"
     )
 }
@@ -476,18 +462,21 @@ mod tests {
     #[test]
     fn contents_and_copyright_pages_are_told_from_chapters() {
         let contents = r#"<html><body><div>目录</div><div><a href="c1.xhtml">第一章</a><a href="c2.xhtml">第二章</a><a href="c3.xhtml">第三章</a></div></body></html>"#;
-        assert_eq!(front_matter_page(contents, None), Some("table of contents"));
+        assert_eq!(front_matter_page(contents, None), Some(LeftOut::Contents));
         // two links under a contents title (a book in two volumes)
         let two = r#"<html><body><h1>总目录</h1><p><a href="a.html">纲鉴易知录（上册）</a></p><p><a href="b.html">纲鉴易知录（下册）</a></p></body></html>"#;
-        assert_eq!(front_matter_page(two, None), Some("table of contents"));
+        assert_eq!(front_matter_page(two, None), Some(LeftOut::Contents));
         let copyright = "<html><body><p>红楼梦</p><p>开本：720×1280</p><p>定价：FREE</p><p>ISBN 978-7-02-000220-7</p></body></html>";
-        assert_eq!(front_matter_page(copyright, None), Some("copyright page"));
+        assert_eq!(
+            front_matter_page(copyright, None),
+            Some(LeftOut::FrontMatter)
+        );
         assert_eq!(
             front_matter_page(
                 "<html><body><p>某某出版社</p></body></html>",
                 Some("版权信息")
             ),
-            Some("copyright page")
+            Some(LeftOut::FrontMatter)
         );
         // a chapter with a few links (notes, cross references) is read
         let chapter = r#"<html><body><h1>第一章</h1><p>严冬一封锁了大地的时候，则大地满地裂着口。从南到北，从东到西，几尺长的，一丈长的。<a href="n.xhtml#1">注1</a></p><p>见<a href="c2.xhtml">第二章</a>，又见<a href="c3.xhtml">第三章</a>。</p></body></html>"#;

@@ -514,23 +514,38 @@ fn is_caption(element: ElementRef) -> bool {
 /// A block with text, all of it in links (`a href`; an anchor without one is a target):
 /// three or more, or two titles; and no heading.
 fn is_only_links(element: ElementRef) -> bool {
-    let letters = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
-    let inside = || element.descendants().filter_map(ElementRef::wrap);
-    if inside().any(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")) {
+    if element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .any(|e| super::content::is_heading(e.value().name()))
+    {
         return false;
     }
     let all: usize = element.text().map(letters).sum();
-    let links: Vec<ElementRef> = inside()
-        .filter(|e| e.value().name() == "a" && e.value().attr("href").is_some())
-        .collect();
-    let linked: usize = links.iter().flat_map(|a| a.text()).map(letters).sum();
+    let links = links_in(element, false);
+    let linked: usize = links.iter().sum();
     // a link may be the text's own (参见 …); a list of them, or two titles (the previous
     // and the next post), is not
-    let titles = links.len() == 2
-        && links
-            .iter()
-            .all(|a| a.text().map(letters).sum::<usize>() >= 4);
+    let titles = links.len() == 2 && links.iter().all(|&n| n >= 4);
     (links.len() >= 3 || titles) && linked >= all
+}
+
+/// How many letters and digits `text` has.
+pub(crate) fn letters(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// The links (`a href`) inside `element`, as the letters of each; only those within the
+/// book or site when `internal` (not `…://` or `mailto:`).
+pub(crate) fn links_in(element: ElementRef, internal: bool) -> Vec<usize> {
+    element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "a")
+        .filter_map(|a| Some((a, a.value().attr("href")?)))
+        .filter(|(_, href)| !internal || !(href.contains("://") || href.starts_with("mailto:")))
+        .map(|(a, _)| a.text().map(letters).sum())
+        .collect()
 }
 
 /// Headings left with nothing under them once the links are gone (`您可能会有兴趣的文章`
@@ -553,14 +568,16 @@ fn drop_empty_headings(sections: &mut Vec<Section>) {
 
 /// Whether two texts say the same words (punctuation, spaces and case aside).
 pub(crate) fn same_words(a: &str, b: &str) -> bool {
-    let words = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     let a = words(a);
     !a.is_empty() && a == words(b)
+}
+
+/// `text`'s letters and digits, lower case: what it says, punctuation and spaces aside.
+pub(crate) fn words(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// An `img`, or an element with no text that holds one.
@@ -610,44 +627,7 @@ const NOT_IN_THE_FLOW: &[&str] = &[
 
 /// Inline elements: their text belongs to the paragraph around them.
 fn is_inline(element: ElementRef) -> bool {
-    matches!(
-        element.value().name(),
-        "a" | "abbr"
-            | "b"
-            | "bdi"
-            | "bdo"
-            | "cite"
-            | "code"
-            | "data"
-            | "dfn"
-            | "em"
-            | "i"
-            | "kbd"
-            | "mark"
-            | "q"
-            | "ruby"
-            | "s"
-            | "samp"
-            | "small"
-            | "span"
-            | "strong"
-            | "sub"
-            | "sup"
-            | "time"
-            | "u"
-            | "var"
-            | "wbr"
-            | "br"
-            | "img"
-            | "font"
-            | "tt"
-            | "acronym"
-            | "big"
-            | "strike"
-            | "ins"
-            | "del"
-            | "label"
-    )
+    super::content::is_inline(element.value().name())
 }
 
 fn has_block_children(element: ElementRef) -> bool {

@@ -136,25 +136,32 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
         {
             continue;
         }
-        let rest = rest.trim_matches(is_space);
-        // a title, not a numbered label (`替换选项 2 为每名教师配备笔记本：`)
-        let titled = (1..=40).contains(&rest.chars().count())
-            && !ends_sentence(rest)
-            && !ends_with_punctuation(rest.trim_end_matches(['）', ')', '》', '」', '”']))
-            && !rest.contains(['。', '，'])
-            // Chinese text sets Latin words off with spaces (`每所学校的 ICT 联络人`): a
-            // title opens with a CJK character or a section number
-            && (rest.chars().next().is_some_and(|c| c.is_alphabetic() && !c.is_ascii())
-                || numbered_level(rest).is_some());
         let entry = counts.entry(prefix).or_default();
         entry.0 += 1;
-        entry.1 += usize::from(titled);
+        entry.1 += usize::from(is_marked_title(rest));
     }
     counts
         .into_iter()
         .filter(|&(_, (all, titled))| titled >= 3 && titled * 5 >= all * 4)
         .max_by_key(|&(_, (_, titled))| titled)
         .map(|(prefix, _)| prefix.to_owned())
+}
+
+/// What follows a site's heading marker when it is a title: at most 40 characters, not
+/// a sentence, opening with a CJK character or a section number — not a numbered label
+/// (`替换选项 2 为每名教师配备笔记本：`) nor a Latin word set off by a space (`每所学校的 ICT
+/// 联络人`).
+pub(crate) fn is_marked_title(rest: &str) -> bool {
+    let rest = rest.trim_matches(is_space);
+    (1..=40).contains(&rest.chars().count())
+        && !ends_sentence(rest)
+        && !ends_with_punctuation(rest.trim_end_matches(['）', ')', '》', '」', '”']))
+        && !rest.contains(['。', '，'])
+        && (rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() && !c.is_ascii())
+            || numbered_level(rest).is_some())
 }
 
 /// `第一回 …`, `第 3 章 …`, `第12节`: a Chinese chapter label opens the text.

@@ -282,7 +282,13 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                 && rest.starts_with(is_space)
             {
                 let rest = rest.trim_matches(is_space);
+                // looser than the titles that found the marker (`9.2 广州方面的强硬政策，
+                // 1848-1856年` has a comma): once the file's habit is known, any short
+                // non-sentence after it is a heading
                 marked[i] = (1..=40).contains(&rest.chars().count()) && !ends_sentence(rest);
+                // looser than the titles that found the marker (`9.2 广州方面的强硬政策，
+                // 1848-1856年` has a comma): once the file's habit is known, any short
+                // non-sentence after it is a heading
                 let margin = raw[i].len() - t.len();
                 raw[i] = format!("{}{rest}", &raw[i][..margin]);
             }
@@ -376,12 +382,11 @@ fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
     // only a text that uses markup: a name's tags go when the file closes it three times
     // or more (`<Tab>`, `<leader>`, `<name attribute="value">` in a manual are its text);
     // `<br>`, `<hr>`, `<img>` close nothing and go with the rest
+    let mut found: Vec<Vec<(usize, usize, String)>> = raw.iter().map(|l| tags(l)).collect();
     let mut closed: HashMap<String, usize> = HashMap::new();
-    for line in raw.iter() {
-        for (_, _, name) in tags(line) {
-            if let Some(name) = name.strip_prefix('/') {
-                *closed.entry(name.to_owned()).or_default() += 1;
-            }
+    for (_, _, name) in found.iter().flatten() {
+        if let Some(name) = name.strip_prefix('/') {
+            *closed.entry(name.to_owned()).or_default() += 1;
         }
     }
     if closed.values().sum::<usize>() < 5 {
@@ -392,12 +397,11 @@ fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
         matches!(name, "br" | "hr" | "img") || closed.get(name).is_some_and(|&n| n >= 3)
     };
     // text wrapped by one tag pair, counted over the file: `<u>藏书网</u>` again and again
+    for line_tags in &mut found {
+        line_tags.retain(|(_, _, name)| strips(name));
+    }
     let mut wrapped: HashMap<String, usize> = HashMap::new();
-    for line in raw.iter() {
-        let found: Vec<_> = tags(line)
-            .into_iter()
-            .filter(|(_, _, name)| strips(name))
-            .collect();
+    for (line, found) in raw.iter().zip(&found) {
         for pair in found.windows(2) {
             let ((_, end, a), (start, _, b)) = (&pair[0], &pair[1]);
             let text = &line[*end..*start];
@@ -408,11 +412,7 @@ fn strip_inline_markup(raw: &mut [String], warnings: &mut Vec<Warning>) {
     }
     let mut stripped = 0;
     let mut watermarks = 0;
-    for line in raw.iter_mut() {
-        let found: Vec<_> = tags(line)
-            .into_iter()
-            .filter(|(_, _, name)| strips(name))
-            .collect();
+    for (line, found) in raw.iter_mut().zip(&found) {
         if found.is_empty() && !line.contains('&') {
             continue;
         }
@@ -539,7 +539,7 @@ fn drop_table_dumps(
             j += 1;
         }
         let last = run[run.len() - 1];
-        let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for &k in &run {
             *counts.entry(raw[k].trim_matches(is_space)).or_default() += 1;
         }
