@@ -251,6 +251,7 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             kinds[i] = Kind::Dropped;
         }
     }
+    drop_notice_blocks(&raw, &mut kinds, &at_an_end, warnings);
     // a banner also glued to the end of the last paragraph (`…总关愁。天涯在线书库《www…》`)
     banner_texts.retain(|b| b.chars().count() >= 8);
     for i in 0..raw.len() {
@@ -318,6 +319,60 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         }
     }
     lines
+}
+
+/// A download site's copyright notice among the first or last lines of the file: a block
+/// (up to the next blank line or rule, at most 12 lines) that opens with 版权声明, 免责声明 or
+/// 声明： and says two or more of what such notices say (版权, 删除, 交流学习, 商业用途, 正版 …).
+/// Dropped with one warning.
+fn drop_notice_blocks(
+    raw: &[String],
+    kinds: &mut [Kind],
+    at_an_end: &dyn Fn(usize) -> bool,
+    warnings: &mut Vec<Warning>,
+) {
+    const OPENS: [&str; 4] = ["版权声明", "免责声明", "声明：", "声明:"];
+    const SAYS: [&str; 9] = [
+        "版权",
+        "删除",
+        "交流",
+        "学习",
+        "商业用途",
+        "正版",
+        "侵犯",
+        "网友",
+        "本站",
+    ];
+    let mut i = 0;
+    while i < raw.len() {
+        let opens = kinds[i] == Kind::Text
+            && at_an_end(i)
+            && OPENS
+                .iter()
+                .any(|o| raw[i].trim_matches(is_space).starts_with(o));
+        if !opens {
+            i += 1;
+            continue;
+        }
+        // to a blank line or a rule (a banner line inside, already dropped, goes on)
+        let end = (i..raw.len().min(i + 12))
+            .find(|&j| matches!(kinds[j], Kind::Blank | Kind::Transparent) || is_ornament(&raw[j]))
+            .unwrap_or(raw.len().min(i + 12));
+        let block: String = raw[i..end].concat();
+        if SAYS.iter().filter(|w| block.contains(*w)).count() >= 2 {
+            for kind in &mut kinds[i..end] {
+                if *kind == Kind::Text {
+                    *kind = Kind::Dropped;
+                }
+            }
+            warnings.push(Warning::left_out(
+                i + 1,
+                LeftOut::Banner,
+                format!("copyright notice not read aloud (lines {}–{end})", i + 1),
+            ));
+        }
+        i = end.max(i + 1);
+    }
 }
 
 /// HTML tags left in a text taken from a web page (`<span class="ter">杨绛</span>`,

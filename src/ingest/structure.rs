@@ -1020,7 +1020,15 @@ mod tests {
         for p in body(&doc) {
             assert!(!p.text.contains("Page"), "[{}] {}", p.line, p.text);
             assert!(!p.text.contains("-----"), "[{}] {}", p.line, p.text);
+            // the download site's banner and copyright notice at the top
+            assert!(
+                !p.text.contains("本站") && !p.text.contains("删除"),
+                "[{}] {}",
+                p.line,
+                p.text
+            );
         }
+        assert_eq!(titles(&doc)[0], "第一回 甄士隐梦幻识通灵 贾雨村风尘怀闺秀");
         // Page 1 ends "虽不敢说强似", page 2 goes on "前代书中所有之人": one paragraph.
         assert!(
             body(&doc).any(|p| p.text.contains("虽不敢说强似前代书中所有之人")),
