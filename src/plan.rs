@@ -93,6 +93,8 @@ pub struct PlanOptions {
     pub normalize: bool,
     /// Larger inputs are refused.
     pub max_input_bytes: u64,
+    /// Where an EPUB's or web page's footnotes and endnotes are read, if at all.
+    pub notes: ingest::notes::NotePlacement,
 }
 
 impl Default for PlanOptions {
@@ -100,6 +102,7 @@ impl Default for PlanOptions {
         PlanOptions {
             normalize: true,
             max_input_bytes: ingest::DEFAULT_MAX_INPUT_BYTES,
+            notes: ingest::notes::NotePlacement::Skip,
         }
     }
 }
@@ -110,7 +113,7 @@ pub fn plan(
     voice: &Voice,
     options: &PlanOptions,
 ) -> Result<Plan, ingest::IngestError> {
-    let document = ingest::read_limited(path, options.max_input_bytes)?;
+    let document = ingest::read_with(path, options.max_input_bytes, options.notes)?;
     Ok(plan_document(path, document, voice, options.normalize))
 }
 

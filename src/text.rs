@@ -135,6 +135,9 @@ pub enum BlockKind {
     ListItem,
     /// A quoted block (`blockquote`, a Word Quote style).
     Quote,
+    /// A footnote or endnote, read at the end of its chapter when asked for
+    /// ([`crate::ingest::notes::NotePlacement::ChapterEnd`]).
+    Note,
 }
 
 /// Something a reader of the output should know about the input, with where it was found.

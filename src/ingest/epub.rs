@@ -18,6 +18,7 @@
 //!   are fine.
 
 use super::archive::{Archive, ArchiveError};
+use super::notes::{self, NoteBody, NotePlacement};
 use super::xml::Element;
 use super::{collapse_whitespace, html};
 use crate::text::{Document, LeftOut, Part, Warning};
@@ -45,8 +46,14 @@ const FONT_OBFUSCATION: [&str; 2] = [
     "http://ns.adobe.com/pdf/enc#RC",
 ];
 
-/// Reads an EPUB from its bytes.
+/// Reads an EPUB from its bytes, its notes left out.
 pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
+    parse_with(bytes, NotePlacement::Skip)
+}
+
+/// Reads an EPUB from its bytes, its footnotes and endnotes where `placement` says (a
+/// note in a notes file at the back is read after the chapter that refers to it).
+pub fn parse_with(bytes: &[u8], placement: NotePlacement) -> Result<Document, EpubError> {
     let mut archive = Archive::open(bytes, "META-INF/container.xml")?;
     archive.refuse_drm()?;
     let opf_path = archive.package_path()?;
@@ -134,6 +141,9 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
     }
 
     let mut first_line = 1;
+    // every part's note bodies (by `path#id`) and the references to them
+    let mut note_bodies: Vec<NoteBody> = Vec::new();
+    let mut note_references: Vec<(usize, String)> = Vec::new();
     for path in &spine_parts {
         let source = match archive.text(path) {
             Ok(source) => source,
@@ -170,7 +180,23 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
             first_line += lines;
             continue;
         }
-        let mut part = html::parse_part(&source);
+        let (mut part, found) = html::parse_part(&source, placement);
+        let sections_before = document.sections.len();
+        let folder = parent(path);
+        note_references.extend(found.references.into_iter().map(|(section, href)| {
+            let (file, id) = href.split_once('#').unwrap_or((&href, ""));
+            let file = if file.is_empty() {
+                path.clone()
+            } else {
+                join(&folder, file)
+            };
+            (sections_before + section, format!("{file}#{id}"))
+        }));
+        note_bodies.extend(found.bodies.into_iter().map(|body| NoteBody {
+            id: format!("{path}#{}", body.id),
+            line: body.line + first_line - 1,
+            text: body.text,
+        }));
         // a part that starts without a heading takes its name from the table of contents
         if let Some(first) = part.sections.first_mut()
             && first.title.is_none()
@@ -203,6 +229,9 @@ pub fn parse(bytes: &[u8]) -> Result<Document, EpubError> {
         });
         document.sections.extend(part.sections);
         first_line += lines;
+    }
+    if placement == NotePlacement::ChapterEnd {
+        notes::place_at_chapter_ends(&mut document, &note_references, &note_bodies);
     }
     if document.title.is_none() {
         document.title = document.sections.first().and_then(|s| s.title.clone());
@@ -536,6 +565,101 @@ mod tests {
                 "<html><body><p>尾注不读。</p></body></html>",
             ),
         ])
+    }
+
+    /// Notes as real books keep them: calibre's notes file at the back with backlinks
+    /// (白鹿原), a converter's `<a id=… href=…>[2]</a>` paragraphs (从晚清到民国), and Duokan's
+    /// list at the chapter's end (红楼梦); references as `<sup>[1]</sup>`, a superscript
+    /// number, a note icon.
+    fn annotated_book() -> Vec<u8> {
+        epub(&[
+            ("mimetype", "application/epub+zip"),
+            ("META-INF/container.xml", CONTAINER),
+            (
+                "OEBPS/content.opf",
+                &opf(r#"<itemref idref="c1"/><itemref idref="c2"/><itemref idref="notes"/>"#),
+            ),
+            (
+                "OEBPS/text/c1.xhtml",
+                r##"<html><body><h2>第一章</h2><p>三姑娘就更苦了<a id="w1"></a><a href="notes.xhtml#m1"><sup class="calibre5">[1]</sup></a>。纽约与波斯顿<span class="math-super"><a id="z2" href="notes.xhtml#bz2">2</a></span>，间亦有之。见表<a href="#t2">2</a>。</p></body></html>"##,
+            ),
+            (
+                "OEBPS/text/c 2.xhtml",
+                r##"<html><body><h2>第二章</h2><p>一串钱<sup><a class="duokan-footnote" href="#jz_1" id="jzyy_1"><img src="../Images/note.png"/></a></sup>也没有。</p><ol class="duokan-footnote-content"><li class="duokan-footnote-item" id="jz_1"><p><a href="#jzyy_1">一串钱──即一千文制钱。</a>&#8203;</p></li></ol></body></html>"##,
+            ),
+            (
+                "OEBPS/text/notes.xhtml",
+                r##"<html><body><p class="note"><a id="m1"></a><a href="c1.xhtml#w1">[1]</a> 秦腔剧里的王宝钏排行为三。</p><p class="zhusi"><a id="bz2" href="c1.xhtml#z2">[2]</a>今译作波士顿——编者注。</p><p class="zhusi"><a id="bz3" href="c1.xhtml#z3">[3]</a>无人引用。</p></body></html>"##,
+            ),
+        ])
+    }
+
+    fn texts(doc: &Document) -> Vec<Vec<&str>> {
+        doc.sections
+            .iter()
+            .map(|s| s.paragraphs.iter().map(|p| p.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn notes_are_left_out_and_their_marks_not_read() {
+        let doc = parse(&annotated_book()).unwrap();
+        assert_eq!(
+            texts(&doc),
+            [
+                vec!["三姑娘就更苦了。纽约与波斯顿，间亦有之。见表2。"],
+                vec!["一串钱也没有。"]
+            ]
+        );
+        let notes: Vec<&str> = doc
+            .warnings
+            .iter()
+            .filter(|w| w.left_out == Some(LeftOut::Footnote))
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "1 footnote(s) or endnote(s) not read aloud",
+                "3 footnote(s) or endnote(s) not read aloud"
+            ]
+        );
+    }
+
+    #[test]
+    fn notes_can_be_read_at_the_end_of_the_chapter_that_refers_to_them() {
+        let doc = parse_with(&annotated_book(), NotePlacement::ChapterEnd).unwrap();
+        assert_eq!(
+            texts(&doc),
+            [
+                vec![
+                    "三姑娘就更苦了。纽约与波斯顿，间亦有之。见表2。",
+                    "注：秦腔剧里的王宝钏排行为三。",
+                    "注：今译作波士顿——编者注。"
+                ],
+                vec!["一串钱也没有。", "注：一串钱──即一千文制钱。"]
+            ]
+        );
+        assert_eq!(
+            doc.sections[1].paragraphs[1].kind,
+            crate::text::BlockKind::Note
+        );
+        // the note nothing refers to is said to be left out, where it is
+        let unreferenced: Vec<_> = doc
+            .warnings
+            .iter()
+            .filter(|w| w.left_out == Some(LeftOut::Footnote))
+            .collect();
+        assert_eq!(unreferenced.len(), 1, "{unreferenced:?}");
+        assert!(
+            unreferenced[0]
+                .message
+                .starts_with("1 note(s) that no chapter")
+        );
+        assert_eq!(
+            doc.place(unreferenced[0].line),
+            "OEBPS/text/notes.xhtml line 1"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 use scraper::{ElementRef, Html, Node};
 
+use super::notes::{self, FoundNotes, NoteBody, NotePlacement};
 use super::outline::BannerPlace;
 use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
@@ -83,17 +84,37 @@ const PARAGRAPHS: &[&str] = &["p", "li", "dt", "dd", "blockquote", "figure", "ad
 /// Reads an HTML document: a saved web page (its article only, when the page is more
 /// than that) or a documentation chapter.
 pub fn parse(source: &str) -> Document {
-    read(source, true)
+    parse_with(source, NotePlacement::Skip)
 }
 
-/// Reads an e-book's content document: all of it is the book's.
-pub(crate) fn parse_part(source: &str) -> Document {
-    read(source, false)
+/// Reads an HTML document, with its footnotes and endnotes where `notes` says.
+pub fn parse_with(source: &str, notes: NotePlacement) -> Document {
+    let (mut document, found) = read(source, true, notes);
+    if notes == NotePlacement::ChapterEnd {
+        let references: Vec<(usize, String)> = found
+            .references
+            .into_iter()
+            .map(|(section, href)| {
+                (
+                    section,
+                    href.split('#').nth(1).unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        notes::place_at_chapter_ends(&mut document, &references, &found.bodies);
+    }
+    document
 }
 
-fn read(source: &str, find_article: bool) -> Document {
+/// Reads an e-book's content document: all of it is the book's. Its notes are left to
+/// the caller, who sees the whole book.
+pub(crate) fn parse_part(source: &str, notes: NotePlacement) -> (Document, FoundNotes) {
+    read(source, false, notes)
+}
+
+fn read(source: &str, find_article: bool, notes: NotePlacement) -> (Document, FoundNotes) {
     if nesting(source) > MAX_NESTING {
-        return flattened(source);
+        return (flattened(source), FoundNotes::default());
     }
     let html = Html::parse_document(source);
     let mut reader = Reader {
@@ -108,6 +129,7 @@ fn read(source: &str, find_article: bool) -> Document {
         skipped_banners: 0,
         skipped_links: 0,
         skipped_notes: 0,
+        found: FoundNotes::default(),
         article: false,
         in_list_item: 0,
         in_quote: 0,
@@ -137,8 +159,13 @@ fn read(source: &str, find_article: bool) -> Document {
         None => reader.walk(html.root_element(), 0),
     }
     reader.close_section();
+    let found = std::mem::take(&mut reader.found);
     if reader.article {
         drop_empty_headings(&mut reader.document.sections);
+    }
+    if notes == NotePlacement::ChapterEnd {
+        // said by whoever places them
+        reader.skipped_notes = 0;
     }
     let mut document = reader.document;
     document.title = title.or_else(|| document.sections.first().and_then(|s| s.title.clone()));
@@ -180,7 +207,7 @@ fn read(source: &str, find_article: bool) -> Document {
                 .push(Warning::left_out(1, kind, format!("{skipped} {what}")));
         }
     }
-    document
+    (document, found)
 }
 
 /// Markup nested deeper than this is not parsed as a tree: the parser's time grows with
@@ -299,6 +326,8 @@ struct Reader<'s> {
     skipped_banners: usize,
     skipped_links: usize,
     skipped_notes: usize,
+    /// Note bodies found, and the references to them.
+    found: FoundNotes,
     /// Whether an article was found in a web page (and the site around it left out).
     article: bool,
     /// How many `li` and `blockquote` elements the walk is inside.
@@ -320,8 +349,17 @@ impl Reader<'_> {
 
     fn walk_block(&mut self, element: ElementRef, depth: usize) {
         let name = element.value().name();
+        if notes::is_body(element) {
+            let mut no_references = Vec::new();
+            let bodies = notes::bodies(element, &mut |e| block_text(e, &mut no_references));
+            self.skipped_notes += bodies.len();
+            for (id, text) in bodies {
+                let line = self.locate(&text);
+                self.found.bodies.push(NoteBody { id, text, line });
+            }
+            return;
+        }
         if is_skipped(element) {
-            self.skipped_notes += usize::from(is_note(element));
             return;
         }
         if depth > MAX_DEPTH {
@@ -339,7 +377,7 @@ impl Reader<'_> {
                 return;
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                let title = block_text(element);
+                let title = block_text(element, &mut Vec::new());
                 // a publication date set as a heading (DocBook's title page) is not one
                 if super::outline::is_date_line(&title) {
                     self.paragraph(title);
@@ -367,12 +405,15 @@ impl Reader<'_> {
             return;
         }
         if PARAGRAPHS.contains(&name) && !has_block_children(element) {
-            let text = block_text(element);
+            let mut references = Vec::new();
+            let text = block_text(element, &mut references);
             self.paragraph(text);
+            self.refer(references);
             return;
         }
         // a container: its loose text is a paragraph of its own, its blocks are read in turn
         let mut loose = String::new();
+        let mut references = Vec::new();
         for child in element.children() {
             match child.value() {
                 Node::Text(text) => loose.push_str(text),
@@ -382,10 +423,11 @@ impl Reader<'_> {
                     };
                     if is_inline(child) {
                         if !is_skipped(child) {
-                            loose.push_str(&inline_text(child, depth + 1));
+                            loose.push_str(&inline_text(child, depth + 1, &mut references));
                         }
                     } else {
                         self.paragraph(std::mem::take(&mut loose));
+                        self.refer(std::mem::take(&mut references));
                         self.walk(child, depth + 1);
                     }
                 }
@@ -393,6 +435,21 @@ impl Reader<'_> {
             }
         }
         self.paragraph(loose);
+        self.refer(references);
+    }
+
+    /// Notes referred to by the paragraph just read, which is in the last section or
+    /// the current one.
+    fn refer(&mut self, references: Vec<String>) {
+        let done = self.document.sections.len();
+        let section = if self.current.is_some() {
+            done
+        } else {
+            done.saturating_sub(1)
+        };
+        self.found
+            .references
+            .extend(references.into_iter().map(|href| (section, href)));
     }
 
     fn paragraph(&mut self, text: String) {
@@ -590,22 +647,6 @@ fn is_only_an_image(element: ElementRef) -> bool {
                 .any(|e| e.value().name() == "img"))
 }
 
-/// A footnote's or endnote's body (`epub:type`/`role`), not a reference to one.
-fn is_note(element: ElementRef) -> bool {
-    let value = element.value();
-    value
-        .attr("epub:type")
-        .or(value.attr("role"))
-        .is_some_and(|kinds| {
-            kinds.split_whitespace().any(|k| {
-                matches!(
-                    k.trim_start_matches("doc-"),
-                    "footnote" | "footnotes" | "endnote" | "endnotes" | "rearnote" | "rearnotes"
-                )
-            })
-        })
-}
-
 /// EPUB structural semantics (`epub:type`) and ARIA roles (`doc-…`) of what is not read
 /// in the flow of the text: notes and the references to them, navigation, page breaks.
 const NOT_IN_THE_FLOW: &[&str] = &[
@@ -638,11 +679,12 @@ fn has_block_children(element: ElementRef) -> bool {
 }
 
 /// The text of a block, without what is never read (ruby annotations, scripts …).
-fn block_text(element: ElementRef) -> String {
-    collapse(&inline_text(element, 0))
+/// The hrefs of note references in it are added to `references`; the marks are not read.
+fn block_text(element: ElementRef, references: &mut Vec<String>) -> String {
+    collapse(&inline_text(element, 0, references))
 }
 
-fn inline_text(element: ElementRef, depth: usize) -> String {
+fn inline_text(element: ElementRef, depth: usize, references: &mut Vec<String>) -> String {
     if depth > MAX_DEPTH {
         return element.text().collect();
     }
@@ -652,10 +694,13 @@ fn inline_text(element: ElementRef, depth: usize) -> String {
             Node::Text(text) => out.push_str(text),
             Node::Element(e) if e.name() == "br" => out.push(' '),
             Node::Element(_) => {
-                if let Some(child) = ElementRef::wrap(child)
-                    && !is_skipped(child)
-                {
-                    out.push_str(&inline_text(child, depth + 1));
+                let Some(child) = ElementRef::wrap(child) else {
+                    continue;
+                };
+                if let Some(href) = notes::reference(child) {
+                    references.push(href.to_owned());
+                } else if !is_skipped(child) {
+                    out.push_str(&inline_text(child, depth + 1, references));
                 }
             }
             _ => {}
@@ -696,6 +741,41 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pages_notes_go_to_the_end_of_the_section_that_cites_them() {
+        let page = r##"<html><body><h1>一、概述</h1><p>鸦片战争<sup><a href="#fn1">[1]</a></sup>之后，局势大变<sup><a href="#fn2">2</a></sup>。</p><h1>二、影响</h1><p>再次提到<sup><a href="#fn1">[1]</a></sup>。</p><div class="footnotes"><p id="fn1">1. 1840年至1842年。</p><p id="fn2">2. 见前注。</p></div></body></html>"##;
+        let text = |doc: &Document| -> Vec<Vec<String>> {
+            doc.sections
+                .iter()
+                .map(|s| s.paragraphs.iter().map(|p| p.text.clone()).collect())
+                .collect()
+        };
+        let skipped = parse(page);
+        assert_eq!(
+            text(&skipped),
+            [["鸦片战争之后，局势大变。"], ["再次提到。"]]
+        );
+        let placed = parse_with(page, NotePlacement::ChapterEnd);
+        // each note once, after the first section that cites it
+        assert_eq!(
+            text(&placed),
+            [
+                vec![
+                    "鸦片战争之后，局势大变。",
+                    "注：1840年至1842年。",
+                    "注：见前注。"
+                ],
+                vec!["再次提到。"]
+            ]
+        );
+        assert!(
+            placed
+                .warnings
+                .iter()
+                .all(|w| w.left_out != Some(LeftOut::Footnote))
+        );
+    }
 
     proptest::proptest! {
         /// Hostile markup (unclosed, misnested, deep, odd entities) never panics, and no

@@ -17,6 +17,7 @@ pub mod decode;
 pub mod docx;
 pub mod epub;
 pub mod html;
+pub mod notes;
 mod outline;
 pub mod pdf;
 mod repair;
@@ -26,6 +27,7 @@ pub mod xml;
 use std::path::{Path, PathBuf};
 
 use crate::text::{Document, Warning};
+use notes::NotePlacement;
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,16 @@ pub fn read(path: &Path) -> Result<Document, IngestError> {
 
 /// Reads, decodes and structures one input file of at most `max_bytes`.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError> {
+    read_with(path, max_bytes, NotePlacement::Skip)
+}
+
+/// Reads, decodes and structures one input file of at most `max_bytes`, its footnotes and
+/// endnotes (EPUB, HTML) placed as `notes` says.
+pub fn read_with(
+    path: &Path,
+    max_bytes: u64,
+    notes: NotePlacement,
+) -> Result<Document, IngestError> {
     let read_error = |source| IngestError::Read {
         path: path.to_owned(),
         source,
@@ -107,7 +119,7 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
             path: path_buf(),
             source,
         })?,
-        Format::Epub => epub::parse(&bytes).map_err(|source| IngestError::Epub {
+        Format::Epub => epub::parse_with(&bytes, notes).map_err(|source| IngestError::Epub {
             path: path_buf(),
             source,
         })?,
@@ -116,7 +128,9 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
             source,
         })?,
         Format::OtherArchive => return Err(IngestError::OtherArchive { path: path_buf() }),
-        Format::Text | Format::Html => return read_text(path, &bytes, format == Format::Html),
+        Format::Text | Format::Html => {
+            return read_text(path, &bytes, format == Format::Html, notes);
+        }
     };
     document.warnings.dedup();
     document.place_warnings();
@@ -168,14 +182,19 @@ impl Format {
 
 /// Text and HTML: decoded, then read. `sniffed_html` says what the bytes or the name told;
 /// the decoded text can tell HTML too (UTF-16 markup is not seen in the bytes).
-fn read_text(path: &Path, bytes: &[u8], sniffed_html: bool) -> Result<Document, IngestError> {
+fn read_text(
+    path: &Path,
+    bytes: &[u8],
+    sniffed_html: bool,
+    notes: NotePlacement,
+) -> Result<Document, IngestError> {
     let text = decode::decode(bytes).map_err(|source| IngestError::Decode {
         path: path.to_owned(),
         source,
     })?;
     let is_html = sniffed_html || html::looks_like_html(&text.text);
     let mut document = if is_html {
-        html::parse(&text.text)
+        html::parse_with(&text.text, notes)
     } else {
         structure::parse(&replace_undecodable(&text.text))
     };

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use narrate::book::Container;
+use narrate::ingest::notes::NotePlacement;
 use narrate::subtitles::SubtitleFormat;
 
 /// Turn articles and books (first of all Mandarin Chinese) into audiobooks.
@@ -38,6 +39,10 @@ pub enum Command {
         /// Do not rewrite numbers and symbols into words.
         #[arg(long)]
         no_normalize: bool,
+        /// Footnotes and endnotes of EPUBs and web pages: skip, or read them at the end of
+        /// the chapter that refers to them (chapter-end).
+        #[arg(long, default_value = "skip", value_parser = parse_notes)]
+        notes: NotePlacement,
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
@@ -148,6 +153,10 @@ pub struct RunArgs {
     /// Do not rewrite numbers and symbols into words.
     #[arg(long)]
     pub no_normalize: bool,
+    /// Footnotes and endnotes of EPUBs and web pages: skip, or read them at the end of
+    /// the chapter that refers to them (chapter-end).
+    #[arg(long, default_value = "skip", value_parser = parse_notes)]
+    pub notes: NotePlacement,
     /// Refuse inputs larger than this many MiB.
     #[arg(long, default_value_t = narrate::ingest::DEFAULT_MAX_INPUT_BYTES >> 20)]
     pub max_input_mb: u64,
@@ -212,6 +221,16 @@ fn parse_true_peak(s: &str) -> Result<f64, String> {
 fn parse_subtitle(s: &str) -> Result<SubtitleFormat, String> {
     SubtitleFormat::parse(s)
         .ok_or_else(|| format!("`{s}` is not a subtitle format; use srt, vtt or lrc"))
+}
+
+fn parse_notes(s: &str) -> Result<NotePlacement, String> {
+    match s {
+        "skip" => Ok(NotePlacement::Skip),
+        "chapter-end" => Ok(NotePlacement::ChapterEnd),
+        _ => Err(format!(
+            "`{s}` is not a note placement; use skip or chapter-end"
+        )),
+    }
 }
 
 fn parse_container(s: &str) -> Result<Container, String> {

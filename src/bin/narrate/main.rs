@@ -110,11 +110,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lexicon,
             dialogue_voice,
             no_normalize,
+            notes,
             json,
         }) => {
             let mut voice = with_lexicon(Voice::find(&voice)?, lexicon.as_deref())?;
             voice.dialogue = dialogue_voice.or(voice.dialogue);
-            plan(&inputs, &voice, no_normalize, json)
+            let options = PlanOptions {
+                normalize: voice.normalize && !no_normalize,
+                notes,
+                ..PlanOptions::default()
+            };
+            plan(&inputs, &voice, &options, json)
         }
         Some(Command::Voices) => voices(),
         Some(Command::Cache { action, cache }) => cache_command(action, cache),
@@ -134,16 +140,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn plan(
     inputs: &[PathBuf],
     voice: &Voice,
-    no_normalize: bool,
+    options: &PlanOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for input in expand_inputs(inputs)? {
-        let options = PlanOptions {
-            normalize: voice.normalize && !no_normalize,
-            ..PlanOptions::default()
-        };
-        let plan = plan::plan(&input, voice, &options)?;
+        let plan = plan::plan(&input, voice, options)?;
         if json {
             serde_json::to_writer_pretty(&mut out, &plan)?;
             writeln!(out)?;
@@ -273,6 +275,7 @@ pub(crate) fn config(args: &RunArgs) -> anyhow::Result<Config> {
     };
     config.plan.normalize &= !args.no_normalize;
     config.plan.max_input_bytes = args.max_input_mb.saturating_mul(1 << 20);
+    config.plan.notes = args.notes;
     config.cache = if args.no_cache {
         None
     } else {
