@@ -57,13 +57,28 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
     }
     let mut current: Option<Section> = None;
     let mut tables = 0usize;
-    for (k, block) in body.elements().enumerate() {
+    let mut contents = 0usize;
+    let blocks: Vec<&Element> = body.elements().collect();
+    for (k, block) in blocks.iter().enumerate() {
         let line = k + 1;
         match block.name.as_str() {
             "tbl" => tables += 1,
             "p" => {
                 let text = paragraph_text(block);
                 if text.is_empty() {
+                    continue;
+                }
+                // a table of contents: its entries, and its title right above them
+                let entry_follows = || {
+                    blocks[k + 1..]
+                        .iter()
+                        .find(|b| b.name != "p" || !paragraph_text(b).is_empty())
+                        .is_some_and(|next| is_contents_entry(next, &styles))
+                };
+                if is_contents_entry(block, &styles)
+                    || (super::outline::is_contents_title(&text) && entry_follows())
+                {
+                    contents += 1;
                     continue;
                 }
                 let kind = block_kind(block, &styles);
@@ -90,6 +105,13 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
     }
     if let Some(done) = current.take() {
         doc.sections.push(done);
+    }
+    if contents > 0 {
+        doc.warnings.push(Warning::left_out(
+            1,
+            LeftOut::Contents,
+            format!("table of contents ({contents} paragraphs) not read aloud"),
+        ));
     }
     if tables > 0 {
         doc.warnings.push(Warning::left_out(
@@ -164,6 +186,65 @@ fn block_kind(p: &Element, styles: &Element) -> BlockKind {
     } else {
         BlockKind::Paragraph
     }
+}
+
+/// An entry of a table of contents: a paragraph in a contents style (Word's `toc 1`…,
+/// LibreOffice's `Contents 1`…), or one that is all a link to a place in the document (a
+/// `w:hyperlink` with an anchor, a `HYPERLINK \l` field: runs styled as links).
+fn is_contents_entry(p: &Element, styles: &Element) -> bool {
+    let style = p
+        .child("pPr")
+        .and_then(|pr| pr.child("pStyle"))
+        .and_then(|s| s.attribute("val"))
+        .unwrap_or_default();
+    let name = styles
+        .descendants("style")
+        .into_iter()
+        .find(|s| s.attribute("styleId") == Some(style))
+        .and_then(|d| d.child("name"))
+        .and_then(|n| n.attribute("val"))
+        .unwrap_or(style)
+        .to_lowercase();
+    let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let numbered = |prefix: &str| {
+        compact
+            .strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    if numbered("toc") || numbered("contents") || numbered("目录") {
+        return true;
+    }
+    let local_link = p
+        .descendants("hyperlink")
+        .iter()
+        .any(|h| h.attribute("anchor").is_some())
+        || p.descendants("instrText").iter().any(|i| {
+            let code = i.text();
+            code.contains("HYPERLINK") && code.contains("\\l") || code.contains("PAGEREF")
+        });
+    if !local_link {
+        return false;
+    }
+    // every run with text is a link's
+    let linked: Vec<&Element> = p
+        .descendants("hyperlink")
+        .into_iter()
+        .flat_map(|h| h.descendants("r"))
+        .collect();
+    p.descendants("r")
+        .into_iter()
+        .filter(|r| {
+            r.descendants("t")
+                .iter()
+                .any(|t| !t.text().trim().is_empty())
+        })
+        .all(|r| {
+            linked.iter().any(|l| std::ptr::eq(*l, r))
+                || r.child("rPr")
+                    .and_then(|pr| pr.child("rStyle"))
+                    .and_then(|s| s.attribute("val"))
+                    .is_some_and(|s| s.to_lowercase().contains("link"))
+        })
 }
 
 /// The role of style `id`, following `basedOn` a few steps.
@@ -280,6 +361,51 @@ mod tests {
             .map(|p| p.text.clone())
             .collect();
         assert!(!all.contains("单元格"));
+    }
+
+    /// Contents as Word writes them (`toc 1` styles with PAGEREF fields) and as LibreOffice
+    /// writes a web page's (a bold 目录 over paragraphs of local `HYPERLINK \l` fields).
+    #[test]
+    fn tables_of_contents_are_not_read() {
+        let styles = r#"<w:styles><w:style w:styleId="1"><w:name w:val="heading 1"/></w:style><w:style w:styleId="TOC1"><w:name w:val="toc 1"/></w:style></w:styles>"#;
+        let link = |text: &str| {
+            format!(
+                r#"<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:rPr><w:rStyle w:val="InternetLink"/></w:rPr><w:instrText xml:space="preserve"> HYPERLINK "a.html" \l "s1"</w:instrText></w:r><w:r><w:rPr><w:rStyle w:val="InternetLink"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:rStyle w:val="InternetLink"/></w:rPr><w:t>{text}</w:t></w:r><w:r><w:rPr><w:rStyle w:val="InternetLink"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r></w:p>"#
+            )
+        };
+        let body = [
+            p("Normal", "目录"),
+            link("1.1. 概述"),
+            link("1.2. 安装"),
+            p("TOC1", "第一章 概况 3"),
+            p("1", "1.1. 概述"),
+            // a sentence with a link in it is text
+            format!(
+                r#"<w:p><w:r><w:t>详见</w:t></w:r>{}</w:p>"#,
+                r#"<w:hyperlink w:anchor="s2"><w:r><w:t>安装</w:t></w:r></w:hyperlink>"#
+            ),
+            p("1", "1.2. 安装"),
+            p("Normal", "运行安装程序。"),
+        ]
+        .concat();
+        let document =
+            format!(r#"<w:document xmlns:w="w"><w:body>{body}<w:sectPr/></w:body></w:document>"#);
+        let doc = parse(&docx(&document, styles)).unwrap();
+        let titles: Vec<_> = doc.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(titles, [Some("1.1. 概述"), Some("1.2. 安装")]);
+        let texts: Vec<_> = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(texts, ["详见安装", "运行安装程序。"]);
+        assert_eq!(doc.warnings[0].left_out, Some(LeftOut::Contents));
+        assert!(
+            doc.warnings[0].message.contains("4 paragraphs"),
+            "{:?}",
+            doc.warnings
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn key(title: &str) -> String {
         }
     }
     // a section number: 1, 1.2, 1.2.3., A.1, B
-    if let Some((number, rest)) = t.split_once([' ', '\u{3000}']) {
+    if let Some((number, rest)) = t.split_once(char::is_whitespace) {
         let mut parts = number.trim_end_matches('.').split('.');
         let first = parts.next().unwrap_or("");
         let first_ok = first.chars().all(|c| c.is_ascii_digit())
@@ -282,6 +282,11 @@ fn keys_drop_numbers_and_labels() {
     assert_eq!(key("第 1 章 定义和概览"), key("1. 定义和概览"));
     assert_ne!(key("第一回 宴桃园"), key("第二回 张翼德"));
     assert_eq!(key("A.1. 共享库"), key("共享库"));
+    // a no-break space after the number (a bookmark made from HTML) is a space
+    assert_eq!(
+        key("1.4.\u{a0}Debian 只做 GNU/Linux 吗？"),
+        key("Debian只做GNU/Linux吗？")
+    );
     assert_eq!(key("Appendix A 高级打包"), key("高级打包"));
     // a word is not a section number
     assert_ne!(key("Debian 的社会驱动力"), key("的社会驱动力"));

@@ -1,0 +1,563 @@
+//! Lines to sections: page furniture, tables of contents, headings matched to the
+//! outline, paragraphs joined across lines and pages.
+
+use super::super::collapse_whitespace;
+use super::super::xml::Element;
+use super::layout::{Line, Page, is_page_number, shape};
+use crate::text::{Document, LeftOut, Paragraph, Part, Section, Warning};
+
+/// A bookmark: the page it points to, its title and how deep it is nested (1 = top).
+pub(super) struct Bookmark {
+    page: usize,
+    title: String,
+    level: u8,
+}
+
+/// The bookmarks of poppler's `<outline>`, in order: an `<item>` is an entry, an
+/// `<outline>` inside holds the entries under the item before it.
+pub(super) fn outline_entries(outline: &Element, level: u8, out: &mut Vec<Bookmark>) {
+    for e in outline.elements() {
+        match e.name.as_str() {
+            "item" => {
+                let title = collapse_whitespace(&e.text());
+                if !title.is_empty() {
+                    out.push(Bookmark {
+                        page: e
+                            .attribute("page")
+                            .and_then(|p| p.parse().ok())
+                            .unwrap_or(0),
+                        title,
+                        level,
+                    });
+                }
+            }
+            // nested outlines deeper than any book's are read as the last level
+            "outline" => outline_entries(e, level.saturating_add(1).min(MAX_OUTLINE_LEVEL), out),
+            _ => {}
+        }
+    }
+}
+
+/// Bookmarks nested deeper than this count as this level.
+pub(super) const MAX_OUTLINE_LEVEL: u8 = 9;
+
+pub(super) struct Reader {
+    pages: Vec<Page>,
+    outline: Vec<Bookmark>,
+    body_size: f32,
+    /// Usual distance from one line's top to the next's, in body text.
+    spacing: f32,
+    /// Each page's right margin: where most full lines end.
+    margins: Vec<f32>,
+}
+
+impl Reader {
+    pub(super) fn new(pages: Vec<Page>, outline: Vec<Bookmark>) -> Self {
+        let mut by_size: Vec<(f32, usize)> = Vec::new();
+        let mut steps: Vec<f32> = Vec::new();
+        for page in &pages {
+            for pair in page.lines.windows(2) {
+                let step = pair[1].top - pair[0].top;
+                if step > 0.0 && (pair[0].size - pair[1].size).abs() < 0.5 {
+                    steps.push(step / pair[0].size.max(1.0));
+                }
+            }
+            for line in &page.lines {
+                let n = line.text.chars().count();
+                match by_size
+                    .iter_mut()
+                    .find(|(s, _)| (*s - line.size).abs() < 0.5)
+                {
+                    Some(entry) => entry.1 += n,
+                    None => by_size.push((line.size, n)),
+                }
+            }
+        }
+        let body_size = by_size
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map_or(12.0, |(s, _)| *s);
+        steps.sort_by(f32::total_cmp);
+        let spacing = steps.get(steps.len() / 2).copied().unwrap_or(1.3);
+        let margins = pages
+            .iter()
+            .map(|page| {
+                let mut rights: Vec<f32> = page.lines.iter().map(|l| l.right).collect();
+                rights.sort_by(f32::total_cmp);
+                rights.get(rights.len() * 9 / 10).copied().unwrap_or(0.0)
+            })
+            .collect();
+        Reader {
+            pages,
+            outline,
+            body_size,
+            spacing,
+            margins,
+        }
+    }
+
+    /// Lines of page furniture: in the top or bottom eighth, recurring on a fifth of the
+    /// pages once digits are taken out, or a lone page number there.
+    fn furniture(&self) -> Vec<Vec<bool>> {
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        let edge = |page: &Page, line: &Line| {
+            line.top < page.height / 8.0 || line.top + line.height > page.height * 7.0 / 8.0
+        };
+        for page in &self.pages {
+            let mut seen = std::collections::HashSet::new();
+            for line in page.lines.iter().filter(|l| edge(page, l)) {
+                let s = shape(&line.text);
+                if seen.insert(s.clone()) {
+                    *counts.entry(s).or_default() += 1;
+                }
+            }
+        }
+        let recurring = (self.pages.len() / 5).max(3);
+        self.pages
+            .iter()
+            .map(|page| {
+                page.lines
+                    .iter()
+                    .map(|l| {
+                        edge(page, l)
+                            && (is_page_number(&l.text)
+                                || counts.get(&shape(&l.text)).is_some_and(|&n| n >= recurring))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn is_heading_line(&self, line: &Line) -> bool {
+        let n = line.text.chars().count();
+        let larger = line.size >= self.body_size * 1.1 + 0.5;
+        if n == 0 || n > 60 || (line.mono && !larger) {
+            return false;
+        }
+        let ends = line.text.ends_with(['。', '，', '；', '：', ',', ';']);
+        larger && !ends || (line.bold && n <= 30 && !ends && !line.text.starts_with('•'))
+    }
+
+    /// Lines in a run, in body type, that the outline lists one after another with nothing
+    /// between them, three or more of them bookmarked on pages away from the line's: a
+    /// table of contents without page numbers (a document printed from a web page or a
+    /// word processor), not headings. (A checklist of short lines that are also headings
+    /// elsewhere in the book, all bookmarked on their own page, is not one.)
+    fn listed_contents(
+        &self,
+        furniture: &[Vec<bool>],
+        outline: &[(usize, String, bool, u8)],
+    ) -> Vec<Vec<bool>> {
+        let mut marks: Vec<Vec<bool>> = self
+            .pages
+            .iter()
+            .map(|p| vec![false; p.lines.len()])
+            .collect();
+        if outline.is_empty() {
+            return marks;
+        }
+        // the run's lines, and the distinct titles among them that point away from their
+        // page (a table column repeating one title is not a contents)
+        let mut run: Vec<(usize, usize)> = Vec::new();
+        let mut away = 0;
+        let mut titles: Vec<String> = Vec::new();
+        let close =
+            |run: &mut Vec<(usize, usize)>, away: &mut usize, marks: &mut Vec<Vec<bool>>| {
+                if *away >= 3 {
+                    for &(p, k) in run.iter() {
+                        marks[p][k] = true;
+                    }
+                }
+                run.clear();
+                *away = 0;
+            };
+        for (p, page) in self.pages.iter().enumerate() {
+            for (k, line) in page.lines.iter().enumerate() {
+                if furniture[p][k] {
+                    continue;
+                }
+                if !self.is_heading_line(line) && self.listed(line, outline, true) {
+                    run.push((p, k));
+                    let title = key(&line.text);
+                    if !self.listed(line, outline, false) && !titles.contains(&title) {
+                        away += 1;
+                        titles.push(title);
+                    }
+                } else if run.is_empty() || !continues_entry(line) {
+                    close(&mut run, &mut away, &mut marks);
+                    titles.clear();
+                }
+            }
+        }
+        close(&mut run, &mut away, &mut marks);
+        marks
+    }
+
+    /// Whether a line of body size is a heading the outline lists on its page (or next to
+    /// it): the whole line is the entry's title, maybe after a section number.
+    /// `anywhere`: on any page (as a contents entry is).
+    fn listed(&self, line: &Line, outline: &[(usize, String, bool, u8)], anywhere: bool) -> bool {
+        // (no length limit: a bookmark's title is matched whole, or its first 12+ letters)
+        if line.text.ends_with(['。', '，', '；']) {
+            return false;
+        }
+        let k = key(&line.text);
+        outline.iter().any(|(page, title, _, _)| {
+            (anywhere || line.page.abs_diff(*page) <= 1)
+                && !title.is_empty()
+                && (k.strip_suffix(title.as_str()).is_some_and(section_number)
+                    // the first line of a title wrapped over two
+                    || (k.chars().count() >= 12 && title.starts_with(k.as_str())))
+        })
+    }
+
+    pub(super) fn read(self) -> Document {
+        let furniture = self.furniture();
+        let mut b = Builder {
+            outline: self
+                .outline
+                .iter()
+                .map(|b| (b.page, key(&b.title), false, b.level))
+                .collect(),
+            ..Builder::default()
+        };
+        let listed_contents = self.listed_contents(&furniture, &b.outline);
+        let mut code_lines = 0usize;
+        let mut captions = 0usize;
+        let mut line_no = 0usize;
+        let mut in_contents = false;
+        // whether the contents being read lists the bookmarks' titles (under 目录, or as a
+        // run `listed_contents` found), not only lines with page numbers
+        let mut listing_titles = false;
+        // pages between the title page and the first bookmarked one: copyright, revision
+        // tables, contents
+        let first_bookmarked = self.outline.iter().map(|b| b.page).min().unwrap_or(1);
+        let front_matter = 2..first_bookmarked;
+        if !front_matter.is_empty() {
+            b.doc.warnings.push(Warning::left_out(
+                1,
+                LeftOut::FrontMatter,
+                format!(
+                    "front matter before the first bookmark (pages {}–{}) not read aloud",
+                    front_matter.start,
+                    front_matter.end - 1
+                ),
+            ));
+        }
+        for (p, page) in self.pages.iter().enumerate() {
+            b.doc.parts.push(Part {
+                first_line: line_no + 1,
+                name: format!("page {}", p + 1),
+            });
+            for (k, line) in page.lines.iter().enumerate() {
+                line_no += 1;
+                if front_matter.contains(&(p + 1)) {
+                    in_contents = false;
+                    continue;
+                }
+                if furniture[p][k] {
+                    continue;
+                }
+                let sized = self.is_heading_line(line);
+                let listed = !sized && self.listed(line, &b.outline, false);
+                let is_heading = sized || listed;
+                if is_heading && is_contents_title(&line.text) {
+                    (in_contents, listing_titles) = (true, true);
+                    continue;
+                }
+                if line.toc || listed_contents[p][k] {
+                    in_contents = true;
+                    listing_titles |= listed_contents[p][k];
+                    continue;
+                }
+                // (a lone line with a leader and a number, `日期: ...... 2006`, is a form
+                // field: after it, bookmarked titles are still headings)
+                if in_contents
+                    && !sized
+                    && ((listing_titles && self.listed(line, &b.outline, true))
+                        || !listed && line.text.chars().count() < 40)
+                {
+                    // the entries of a contents page whose page numbers were not on the line
+                    // (the bookmarks' own titles, in body type, are entries too)
+                    continue;
+                }
+                (in_contents, listing_titles) = (false, false);
+                if line.mono && !is_heading {
+                    code_lines += 1;
+                    b.flush();
+                    continue;
+                }
+                if is_caption(&line.text) {
+                    captions += 1;
+                    continue;
+                }
+                if is_heading {
+                    b.flush();
+                    // a heading line right under another one continues it
+                    let wraps = b.wraps_into_entry(&line.text);
+                    if let Some((text, first, _)) = b.heading.as_mut()
+                        && (is_label(text) || wraps)
+                        && first.page == line.page
+                        && line.top - first.top < first.size.max(line.size) * 4.0
+                    {
+                        if wraps {
+                            join_text(text, &line.text);
+                        } else {
+                            text.push(' ');
+                            text.push_str(&line.text);
+                        }
+                        continue;
+                    }
+                    b.close_heading();
+                    b.heading = Some((line.text.clone(), line.clone(), line_no));
+                    continue;
+                }
+                b.close_heading();
+                let starts_new = match &b.paragraph {
+                    None => true,
+                    Some((_, prev)) => self.breaks(prev, line),
+                };
+                if starts_new {
+                    b.flush();
+                    b.paragraph = Some((Paragraph::new(line.text.clone(), line_no), line.clone()));
+                } else if let Some((para, prev)) = b.paragraph.as_mut() {
+                    join_text(&mut para.text, &line.text);
+                    *prev = line.clone();
+                }
+            }
+        }
+        let mut doc = b.finish();
+        for (count, kind, what) in [
+            (
+                code_lines,
+                LeftOut::Code,
+                "monospaced line(s) (code, shell sessions) not read aloud",
+            ),
+            (
+                captions,
+                LeftOut::Caption,
+                "figure or table caption(s) not read aloud",
+            ),
+        ] {
+            if count > 0 {
+                doc.warnings
+                    .push(Warning::left_out(1, kind, format!("{count} {what}")));
+            }
+        }
+        doc
+    }
+
+    /// Whether `next` starts a new paragraph after `prev`.
+    fn breaks(&self, prev: &Line, next: &Line) -> bool {
+        let em = prev.size.max(1.0);
+        if next
+            .text
+            .starts_with(['•', '●', '○', '■', '◆', '-', '*', '·'])
+        {
+            return true;
+        }
+        if next.page != prev.page {
+            // on over a page break unless the sentence ended there
+            return ends_sentence(&prev.text);
+        }
+        let step = next.top - prev.top;
+        if step < 0.0 || step > self.spacing * em * 1.45 + 1.0 {
+            return true;
+        }
+        if next.left > prev.left + em * 1.5 && ends_sentence(&prev.text) {
+            return true;
+        }
+        // a short line that ends a sentence ends its paragraph
+        ends_sentence(&prev.text) && prev.right < self.margins[prev.page - 1] - em * 2.0
+    }
+}
+
+/// Sections as the page lines are read: the open section, the paragraph being joined and
+/// a heading waiting to be told a section or a paragraph, and which outline entries are
+/// taken.
+#[derive(Default)]
+pub(super) struct Builder {
+    doc: Document,
+    current: Option<Section>,
+    paragraph: Option<(Paragraph, Line)>,
+    /// Heading text, its first line and that line's number.
+    heading: Option<(String, Line, usize)>,
+    /// Outline entries: page, title key, whether a heading has matched it, level.
+    outline: Vec<(usize, String, bool, u8)>,
+}
+
+impl Builder {
+    /// Ends the open paragraph.
+    fn flush(&mut self) {
+        if let Some((para, _)) = self.paragraph.take() {
+            self.current
+                .get_or_insert_with(|| Section::untitled(para.line))
+                .paragraphs
+                .push(para);
+        }
+    }
+
+    /// Whether `next` goes on the pending heading to make an outline entry's title that the
+    /// pending part alone is not (a long heading wrapped over two lines).
+    fn wraps_into_entry(&self, next: &str) -> bool {
+        let Some((text, _, _)) = &self.heading else {
+            return false;
+        };
+        let (alone, joined) = (key(text), key(&format!("{text}{next}")));
+        let unused = || self.outline.iter().filter(|e| !e.2).map(|e| e.1.as_str());
+        !unused().any(|title| same_entry(&alone, title))
+            && unused().any(|title| same_entry(&joined, title))
+    }
+
+    /// Ends a pending heading: a section when it is one (it matches the outline, or there
+    /// is no outline), else a paragraph of its own.
+    fn close_heading(&mut self) {
+        let Some((text, first, line_no)) = self.heading.take() else {
+            return;
+        };
+        let k = key(&text);
+        // without bookmarks every heading counts as a chapter
+        let mut level = Some(1);
+        if !self.outline.is_empty() {
+            level = self
+                .outline
+                .iter_mut()
+                .find(|(page, title, used, _)| {
+                    !*used
+                        && first.page.abs_diff(*page) <= 1
+                        && !title.is_empty()
+                        && (k == *title
+                            || k.ends_with(title.as_str())
+                            || title.ends_with(k.as_str()))
+                })
+                .map(|entry| {
+                    entry.2 = true;
+                    entry.3
+                });
+        }
+        if let Some(level) = level {
+            if let Some(section) = self.current.take() {
+                self.doc.sections.push(section);
+            }
+            if self.doc.title.is_none() && self.doc.sections.is_empty() && first.page <= 2 {
+                self.doc.title = Some(text.clone());
+            }
+            self.current = Some(Section::headed(text, level, line_no));
+        } else {
+            self.current
+                .get_or_insert_with(|| Section::untitled(line_no))
+                .paragraphs
+                .push(Paragraph::new(text, line_no));
+        }
+    }
+
+    fn finish(mut self) -> Document {
+        self.close_heading();
+        self.flush();
+        if let Some(section) = self.current.take() {
+            self.doc.sections.push(section);
+        }
+        self.doc
+            .sections
+            .retain(|s| s.title.is_some() || !s.paragraphs.is_empty());
+        self.doc
+    }
+}
+
+pub(super) fn ends_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['”', '’', '」', '』', '）', ')', '"'])
+        .ends_with(['。', '！', '？', '!', '?', '.', '：', ':', '；'])
+}
+
+/// Joins a wrapped line: no space between CJK characters, one between Latin words, a
+/// hyphen at the end before a lower-case letter removed.
+pub(super) fn join_text(text: &mut String, next: &str) {
+    let a = text.chars().last();
+    let b = next.chars().next();
+    match (a, b) {
+        (Some('-'), Some(b)) if b.is_lowercase() => {
+            text.pop();
+        }
+        (Some(a), Some(b)) if !is_wide(a) && !is_wide(b) && a != '-' => text.push(' '),
+        _ => {}
+    }
+    text.push_str(next);
+}
+
+pub(super) fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// Whether a heading's key is an outline entry's, one of them maybe without its section
+/// number.
+pub(super) fn same_entry(heading: &str, title: &str) -> bool {
+    !title.is_empty()
+        && (heading == title
+            || heading.strip_suffix(title).is_some_and(section_number)
+            || title.strip_suffix(heading).is_some_and(section_number))
+}
+
+/// A short line that may be the wrapped end of a contents entry (`不是其他发行版？`).
+pub(super) fn continues_entry(line: &Line) -> bool {
+    line.text.chars().count() <= 20 && !ends_sentence(&line.text)
+}
+
+/// What may stand before an outline entry's title on its heading line: nothing, or a
+/// section number of two levels or more (`3.1.2`); `1.` is a list item's number.
+pub(super) fn section_number(prefix: &str) -> bool {
+    prefix.is_empty()
+        || (prefix.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && prefix.trim_end_matches('.').contains('.'))
+}
+
+/// `Chapter 1`, `第 3 章`, `Part II`, `3.1`: a heading line whose title is on the next line.
+pub(super) fn is_label(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    let worded = ["chapter ", "part ", "appendix ", "附录"].iter().any(|w| {
+        lower
+            .strip_prefix(w)
+            .is_some_and(|r| r.trim().chars().count() <= 4)
+    });
+    let chinese =
+        t.starts_with('第') && t.ends_with(['章', '部', '篇', '卷']) && t.chars().count() <= 8;
+    let number = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    worded || chinese || number
+}
+
+pub(super) fn is_contents_title(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        t.to_lowercase().as_str(),
+        "contents"
+            | "tableofcontents"
+            | "目录"
+            | "目次"
+            | "listoffigures"
+            | "listoftables"
+            | "插图目录"
+            | "表格目录"
+    )
+}
+
+/// `图 3`, `图3-1 …`, `表 1.2`, `Figure 4.`, `Table 2`.
+pub(super) fn is_caption(text: &str) -> bool {
+    let t = text.trim();
+    let rest = ["图", "表", "Figure ", "Table ", "Fig. "]
+        .iter()
+        .find_map(|p| t.strip_prefix(p));
+    rest.is_some_and(|r| {
+        let r = r.trim_start();
+        r.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && t.chars().count() <= 60
+            && !t.ends_with('。')
+    })
+}
+
+/// A title as compared with the outline (whose entries may lack the section number the
+/// heading has, so a match may be at the end): spaces taken out, lower case.
+pub(super) fn key(title: &str) -> String {
+    let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+    t.to_lowercase()
+}
