@@ -425,6 +425,73 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     dropped
 }
 
+/// A newspaper page's running header as text extraction splits it, at the top of a page
+/// (the file's start or after a form feed): the date with its weekday (`2023 年 12 月 1 日
+/// 星期五`), the page's number (`第2版`), and the page's name between them (`要闻`), on
+/// lines of their own among the page's first four. Indices are into `raw`.
+pub(crate) fn newspaper_headers(raw: &[String]) -> Vec<usize> {
+    let is_date = |t: &str| is_date_line(t) && t.contains("星期");
+    // `第2版`, or a whole header on one line (`2024年3月5日 星期二 第3版`)
+    let is_page = |t: &str| {
+        t.strip_prefix('第')
+            .and_then(|r| r.strip_suffix('版'))
+            // (`第 版`: its digit lost in extraction)
+            .is_some_and(|n| {
+                !n.is_empty()
+                    && n.trim()
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            })
+            || (is_date_line(t) && t.contains('第') && t.ends_with('版'))
+    };
+    let is_name = |t: &str| {
+        let n = t.chars().count();
+        (1..=6).contains(&n) && t.chars().all(|c| c.is_alphabetic() || c == '·')
+    };
+    let mut dropped = Vec::new();
+    let mut k = 0;
+    while k < raw.len() {
+        if k > 0 && !raw[k].contains('\u{c}') {
+            k += 1;
+            continue;
+        }
+        // the page's first four lines with text
+        let first: Vec<usize> = (k..raw.len())
+            .filter(|&i| {
+                !raw[i]
+                    .trim_matches(|c: char| is_space(c) || c == '\u{c}')
+                    .is_empty()
+            })
+            .take(4)
+            .collect();
+        let text = |i: usize| {
+            raw[i]
+                .trim_matches(|c: char| is_space(c) || c == '\u{c}')
+                .to_owned()
+        };
+        let marked = first
+            .iter()
+            .any(|&i| is_date(&text(i)) || is_page(&text(i)));
+        if marked {
+            let mut run = Vec::new();
+            for &i in &first {
+                let t = text(i);
+                if is_date(&t) || is_page(&t) || is_name(&t) {
+                    run.push(i);
+                } else {
+                    break;
+                }
+            }
+            // the page's number must be there: a diary's date over its weather is text
+            if run.iter().any(|&i| is_page(&text(i))) {
+                dropped.extend(run);
+            }
+        }
+        k += 1;
+    }
+    dropped
+}
+
 /// Lines that recur with a number that changes (`作者--书名--第3回`, `2 第一章 总则`, a date
 /// line with 第N版): at least four times, short, and not the same number every time.
 /// Indices are into `raw`. For text without form feeds.

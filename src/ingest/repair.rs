@@ -167,11 +167,12 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         .map(|l| l.trim_end_matches('\r').to_owned())
         .collect();
     // running headers and footers: by page when the text has page breaks, else by number
-    let furniture = if text.contains('\u{c}') {
+    let mut furniture = if text.contains('\u{c}') {
         super::outline::running_furniture(&with_breaks)
     } else {
         super::outline::numbered_repeats(&with_breaks)
     };
+    furniture.extend(super::outline::newspaper_headers(&with_breaks));
     let page_starts: Vec<bool> = with_breaks.iter().map(|l| l.contains('\u{c}')).collect();
     let mut raw: Vec<String> = with_breaks
         .into_iter()

@@ -652,6 +652,7 @@ fn parse_book(
                         || n.indented()
                         || levels[1].is_some()
                         || n.trimmed().starts_with("作者")
+                        || is_byline(n.trimmed())
                 }));
         markdown_title || plain
     });
@@ -688,8 +689,28 @@ fn parse_book(
                 doc.author = Some(author);
                 skip_next = true;
             }
+            // a newspaper's byline under its headline (`本报评论员`)
+            if let Some(next) = lines.get(1)
+                && is_byline(next.trimmed())
+            {
+                doc.author = Some(heading_text(next.trimmed()));
+                skip_next = true;
+            }
             doc.title = Some(title.clone());
             b.heading(title, 0, t.no, warnings);
+            prev = None;
+            continue;
+        }
+        // a byline or source line on its own (`本报记者 周 馨`, `（本报记者 周 馨）`): the
+        // author, not text
+        let bare = l.trimmed().trim_matches(['（', '）', '(', ')']);
+        if levels[i].is_none() && is_byline(bare) {
+            doc.author.get_or_insert_with(|| heading_text(bare));
+            warnings.push(Warning::left_out(
+                l.no,
+                LeftOut::TitleBlock,
+                format!("byline not read aloud: «{}»", l.trimmed()),
+            ));
             prev = None;
             continue;
         }
@@ -736,6 +757,48 @@ fn parse_book(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A newspaper page as `pdftotext` gives it (the LibreOffice newspaper of the scored
+    /// documents): the running header split over three lines (one digit lost on page 2),
+    /// the headline over its byline, a photo caption, a source line at the end.
+    #[test]
+    fn a_newspaper_header_and_bylines_in_extracted_text_are_not_read() {
+        let text = include_str!(
+            "../../tests/fixtures/documents/newspaper-lo-pdftotext/seed-newspaper.pdftotext.txt"
+        );
+        let doc = parse(text);
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("推动一体化向更深层次更宽领域拓展")
+        );
+        assert_eq!(doc.author.as_deref(), Some("本报评论员"));
+        for p in doc.sections.iter().flat_map(|s| &s.paragraphs) {
+            for never in ["星期五", "要闻", "本报评论员", "本报记者", "图为"] {
+                assert!(!p.text.contains(never), "[{}] {}", p.line, p.text);
+            }
+        }
+        assert!(
+            doc.sections[0].paragraphs[0]
+                .text
+                .starts_with("习近平总书记在上海主持召开")
+        );
+        // a diary's date over its weather is text: no 版 there
+        let diary = parse("2023年1月1日 星期日\n晴\n\n今天去了公园，人很多。\n");
+        let said: String = diary
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.clone())
+            .collect();
+        assert!(
+            said.contains('晴')
+                || diary
+                    .sections
+                    .iter()
+                    .any(|s| s.title.as_deref().is_some_and(|t| t.contains("星期日"))),
+            "{diary:?}"
+        );
+    }
 
     const SEED: &str = include_str!("../../tests/fixtures/seed-newspaper-pdf.txt");
 

@@ -74,14 +74,19 @@ pub(super) fn lines_of(page: usize, height: f32, mut runs: Vec<Run>) -> Vec<Line
             rows.push(vec![run]);
         }
     }
+    let gutters = gutters(&rows);
     let mut lines = Vec::new();
     for mut row in rows {
         row.sort_by(|a, b| a.left.total_cmp(&b.left));
         let mut pieces: Vec<Vec<Run>> = Vec::new();
         for run in row {
             let split = pieces.last().and_then(|p| p.last()).is_some_and(|prev| {
-                let gap = run.left - (prev.left + prev.width);
+                let right = prev.left + prev.width;
+                let gap = run.left - right;
                 gap > 4.0 * prev.size.max(run.size).max(1.0)
+                    || gutters
+                        .iter()
+                        .any(|&(from, to)| right <= from + 1.0 && run.left >= to - 1.0)
             });
             if split || pieces.is_empty() {
                 pieces.push(vec![run]);
@@ -112,6 +117,105 @@ pub(super) fn lines_of(page: usize, height: f32, mut runs: Vec<Run>) -> Vec<Line
     lines
 }
 
+/// The page's gutters, as (from, to) x ranges: narrow strips between columns of text that
+/// only a few lines (headlines across the columns) cross, while many lines end just left
+/// of them and start just right of them. A newspaper's columns are often only a character
+/// or two apart, too close for a gap inside a line to tell.
+fn gutters(rows: &[Vec<Run>]) -> Vec<(f32, f32)> {
+    // each row's runs joined where they touch (poppler splits a line at every change of
+    // font: digits, quotes), so that a column's line is one piece
+    let mut pieces: Vec<Run> = Vec::new();
+    for row in rows {
+        let mut row: Vec<&Run> = row.iter().filter(|r| !r.text.trim().is_empty()).collect();
+        row.sort_by(|a, b| a.left.total_cmp(&b.left));
+        let mut open: Option<Run> = None;
+        for run in row {
+            match open.as_mut() {
+                Some(piece) if run.left - (piece.left + piece.width) <= 0.5 * run.size.max(1.0) => {
+                    piece.width = (run.left + run.width - piece.left).max(piece.width);
+                }
+                _ => {
+                    pieces.extend(open.take());
+                    open = Some(run.clone());
+                }
+            }
+        }
+        pieces.extend(open);
+    }
+    let runs: Vec<&Run> = pieces.iter().collect();
+    if runs.len() < 20 {
+        return Vec::new();
+    }
+    let mut sizes: Vec<f32> = runs.iter().map(|r| r.size).collect();
+    sizes.sort_by(f32::total_cmp);
+    let size = sizes[sizes.len() / 2].max(1.0);
+    let start = runs
+        .iter()
+        .map(|r| r.left)
+        .fold(f32::MAX, f32::min)
+        .max(0.0);
+    let end = runs.iter().map(|r| r.left + r.width).fold(0.0, f32::max);
+    // how many runs cover each unit of width (a page is a few thousand units at most)
+    let bins = ((end - start).ceil() as usize).clamp(1, 20_000);
+    let mut coverage = vec![0usize; bins];
+    for r in &runs {
+        let from = ((r.left - start).max(0.0) as usize).min(bins);
+        let to = ((r.left + r.width - start).ceil().max(0.0) as usize).min(bins);
+        for c in &mut coverage[from..to] {
+            *c += 1;
+        }
+    }
+    let mut covered: Vec<usize> = coverage.iter().copied().filter(|&c| c > 0).collect();
+    covered.sort_unstable();
+    let typical = covered.get(covered.len() / 2).copied().unwrap_or(0);
+    let low = typical / 8;
+    let total: usize = coverage.iter().sum();
+    let mut found = Vec::new();
+    let mut x = 0;
+    while x < bins {
+        if coverage[x] > low {
+            x += 1;
+            continue;
+        }
+        let from = x;
+        while x < bins && coverage[x] <= low {
+            x += 1;
+        }
+        let (a, b) = (start + from as f32, start + x as f32);
+        let left: usize = coverage[..from].iter().sum();
+        let right: usize = coverage[x..].iter().sum();
+        // running text on both sides: long lines, justified to the gutter on its left
+        // (a table's cells are short and ragged, even where a column of them lines up)
+        let long = |r: &&&Run| r.width >= 8.0 * size;
+        let ending = runs
+            .iter()
+            .filter(|r| (a - 1.5 * size..=a + 1.0).contains(&(r.left + r.width)))
+            .filter(long)
+            .count();
+        // and most lines that end near the gutter end at it: a table's column of cells
+        // ends ragged
+        let near = runs
+            .iter()
+            .filter(|r| (a - 10.0 * size..=a + 1.0).contains(&(r.left + r.width)))
+            .count();
+        let starting = runs
+            .iter()
+            .filter(|r| (b - 1.0..=b + 2.5 * size).contains(&r.left))
+            .filter(long)
+            .count();
+        if b - a >= 0.8 * size
+            && left * 7 >= total
+            && right * 7 >= total
+            && ending >= 8
+            && ending * 10 >= near * 6
+            && starting >= 8
+        {
+            found.push((a, b));
+        }
+    }
+    found
+}
+
 /// Reading order on a page with columns: lines are grouped into bands separated by lines
 /// that span the gutters (headlines); inside a band, column by column.
 pub(super) fn order_columns(lines: &mut [Line]) {
@@ -136,16 +240,47 @@ pub(super) fn order_columns(lines: &mut [Line]) {
     if starts.len() < 2 {
         return;
     }
-    let narrow = |l: &Line| (l.right - l.left) < width / starts.len() as f32 * 1.2;
+    starts.sort_by(f32::total_cmp);
     let column = |l: &Line| starts.iter().filter(|&&s| s <= l.left + 8.0).count();
+    // a line in one column: not wider than one, and not running into the next (a
+    // headline's subtitle or a byline centred over the columns is short but crosses)
+    let narrow = |l: &Line| {
+        (l.right - l.left) < width / starts.len() as f32 * 1.2
+            && starts
+                .get(column(l))
+                .is_none_or(|&next| l.right < next + 8.0)
+    };
     let columned = lines.iter().filter(|l| narrow(l)).count();
     if columned * 2 < lines.len() {
         return;
     }
+    // under a headline, the lines above the columns' first full line (a subtitle, a
+    // byline, centred and short) belong to the headline, not to the column they fall in
+    let column_width = (width - starts[0]) / starts.len() as f32;
+    let full = |l: &Line| narrow(l) && l.right - l.left >= column_width * 0.85;
+    let mut spanning: Vec<bool> = lines.iter().map(|l| !narrow(l)).collect();
+    let mut k = 0;
+    while k < lines.len() {
+        // one band: the narrow lines up to the next wide one
+        let end = (k..lines.len())
+            .find(|&i| spanning[i])
+            .unwrap_or(lines.len());
+        if let Some(first_full) = lines[k..end]
+            .iter()
+            .filter(|l| full(l))
+            .map(|l| l.top)
+            .min_by(f32::total_cmp)
+        {
+            for i in k..end {
+                spanning[i] = lines[i].top < first_full - 1.0;
+            }
+        }
+        k = end + 1;
+    }
     let mut band = 0usize;
     let mut keyed: Vec<(usize, usize, f32, Line)> = Vec::new();
-    for line in lines.iter() {
-        if !narrow(line) {
+    for (line, &spans) in lines.iter().zip(&spanning) {
+        if spans {
             band += 1;
             keyed.push((band, 0, line.top, line.clone()));
             band += 1;

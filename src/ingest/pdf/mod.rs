@@ -348,6 +348,7 @@ fn chunk_of(source: &str, first_page: usize) -> Result<Chunk, PdfError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::LeftOut;
     use layout::{ends_in_leader, is_page_number, join_runs};
 
     fn page(number: usize, body: &str) -> String {
@@ -370,6 +371,64 @@ mod tests {
             pages.concat()
         );
         parse_xml(&xml).unwrap()
+    }
+
+    /// A newspaper page as a layout engine sets it (measured on LibreOffice's): three
+    /// justified columns a character and a half apart, a running header with the date and
+    /// 版, a headline with a subtitle and a byline across the columns, a photo caption.
+    fn newspaper_page() -> String {
+        let mut runs = vec![
+            text(30, 80, 0, "2023年12月1日 星期五 要闻 第2版"),
+            text(80, 200, 1, "习近平总书记重要讲话持续引发热烈反响"),
+            text(115, 300, 3, "共筑标杆 共谋创新"),
+            text(150, 420, 0, "本报记者 周 馨"),
+        ];
+        // column k holds one paragraph: forty full lines of 20 characters and a short one
+        for (k, left) in [80u32, 400, 720].into_iter().enumerate() {
+            let words = ["甲", "乙", "丙"][k];
+            for row in 0..40u32 {
+                runs.push(text(200 + row * 20, left, 0, &words.repeat(20)));
+            }
+            runs.push(text(1000, left, 0, &format!("第{}栏完。", k + 1)));
+        }
+        runs.push(text(1040, 80, 0, "图为服务窗口。本报记者 周 馨摄"));
+        format!(
+            r##"<page number="1" position="absolute" top="0" left="0" height="1300" width="1100"><fontspec id="0" size="15" family="Serif" color="#000000"/><fontspec id="1" size="24" family="Sans" color="#000000"/><fontspec id="3" size="18" family="Sans" color="#000000"/>{}</page>"##,
+            runs.concat()
+        )
+    }
+
+    #[test]
+    fn a_newspaper_page_reads_column_by_column_without_its_furniture() {
+        let d = doc(&[newspaper_page()], "");
+        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        // the subtitle goes with its headline
+        assert_eq!(
+            titles,
+            [Some(
+                "习近平总书记重要讲话持续引发热烈反响 共筑标杆 共谋创新"
+            )]
+        );
+        let text: Vec<&str> = d.sections[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                format!("{}第1栏完。", "甲".repeat(800)),
+                format!("{}第2栏完。", "乙".repeat(800)),
+                format!("{}第3栏完。", "丙".repeat(800)),
+            ]
+        );
+        assert_eq!(d.author.as_deref(), Some("本报记者 周 馨"));
+        let kinds: Vec<_> = d.warnings.iter().filter_map(|w| w.left_out).collect();
+        assert!(
+            kinds.contains(&LeftOut::TitleBlock) && kinds.contains(&LeftOut::Caption),
+            "{:?}",
+            d.warnings
+        );
     }
 
     fn sample() -> Vec<String> {

@@ -4,6 +4,7 @@
 use super::super::collapse_whitespace;
 use super::super::xml::Element;
 use super::layout::{Line, Page, is_page_number, shape};
+use crate::ingest::repair::{is_byline, is_photo_caption_or_credit};
 use crate::text::{Document, LeftOut, Paragraph, Part, Section, Warning};
 
 /// A bookmark: the page it points to, its title and how deep it is nested (1 = top).
@@ -121,6 +122,7 @@ impl Reader {
                     .map(|l| {
                         edge(page, l)
                             && (is_page_number(&l.text)
+                                || is_newspaper_header(&l.text)
                                 || counts.get(&shape(&l.text)).is_some_and(|&n| n >= recurring))
                     })
                     .collect()
@@ -295,8 +297,12 @@ impl Reader {
                     b.flush();
                     // a heading line right under another one continues it
                     let wraps = b.wraps_into_entry(&line.text);
+                    let subtitle = b.outline.is_empty()
+                        && b.heading
+                            .as_ref()
+                            .is_some_and(|(_, first, _)| is_subtitle(first, line));
                     if let Some((text, first, _)) = b.heading.as_mut()
-                        && (is_label(text) || wraps)
+                        && (is_label(text) || wraps || subtitle)
                         && first.page == line.page
                         && line.top - first.top < first.size.max(line.size) * 4.0
                     {
@@ -326,8 +332,19 @@ impl Reader {
                 }
             }
         }
+        let (bylines, photo_captions) = (b.bylines, b.photo_captions);
         let mut doc = b.finish();
         for (count, kind, what) in [
+            (
+                bylines,
+                LeftOut::TitleBlock,
+                "byline(s) not read aloud (the first is the author)",
+            ),
+            (
+                photo_captions,
+                LeftOut::Caption,
+                "photo caption(s) or credit(s) not read aloud",
+            ),
             (
                 code_lines,
                 LeftOut::Code,
@@ -384,12 +401,29 @@ pub(super) struct Builder {
     heading: Option<(String, Line, usize)>,
     /// Outline entries: page, title key, whether a heading has matched it, level.
     outline: Vec<(usize, String, bool, u8)>,
+    /// Newspaper bylines (`本报记者 周 馨`) and photo captions or credits left out.
+    bylines: usize,
+    photo_captions: usize,
 }
 
 impl Builder {
     /// Ends the open paragraph.
     fn flush(&mut self) {
         if let Some((para, _)) = self.paragraph.take() {
+            // a newspaper's byline or source line (`（本报记者 周 馨）`), or a photo's
+            // caption with its credit: the author, or nothing a listener needs
+            let bare = para.text.trim_matches(['（', '）', '(', ')']);
+            if is_byline(bare) {
+                self.bylines += 1;
+                if self.doc.author.is_none() {
+                    self.doc.author = Some(bare.to_owned());
+                }
+                return;
+            }
+            if is_photo_caption_or_credit(&para.text) {
+                self.photo_captions += 1;
+                return;
+            }
             self.current
                 .get_or_insert_with(|| Section::untitled(para.line))
                 .paragraphs
@@ -542,6 +576,25 @@ pub(super) fn is_contents_title(text: &str) -> bool {
 }
 
 /// `图 3`, `图3-1 …`, `表 1.2`, `Figure 4.`, `Table 2`.
+/// A newspaper headline's subtitle (副题): a smaller, unnumbered line centred right under
+/// it; one heading with it. (`第一章` over `1.1 概述` are two: the second is numbered.)
+fn is_subtitle(headline: &Line, next: &Line) -> bool {
+    let centre = |l: &Line| (l.left + l.right) / 2.0;
+    next.page == headline.page
+        && next.size <= headline.size * 0.8
+        && next.top - headline.top < headline.size * 2.5
+        && (centre(next) - centre(headline)).abs() < next.size * 2.0
+        && crate::ingest::outline::numbered_level(&next.text).is_none()
+        && !crate::ingest::outline::is_heading_label(&next.text)
+}
+
+/// A newspaper page's running header: its date with the weekday or the page's number
+/// (`2023年12月1日 星期五 要闻 第2版`); furniture even on a one-page PDF.
+fn is_newspaper_header(text: &str) -> bool {
+    crate::ingest::outline::is_date_line(text)
+        && (text.contains("星期") || (text.contains('第') && text.contains('版')))
+}
+
 pub(super) fn is_caption(text: &str) -> bool {
     let t = text.trim();
     let rest = ["图", "表", "Figure ", "Table ", "Fig. "]
