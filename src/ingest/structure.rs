@@ -609,6 +609,52 @@ fn book_headings(lines: &[Line]) -> BookOutline {
 }
 
 /// The book layout.
+/// In a newspaper's extracted text (it has a byline), the subheads and a later article's
+/// headline, which nothing but their shape marks: a line with no punctuation after a blank
+/// line, shorter than the column (`牢记殷殷嘱托`), or a full one over a short one (headline
+/// and subtitle). Other texts' short lines (a signature, a verse) are left alone.
+fn newspaper_subheads(
+    lines: &[Line],
+    layout: &Layout,
+    levels: &mut [Option<u8>],
+    takes_next: &mut [bool],
+) {
+    let bare = |l: &Line| l.trimmed().trim_matches(['（', '）', '(', ')']).to_owned();
+    if !lines.iter().any(|l| is_byline(&bare(l))) {
+        return;
+    }
+    let plain = |l: &Line| {
+        let t = l.trimmed();
+        (2..=32).contains(&t.chars().count())
+            && !t
+                .chars()
+                .any(|c| "，。、；：！？…“”‘’「」『』《》（）,.;:!?\"'".contains(c))
+            && !is_byline(t)
+            && !outline::is_date_line(t)
+            && !t.chars().all(|c| c.is_ascii_digit() || is_space(c))
+    };
+    let short = |l: &Line| l.width() * 10 <= layout.column * 8;
+    for i in 1..lines.len() {
+        let l = &lines[i];
+        // after a blank line, or after a sentence's end (the blank lines around a page's
+        // dropped header do not count)
+        let starts_block = l.blank_before > 0 || ends_sentence(lines[i - 1].trimmed());
+        if levels[i].is_some() || takes_next[i - 1] || !starts_block || !plain(l) {
+            continue;
+        }
+        if short(l) {
+            levels[i] = Some(2);
+        } else if let Some(next) = lines.get(i + 1)
+            && next.blank_before == 0
+            && plain(next)
+            && short(next)
+        {
+            levels[i] = Some(2);
+            takes_next[i] = true;
+        }
+    }
+}
+
 fn parse_book(
     lines: &[Line],
     layout: &Layout,
@@ -616,11 +662,12 @@ fn parse_book(
     warnings: &mut Vec<Warning>,
 ) -> Document {
     let BookOutline {
-        levels,
-        takes_next,
+        mut levels,
+        mut takes_next,
         skipped,
         contents,
     } = book_headings(lines);
+    newspaper_subheads(lines, layout, &mut levels, &mut takes_next);
     for block in &contents {
         warnings.push(Warning::left_out(
             lines[block.start].no,
@@ -781,6 +828,25 @@ mod tests {
             doc.sections[0].paragraphs[0]
                 .text
                 .starts_with("习近平总书记在上海主持召开")
+        );
+        // subheads and the second headline over its subtitle, marked by nothing but their
+        // shape (pdftotext put the columns' blocks out of order)
+        let mut titles: Vec<String> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.title.clone())
+            .collect();
+        titles.sort();
+        assert_eq!(
+            titles,
+            [
+                "习近平总书记重要讲话持续引发干部群众热烈反响共筑标杆 共谋创新 共享服务",
+                "共享便利服务",
+                "共建创新体系",
+                "共筑示范标杆",
+                "推动一体化向更深层次更宽领域拓展",
+                "牢记殷殷嘱托"
+            ]
         );
         // a diary's date over its weather is text: no 版 there
         let diary = parse("2023年1月1日 星期日\n晴\n\n今天去了公园，人很多。\n");
