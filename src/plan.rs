@@ -93,7 +93,7 @@ pub struct PlanOptions {
     pub normalize: bool,
     /// Larger inputs are refused.
     pub max_input_bytes: u64,
-    /// Where an EPUB's or web page's footnotes and endnotes are read, if at all.
+    /// Where an EPUB's, web page's or Word file's footnotes and endnotes are read, if at all.
     pub notes: ingest::notes::NotePlacement,
 }
 

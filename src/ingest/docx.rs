@@ -4,10 +4,13 @@
 //! style (looked up in `word/styles.xml`, following `basedOn`) is a built-in heading
 //! (`heading 1`…`heading 9`, in any UI language's style id such as `1` or `标题1`) or
 //! carries an outline level; the `Title` style gives the document title. Tables are
-//! skipped with a warning; footnotes, comments, headers and footers live in other parts and
-//! are not read. Core properties (`docProps/core.xml`) give title and author.
+//! skipped with a warning, and so are tables of contents; footnotes and endnotes
+//! (`word/footnotes.xml`, `endnotes.xml`) are left out with a warning, or read at the end of
+//! the chapter that refers to them ([`NotePlacement::ChapterEnd`]); comments, headers and
+//! footers are not read. Core properties (`docProps/core.xml`) give title and author.
 
 use super::archive::{Archive, ArchiveError};
+use super::notes::{self, NoteBody, NotePlacement};
 use super::xml::{Element, Node};
 use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
@@ -28,8 +31,14 @@ enum Role {
     Body,
 }
 
-/// Reads a DOCX from its bytes.
+/// Reads a DOCX from its bytes, its notes left out.
 pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
+    parse_with(bytes, NotePlacement::Skip)
+}
+
+/// Reads a DOCX from its bytes, its footnotes and endnotes (`word/footnotes.xml`,
+/// `word/endnotes.xml`) where `placement` says.
+pub fn parse_with(bytes: &[u8], placement: NotePlacement) -> Result<Document, DocxError> {
     let mut archive = Archive::open(bytes, "word/document.xml")?;
     let styles = match archive.xml("word/styles.xml") {
         Ok(styles) => styles,
@@ -55,6 +64,16 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
         doc.author = first("creator");
         doc.language = first("language");
     }
+    // notes by `f<id>` / `e<id>`, and the references to them: (section, note)
+    let mut bodies: Vec<NoteBody> = Vec::new();
+    for (part, prefix) in [("word/footnotes.xml", 'f'), ("word/endnotes.xml", 'e')] {
+        match archive.xml(part) {
+            Ok(notes) => bodies.extend(note_bodies(&notes, prefix)),
+            Err(ArchiveError::Missing { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut references: Vec<(usize, String)> = Vec::new();
     let mut current: Option<Section> = None;
     let mut tables = 0usize;
     let mut contents = 0usize;
@@ -99,12 +118,36 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
                         .paragraphs
                         .push(Paragraph::of_kind(kind, text, line)),
                 }
+                // the notes it refers to belong to the section it is in, and are said
+                // to be on its line
+                let section = doc.sections.len();
+                for (name, prefix) in [("footnoteReference", 'f'), ("endnoteReference", 'e')] {
+                    for r in block.descendants(name) {
+                        let id = format!("{prefix}{}", r.attribute("id").unwrap_or_default());
+                        if let Some(body) = bodies.iter_mut().find(|b| b.id == id && b.line == 0) {
+                            body.line = line;
+                        }
+                        references.push((section, id));
+                    }
+                }
             }
             _ => {}
         }
     }
     if let Some(done) = current.take() {
         doc.sections.push(done);
+    }
+    for body in &mut bodies {
+        body.line = body.line.max(1);
+    }
+    match placement {
+        NotePlacement::ChapterEnd => notes::place_at_chapter_ends(&mut doc, &references, &bodies),
+        NotePlacement::Skip if !bodies.is_empty() => doc.warnings.push(Warning::left_out(
+            1,
+            LeftOut::Footnote,
+            format!("{} footnote(s) or endnote(s) not read aloud", bodies.len()),
+        )),
+        NotePlacement::Skip => {}
     }
     if contents > 0 {
         doc.warnings.push(Warning::left_out(
@@ -121,6 +164,31 @@ pub fn parse(bytes: &[u8]) -> Result<Document, DocxError> {
         ));
     }
     Ok(doc)
+}
+
+/// The notes of `word/footnotes.xml` or `word/endnotes.xml` (not the separators Word
+/// keeps there), each as `prefix` + its id with its paragraphs' text.
+fn note_bodies(notes: &Element, prefix: char) -> Vec<NoteBody> {
+    let name = if prefix == 'f' { "footnote" } else { "endnote" };
+    notes
+        .descendants(name)
+        .into_iter()
+        .filter(|n| n.attribute("type").is_none_or(|t| t == "normal"))
+        .filter_map(|n| {
+            let text: Vec<String> = n
+                .descendants("p")
+                .iter()
+                .map(|p| paragraph_text(p))
+                .filter(|t| !t.is_empty())
+                .collect();
+            (!text.is_empty()).then(|| NoteBody {
+                id: format!("{prefix}{}", n.attribute("id").unwrap_or_default()),
+                text: text.join(" "),
+                // the line of the paragraph that first refers to it, once read
+                line: 0,
+            })
+        })
+        .collect()
 }
 
 /// The text of a paragraph: its runs' `w:t`, tabs and breaks as spaces; deleted text
@@ -406,6 +474,45 @@ mod tests {
             "{:?}",
             doc.warnings
         );
+    }
+
+    /// Footnotes as pandoc writes them (tests/fixtures/docx/footnotes.md → .docx):
+    /// `word/footnotes.xml` with Word's separators, references in the runs.
+    #[test]
+    fn footnotes_are_left_out_or_read_at_the_end_of_their_chapter() {
+        let bytes = include_bytes!("../../tests/fixtures/docx/footnotes.docx");
+        let said = |doc: &Document| -> Vec<Vec<String>> {
+            doc.sections
+                .iter()
+                .map(|s| s.paragraphs.iter().map(|p| p.text.clone()).collect())
+                .collect()
+        };
+        let skipped = parse(bytes).unwrap();
+        assert_eq!(
+            said(&skipped),
+            [["清晨，我们从上海出发，走了三公里。"], ["傍晚到了杭州。"]]
+        );
+        assert!(
+            skipped
+                .warnings
+                .iter()
+                .any(|w| w.left_out == Some(LeftOut::Footnote)
+                    && w.message.starts_with("2 footnote"))
+        );
+        let placed = parse_with(bytes, NotePlacement::ChapterEnd).unwrap();
+        assert_eq!(
+            said(&placed),
+            [
+                [
+                    "清晨，我们从上海出发，走了三公里。",
+                    "注：上海，中国最大的城市。"
+                ],
+                ["傍晚到了杭州。", "注：杭州，浙江省省会。"]
+            ]
+        );
+        // a note is placed where it is referred to
+        let note = &placed.sections[1].paragraphs[1];
+        assert_eq!(note.line, placed.sections[1].paragraphs[0].line);
     }
 
     #[test]

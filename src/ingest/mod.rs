@@ -93,7 +93,7 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Document, IngestError
 }
 
 /// Reads, decodes and structures one input file of at most `max_bytes`, its footnotes and
-/// endnotes (EPUB, HTML) placed as `notes` says.
+/// endnotes (EPUB, HTML, DOCX) placed as `notes` says.
 pub fn read_with(
     path: &Path,
     max_bytes: u64,
@@ -123,7 +123,7 @@ pub fn read_with(
             path: path_buf(),
             source,
         })?,
-        Format::Docx => docx::parse(&bytes).map_err(|source| IngestError::Docx {
+        Format::Docx => docx::parse_with(&bytes, notes).map_err(|source| IngestError::Docx {
             path: path_buf(),
             source,
         })?,

@@ -39,7 +39,7 @@ pub enum Command {
         /// Do not rewrite numbers and symbols into words.
         #[arg(long)]
         no_normalize: bool,
-        /// Footnotes and endnotes of EPUBs and web pages: skip, or read them at the end of
+        /// Footnotes and endnotes (EPUB, web pages, Word): skip, or read them at the end of
         /// the chapter that refers to them (chapter-end).
         #[arg(long, default_value = "skip", value_parser = parse_notes)]
         notes: NotePlacement,
@@ -153,7 +153,7 @@ pub struct RunArgs {
     /// Do not rewrite numbers and symbols into words.
     #[arg(long)]
     pub no_normalize: bool,
-    /// Footnotes and endnotes of EPUBs and web pages: skip, or read them at the end of
+    /// Footnotes and endnotes (EPUB, web pages, Word): skip, or read them at the end of
     /// the chapter that refers to them (chapter-end).
     #[arg(long, default_value = "skip", value_parser = parse_notes)]
     pub notes: NotePlacement,
