@@ -431,6 +431,71 @@ mod tests {
         );
     }
 
+    /// As a Word thesis prints (measured on one from MinerU's test files): the chapter's
+    /// name as the running header of its pages, the heading again under it, and a
+    /// regression table of figures between paragraphs.
+    #[test]
+    fn chapter_headers_repeated_headings_and_tables_of_figures_are_not_read() {
+        let body = |top: u32, s: &str| text(top, 80, 0, s);
+        let header = |s: &str| text(62, 300, 0, s);
+        let pages = vec![
+            page(
+                1,
+                &[
+                    header("第一章 引言"),
+                    text(120, 80, 1, "第一章 引言"),
+                    body(200, "这是引言的第一段。"),
+                ]
+                .concat(),
+            ),
+            page(
+                2,
+                &[
+                    header("第一章 引言"),
+                    body(200, "回归结果如下。"),
+                    body(240, "-0.475*** (0.0219)"),
+                    body(260, "0.199** (0.0825) 0.304*** (0.111)"),
+                    body(280, "N 5580 R-squared 0.388"),
+                    body(320, "系数为 0.358，显著为正。"),
+                ]
+                .concat(),
+            ),
+            page(
+                3,
+                &[
+                    header("第二章 文献综述"),
+                    text(120, 80, 1, "第二章 文献综述"),
+                    body(200, "综述的正文。"),
+                ]
+                .concat(),
+            ),
+        ];
+        let outline = r#"<outline><item page="1">第一章 引言</item><item page="3">第二章 文献综述</item></outline>"#;
+        let d = doc(&pages, outline);
+        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(titles, [Some("第一章 引言"), Some("第二章 文献综述")], "{:?}", d.sections);
+        let said: Vec<&str> = d
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "这是引言的第一段。",
+                "回归结果如下。",
+                "系数为 0.358，显著为正。",
+                "综述的正文。"
+            ]
+        );
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.left_out == Some(LeftOut::Table) && w.message.starts_with("3 line"))
+        );
+    }
+
     fn sample() -> Vec<String> {
         let body = |top: u32, s: &str| text(top, 80, 0, s);
         vec![

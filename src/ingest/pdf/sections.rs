@@ -114,6 +114,16 @@ impl Reader {
             }
         }
         let recurring = (self.pages.len() / 5).max(3);
+        // a running header naming the chapter (`第一章 引言` over each of its pages) recurs
+        // only as long as the chapter: a bookmark's title in small type at a page's edge, on
+        // two pages or more (the chapter's own heading, in large type, is not furniture)
+        let titles: std::collections::HashSet<String> =
+            self.outline.iter().map(|b| shape(&b.title)).collect();
+        let chapter_header = |l: &Line| {
+            !self.is_heading_line(l)
+                && titles.contains(&shape(&l.text))
+                && counts.get(&shape(&l.text)).is_some_and(|&n| n >= 2)
+        };
         self.pages
             .iter()
             .map(|page| {
@@ -123,6 +133,7 @@ impl Reader {
                         edge(page, l)
                             && (is_page_number(&l.text)
                                 || is_newspaper_header(&l.text)
+                                || chapter_header(l)
                                 || counts.get(&shape(&l.text)).is_some_and(|&n| n >= recurring))
                     })
                     .collect()
@@ -138,6 +149,34 @@ impl Reader {
         }
         let ends = line.text.ends_with(['。', '，', '；', '：', ',', ';']);
         larger && !ends || (line.bold && n <= 30 && !ends && !line.text.starts_with('•'))
+    }
+
+    /// Lines of a table of figures (a regression table, a price list): two or more in a row
+    /// made mostly of digits and signs — `-0.475*** (0.0219)`, `V:54, I:226 1482` — with
+    /// few words. Running text, even full of numbers, is mostly words.
+    fn tabular(&self) -> Vec<Vec<bool>> {
+        let figures = |l: &Line| {
+            let chars: Vec<char> = l.text.chars().filter(|c| !c.is_whitespace()).collect();
+            let signs = chars
+                .iter()
+                .filter(|c| c.is_ascii_digit() || ".,*()-+%:/<>=$¥".contains(**c))
+                .count();
+            let ideographs = chars.iter().filter(|c| is_wide(**c)).count();
+            chars.len() >= 3 && signs * 10 >= chars.len() * 5 && ideographs * 10 <= chars.len() * 2
+        };
+        self.pages
+            .iter()
+            .map(|page| {
+                let marks: Vec<bool> = page.lines.iter().map(figures).collect();
+                (0..marks.len())
+                    .map(|k| {
+                        marks[k]
+                            && ((k > 0 && marks[k - 1])
+                                || marks.get(k + 1).copied().unwrap_or(false))
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Lines in a run, in body type, that the outline lists one after another with nothing
@@ -224,6 +263,8 @@ impl Reader {
             ..Builder::default()
         };
         let listed_contents = self.listed_contents(&furniture, &b.outline);
+        let tabular = self.tabular();
+        let mut table_rows = 0usize;
         let mut code_lines = 0usize;
         let mut captions = 0usize;
         let mut line_no = 0usize;
@@ -289,6 +330,11 @@ impl Reader {
                     b.flush();
                     continue;
                 }
+                if tabular[p][k] && !is_heading {
+                    table_rows += 1;
+                    b.flush();
+                    continue;
+                }
                 if is_caption(&line.text) {
                     captions += 1;
                     continue;
@@ -335,6 +381,11 @@ impl Reader {
         let (bylines, photo_captions) = (b.bylines, b.photo_captions);
         let mut doc = b.finish();
         for (count, kind, what) in [
+            (
+                table_rows,
+                LeftOut::Table,
+                "line(s) of tables of figures not read aloud (a listener cannot follow cells)",
+            ),
             (
                 bylines,
                 LeftOut::TitleBlock,
@@ -424,6 +475,17 @@ impl Builder {
                 self.photo_captions += 1;
                 return;
             }
+            // the heading said again right under it (a running header that names the
+            // section, above or below the heading itself on its first page)
+            if let Some(section) = &self.current
+                && section.paragraphs.is_empty()
+                && section
+                    .title
+                    .as_deref()
+                    .is_some_and(|t| key(t) == key(&para.text))
+            {
+                return;
+            }
             self.current
                 .get_or_insert_with(|| Section::untitled(para.line))
                 .paragraphs
@@ -477,7 +539,10 @@ impl Builder {
                 self.doc.title = Some(text.clone());
             }
             self.current = Some(Section::headed(text, level, line_no));
-        } else {
+        } else if !self.current.as_ref().is_some_and(|s| {
+            s.paragraphs.is_empty() && s.title.as_deref().is_some_and(|t| key(t) == k)
+        }) {
+            // (the heading said again right under it is not read twice)
             self.current
                 .get_or_insert_with(|| Section::untitled(line_no))
                 .paragraphs
