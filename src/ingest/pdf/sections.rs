@@ -50,6 +50,11 @@ pub(super) struct Reader {
     spacing: f32,
     /// Each page's right margin: where most full lines end.
     margins: Vec<f32>,
+    /// The bookmarks' title keys, and the first 12+ letters of each, with the pages they
+    /// point to: a line is looked up, not compared with every bookmark (a long manual has
+    /// hundreds).
+    titles: std::collections::HashMap<String, Vec<usize>>,
+    title_starts: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Reader {
@@ -88,12 +93,27 @@ impl Reader {
                 rights.get(rights.len() * 9 / 10).copied().unwrap_or(0.0)
             })
             .collect();
+        let mut titles: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        let mut title_starts: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for bookmark in &outline {
+            let title = key(&bookmark.title);
+            if title.is_empty() {
+                continue;
+            }
+            for (at, _) in title.char_indices().skip(12) {
+                title_starts.entry(title[..at].to_owned()).or_default().push(bookmark.page);
+            }
+            title_starts.entry(title.clone()).or_default().push(bookmark.page);
+            titles.entry(title).or_default().push(bookmark.page);
+        }
         Reader {
             pages,
             outline,
             body_size,
             spacing,
             margins,
+            titles,
+            title_starts,
         }
     }
 
@@ -217,10 +237,10 @@ impl Reader {
                 if furniture[p][k] {
                     continue;
                 }
-                if !self.is_heading_line(line) && self.listed(line, outline, true) {
+                if !self.is_heading_line(line) && self.listed(line, true) {
                     run.push((p, k));
                     let title = key(&line.text);
-                    if !self.listed(line, outline, false) && !titles.contains(&title) {
+                    if !self.listed(line, false) && !titles.contains(&title) {
                         away += 1;
                         titles.push(title);
                     }
@@ -237,19 +257,23 @@ impl Reader {
     /// Whether a line of body size is a heading the outline lists on its page (or next to
     /// it): the whole line is the entry's title, maybe after a section number.
     /// `anywhere`: on any page (as a contents entry is).
-    fn listed(&self, line: &Line, outline: &[(usize, String, bool, u8)], anywhere: bool) -> bool {
+    fn listed(&self, line: &Line, anywhere: bool) -> bool {
         // (no length limit: a bookmark's title is matched whole, or its first 12+ letters)
         if line.text.ends_with(['。', '，', '；']) {
             return false;
         }
         let k = key(&line.text);
-        outline.iter().any(|(page, title, _, _)| {
-            (anywhere || line.page.abs_diff(*page) <= 1)
-                && !title.is_empty()
-                && (k.strip_suffix(title.as_str()).is_some_and(section_number)
-                    // the first line of a title wrapped over two
-                    || (k.chars().count() >= 12 && title.starts_with(k.as_str())))
-        })
+        let near = |pages: &Vec<usize>| {
+            anywhere || pages.iter().any(|&page| line.page.abs_diff(page) <= 1)
+        };
+        // the whole line, or what follows a section number (`1.2.` before the title)
+        let number = k.len() - k.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').len();
+        let whole = (0..=number)
+            .filter(|&at| k.is_char_boundary(at) && section_number(&k[..at]))
+            .filter_map(|at| self.titles.get(&k[at..]))
+            .any(near);
+        // the first line of a title wrapped over two
+        whole || (k.chars().count() >= 12 && self.title_starts.get(&k).is_some_and(near))
     }
 
     pub(super) fn read(self) -> Document {
@@ -302,7 +326,7 @@ impl Reader {
                     continue;
                 }
                 let sized = self.is_heading_line(line);
-                let listed = !sized && self.listed(line, &b.outline, false);
+                let listed = !sized && self.listed(line, false);
                 let is_heading = sized || listed;
                 if is_heading && is_contents_title(&line.text) {
                     (in_contents, listing_titles) = (true, true);
@@ -317,7 +341,7 @@ impl Reader {
                 // field: after it, bookmarked titles are still headings)
                 if in_contents
                     && !sized
-                    && ((listing_titles && self.listed(line, &b.outline, true))
+                    && ((listing_titles && self.listed(line, true))
                         || !listed && line.text.chars().count() < 40)
                 {
                     // the entries of a contents page whose page numbers were not on the line
