@@ -98,11 +98,13 @@ fn decimal_number(t: &str) -> Option<(u8, &str)> {
 /// `第 3 章`): text extraction put the title on the next line.
 pub(crate) fn is_heading_label(text: &str) -> bool {
     let t = text.trim_matches(is_space);
+    // (`0.385` is a figure: a section number's parts after the first have 1 or 2 digits)
     let number = !t.is_empty()
         && t.len() <= 12
         && t.contains('.')
         && t.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && t.chars().next().is_some_and(|c| c.is_ascii_digit());
+        && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.split('.').skip(1).all(|part| part.len() <= 2);
     let lower = t.to_ascii_lowercase();
     let chapter = ["chapter ", "part ", "appendix "].iter().any(|w| {
         lower.strip_prefix(w).is_some_and(|r| {
@@ -411,12 +413,24 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
         }
     }
     let recurring = (pages.len() / 3).max(3);
+    // a running header that names the chapter (`第一章 引言` over each of its pages)
+    // recurs only as long as the chapter: a chapter's title at the edge of two pages
+    let chapter_title = |t: &str| {
+        let t = t.trim_matches(|c: char| is_space(c) || c == '\u{c}');
+        (t.starts_with('第') && t.chars().take(8).any(|c| "章节篇部卷".contains(c)))
+            || numbered_level(t) == Some(1)
+    };
     let mut dropped = Vec::new();
     for page in pages.iter().skip(1) {
+        let mut said_here: Vec<String> = Vec::new();
         for k in edges(page) {
             let s = shape(&raw[k]);
+            // (the chapter's own heading under its header, on its first page, is read)
+            let again = said_here.contains(&s);
+            said_here.push(s.clone());
             if is_bare_number(&raw[k])
                 || (!s.is_empty() && counts.get(&s).is_some_and(|&n| n >= recurring))
+                || (!again && chapter_title(&raw[k]) && counts.get(&s).is_some_and(|&n| n >= 2))
             {
                 dropped.push(k);
             }

@@ -611,8 +611,12 @@ fn drop_table_dumps(
             .count();
         let outline = numbered * 4 >= run.len();
         if run.len() >= 8 && counts.values().any(|&n| n >= 3) && !contents && !outline {
+            // (a numbered heading right after the table, over the text that ends the run,
+            // `4.4.2 替换解释变量`, is not a cell)
             for &k in &run {
-                kinds[k] = Kind::Dropped;
+                if !(k == last && numbered_title(raw[k].trim_matches(is_space))) {
+                    kinds[k] = Kind::Dropped;
+                }
             }
             warnings.push(Warning::left_out(
                 i + 1,

@@ -533,7 +533,14 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         } else if outline::is_heading_label(t)
             && let Some(next) = next
             && short_title(next)
-            && heading_level(next).is_none()
+            // a title has words (`0.173` over `0.208` are cells of a table of figures)
+            && next.trimmed().chars().any(char::is_alphabetic)
+            // the next line is the label's title, even a heading's name (`第一章` over
+            // `引言`), unless it is a heading with its own number or label
+            && (heading_level(next).is_none()
+                || !(next.trimmed().starts_with(['第', '#'])
+                    || outline::numbered_level(next.trimmed()).is_some()
+                    || outline::is_heading_label(next.trimmed())))
             && !(t.starts_with(|c: char| c.is_ascii_digit())
                 && too_deep(t.trim_end_matches('.').split('.').count()))
         {
@@ -804,6 +811,58 @@ fn parse_book(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Word thesis as `pdftotext` gives it (the shape of one from MinerU's test files):
+    /// the chapter's name as each page's running header, the chapter heading split into
+    /// its label and name, a regression table printed one cell per line right before a
+    /// numbered heading.
+    #[test]
+    fn a_thesis_chapter_header_label_and_table_of_figures() {
+        let body = "中小企业在推动技术创新、扩大就业规模和促进社会财富积累等方面发挥着作用。\n";
+        let mut text = String::new();
+        text.push_str("\u{c}第一章 引言\n\n第一章\n\n引言\n\n1.1 研究背景\n");
+        text.push_str(&body.repeat(3));
+        text.push_str("\u{c}第一章 引言\n\n");
+        text.push_str(&body.repeat(3));
+        // a table of figures, one cell per line
+        for cell in [
+            "0.173", "", "0.208", "", "Constant", "", "YES", "", "YES", "", "0.385", "", "YES", "",
+            "0.173", "", "YES", "",
+        ] {
+            text.push_str(cell);
+            text.push('\n');
+        }
+        text.push_str("1.2 研究意义\n");
+        text.push_str(&body.repeat(3));
+        text.push_str("\u{c}第一章 引言\n\n");
+        text.push_str(&body.repeat(2));
+        // a long second chapter: its header recurs on more pages than the first's
+        text.push_str("\u{c}第二章 方法\n\n第二章\n\n方法\n\n");
+        for _ in 0..8 {
+            text.push_str(&body.repeat(3));
+            text.push_str("\u{c}第二章 方法\n\n");
+        }
+        text.push_str(&body.repeat(2));
+        let doc = parse(&text);
+        let titles: Vec<_> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        assert_eq!(
+            titles,
+            ["第一章 引言", "1.1 研究背景", "1.2 研究意义", "第二章 方法"],
+            "{:?}",
+            doc.sections
+        );
+        for p in doc.sections.iter().flat_map(|s| &s.paragraphs) {
+            assert!(
+                !p.text.contains("0.173") && !p.text.contains("引言") && !p.text.contains("方法"),
+                "{}",
+                p.text
+            );
+        }
+    }
 
     /// A newspaper page as `pdftotext` gives it (the LibreOffice newspaper of the scored
     /// documents): the running header split over three lines (one digit lost on page 2),

@@ -473,7 +473,12 @@ mod tests {
         let outline = r#"<outline><item page="1">第一章 引言</item><item page="3">第二章 文献综述</item></outline>"#;
         let d = doc(&pages, outline);
         let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
-        assert_eq!(titles, [Some("第一章 引言"), Some("第二章 文献综述")], "{:?}", d.sections);
+        assert_eq!(
+            titles,
+            [Some("第一章 引言"), Some("第二章 文献综述")],
+            "{:?}",
+            d.sections
+        );
         let said: Vec<&str> = d
             .sections
             .iter()

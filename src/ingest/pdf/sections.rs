@@ -101,9 +101,15 @@ impl Reader {
                 continue;
             }
             for (at, _) in title.char_indices().skip(12) {
-                title_starts.entry(title[..at].to_owned()).or_default().push(bookmark.page);
+                title_starts
+                    .entry(title[..at].to_owned())
+                    .or_default()
+                    .push(bookmark.page);
             }
-            title_starts.entry(title.clone()).or_default().push(bookmark.page);
+            title_starts
+                .entry(title.clone())
+                .or_default()
+                .push(bookmark.page);
             titles.entry(title).or_default().push(bookmark.page);
         }
         Reader {
@@ -267,7 +273,9 @@ impl Reader {
             anywhere || pages.iter().any(|&page| line.page.abs_diff(page) <= 1)
         };
         // the whole line, or what follows a section number (`1.2.` before the title)
-        let number = k.len() - k.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').len();
+        let number = k.len()
+            - k.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                .len();
         let whole = (0..=number)
             .filter(|&at| k.is_char_boundary(at) && section_number(&k[..at]))
             .filter_map(|at| self.titles.get(&k[at..]))
