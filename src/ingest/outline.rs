@@ -419,18 +419,48 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
         let t = t.trim_matches(|c: char| is_space(c) || c == '\u{c}');
         (t.starts_with('第') && t.chars().take(8).any(|c| "章节篇部卷".contains(c)))
             || numbered_level(t) == Some(1)
+            // a paper's or book's unnumbered part
+            || [
+                "摘要", "前言", "引言", "绪论", "结论", "结语", "参考文献", "致谢", "附录", "后记",
+                "Abstract", "ABSTRACT",
+            ]
+            .contains(&t)
     };
     let mut dropped = Vec::new();
-    for page in pages.iter().skip(1) {
-        let mut said_here: Vec<String> = Vec::new();
+    // titles said away from the pages' edges, on a line or over two (`第三章` / `研究设计`):
+    // there is the heading, and every edge line that says them is a header
+    let edge_lines: std::collections::HashSet<usize> = pages.iter().flat_map(edges).collect();
+    let text_lines: Vec<usize> = pages.iter().flatten().copied().collect();
+    let mut elsewhere: std::collections::HashSet<String> = Default::default();
+    for (n, &k) in text_lines.iter().enumerate() {
+        if !edge_lines.contains(&k) {
+            elsewhere.insert(shape(&raw[k]));
+        }
+        // (a page number and a header are not a title over two lines)
+        if let Some(&next) = text_lines.get(n + 1)
+            && !is_bare_number(&raw[k])
+            && !is_bare_number(&raw[next])
+        {
+            elsewhere.insert(shape(&format!("{}{}", raw[k], raw[next])));
+        }
+    }
+    // chapter titles met so far at the edges: the first time is the heading (or the
+    // header right over it, which the heading then repeats), the later ones are headers
+    let mut met: Vec<String> = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
         for k in edges(page) {
             let s = shape(&raw[k]);
-            // (the chapter's own heading under its header, on its first page, is read)
-            let again = said_here.contains(&s);
-            said_here.push(s.clone());
+            let header = chapter_title(&raw[k]) && counts.get(&s).is_some_and(|&n| n >= 2);
+            let seen = met.contains(&s) || elsewhere.contains(&s);
+            if header && !seen {
+                met.push(s.clone());
+            }
+            if p == 0 {
+                continue;
+            }
             if is_bare_number(&raw[k])
                 || (!s.is_empty() && counts.get(&s).is_some_and(|&n| n >= recurring))
-                || (!again && chapter_title(&raw[k]) && counts.get(&s).is_some_and(|&n| n >= 2))
+                || (header && seen)
             {
                 dropped.push(k);
             }

@@ -355,9 +355,28 @@ fn heading_level(line: &Line) -> Option<u8> {
             }
         }
     }
-    const NAMED: [&str; 14] = [
-        "序言", "序", "前言", "引言", "楔子", "尾声", "后记", "跋", "附录", "自序", "代序", "序章",
-        "终章", "引子",
+    const NAMED: [&str; 21] = [
+        "序言",
+        "序",
+        "前言",
+        "引言",
+        "楔子",
+        "尾声",
+        "后记",
+        "跋",
+        "附录",
+        "自序",
+        "代序",
+        "序章",
+        "终章",
+        "引子", // a paper's or thesis's unnumbered parts
+        "摘要",
+        "绪论",
+        "结语",
+        "参考文献",
+        "致谢",
+        "Abstract",
+        "ABSTRACT",
     ];
     let compact: String = t.chars().filter(|&c| !is_space(c)).collect();
     if NAMED.contains(&compact.as_str()) {
@@ -720,6 +739,7 @@ fn parse_book(
     let mut b = Builder::default();
     let mut prev: Option<&Line> = None;
     let mut skip_next = false;
+    let mut last_heading: Option<String> = None;
     for (i, l) in lines.iter().enumerate() {
         if std::mem::take(&mut skip_next) || skipped[i] {
             continue;
@@ -784,6 +804,17 @@ fn parse_book(
                 title.push_str(&rest);
                 skip_next = true;
             }
+            // the heading of the section being read, again (a running header over the
+            // chapter's heading, or on its second page when the first has none): the
+            // section goes on
+            let compact = |t: &str| t.chars().filter(|&c| !is_space(c)).collect::<String>();
+            if last_heading
+                .as_deref()
+                .is_some_and(|h| compact(h) == compact(&title))
+            {
+                continue;
+            }
+            last_heading = Some(title.clone());
             b.heading(title, rank(level), l.no, warnings);
             prev = None;
             continue;
@@ -843,6 +874,12 @@ mod tests {
             text.push_str("\u{c}第二章 方法\n\n");
         }
         text.push_str(&body.repeat(2));
+        // the references: their heading heads the first page and is each later page's
+        // header, over the page number of the page before
+        for page in 0..3 {
+            text.push_str(&format!("{}\n\n\u{c}参考文献\n", 54 + page));
+            text.push_str(&"[1] 陈三毛,钱晓萍.2014.中国各省金融包容性指数及其测算[J].\n".repeat(6));
+        }
         let doc = parse(&text);
         let titles: Vec<_> = doc
             .sections
@@ -851,7 +888,13 @@ mod tests {
             .collect();
         assert_eq!(
             titles,
-            ["第一章 引言", "1.1 研究背景", "1.2 研究意义", "第二章 方法"],
+            [
+                "第一章 引言",
+                "1.1 研究背景",
+                "1.2 研究意义",
+                "第二章 方法",
+                "参考文献"
+            ],
             "{:?}",
             doc.sections
         );
