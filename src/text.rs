@@ -135,8 +135,8 @@ pub enum BlockKind {
     ListItem,
     /// A quoted block (`blockquote`, a Word Quote style).
     Quote,
-    /// A footnote or endnote, read at the end of its chapter when asked for
-    /// ([`crate::ingest::notes::NotePlacement::ChapterEnd`]).
+    /// A footnote or endnote, read at the end of its chapter when asked for (`--notes
+    /// chapter-end`).
     Note,
 }
 

@@ -235,18 +235,7 @@ fn block_kind(p: &Element, styles: &Element) -> BlockKind {
     if properties.and_then(|pr| pr.child("numPr")).is_some() {
         return BlockKind::ListItem;
     }
-    let style = properties
-        .and_then(|pr| pr.child("pStyle"))
-        .and_then(|s| s.attribute("val"))
-        .unwrap_or_default();
-    let name = styles
-        .descendants("style")
-        .into_iter()
-        .find(|s| s.attribute("styleId") == Some(style))
-        .and_then(|d| d.child("name"))
-        .and_then(|n| n.attribute("val"))
-        .unwrap_or(style)
-        .to_lowercase();
+    let name = style_name(p, styles);
     if name.contains("list") || name.contains("列表") {
         BlockKind::ListItem
     } else if name.contains("quote") || name.contains("引用") {
@@ -256,23 +245,29 @@ fn block_kind(p: &Element, styles: &Element) -> BlockKind {
     }
 }
 
-/// An entry of a table of contents: a paragraph in a contents style (Word's `toc 1`…,
-/// LibreOffice's `Contents 1`…), or one that is all a link to a place in the document (a
-/// `w:hyperlink` with an anchor, a `HYPERLINK \l` field: runs styled as links).
-fn is_contents_entry(p: &Element, styles: &Element) -> bool {
+/// The name of a paragraph's style (`heading 1`, `toc 2`, `List Paragraph`), lower case;
+/// its id when `styles.xml` does not name it.
+fn style_name(p: &Element, styles: &Element) -> String {
     let style = p
         .child("pPr")
         .and_then(|pr| pr.child("pStyle"))
         .and_then(|s| s.attribute("val"))
         .unwrap_or_default();
-    let name = styles
+    styles
         .descendants("style")
         .into_iter()
         .find(|s| s.attribute("styleId") == Some(style))
         .and_then(|d| d.child("name"))
         .and_then(|n| n.attribute("val"))
         .unwrap_or(style)
-        .to_lowercase();
+        .to_lowercase()
+}
+
+/// An entry of a table of contents: a paragraph in a contents style (Word's `toc 1`…,
+/// LibreOffice's `Contents 1`…), or one that is all a link to a place in the document (a
+/// `w:hyperlink` with an anchor, a `HYPERLINK \l` field: runs styled as links).
+fn is_contents_entry(p: &Element, styles: &Element) -> bool {
+    let name = style_name(p, styles);
     let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     let numbered = |prefix: &str| {
         compact

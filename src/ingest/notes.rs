@@ -230,8 +230,10 @@ fn without_mark(text: &str) -> String {
     }
     if rest == text {
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if (1..=3).contains(&digits) && rest[digits..].starts_with(['.', '．', ' ', '、']) {
-            rest = &rest[digits + 1..];
+        if (1..=3).contains(&digits)
+            && let Some(after) = rest[digits..].strip_prefix(['.', '．', ' ', '、'])
+        {
+            rest = after;
         }
         rest = rest.trim_start_matches(|c| matches!(c, '\u{2460}'..='\u{2473}'));
     }
@@ -370,6 +372,9 @@ mod tests {
         assert_eq!(without_mark("[12] 枋，棺材。"), "枋，棺材。");
         assert_eq!(without_mark("①见前注。"), "见前注。");
         assert_eq!(without_mark("2023年出版。"), "2023年出版。");
+        // a wide mark after the number (three bytes) is cut whole
+        assert_eq!(without_mark("3、同上。"), "同上。");
+        assert_eq!(without_mark("12．见前注。"), "见前注。");
         assert_eq!(spoken("枋，棺材。"), "注：枋，棺材。");
         assert_eq!(spoken("注：同上。"), "注：同上。");
     }

@@ -160,7 +160,8 @@ fn gutters(rows: &[Vec<Run>]) -> Vec<(f32, f32)> {
     let mut coverage = vec![0usize; bins];
     for r in &runs {
         let from = ((r.left - start).max(0.0) as usize).min(bins);
-        let to = ((r.left + r.width - start).ceil().max(0.0) as usize).min(bins);
+        // (a run of negative width, as rotated text may have, covers nothing)
+        let to = ((r.left + r.width - start).ceil().max(0.0) as usize).clamp(from, bins);
         for c in &mut coverage[from..to] {
             *c += 1;
         }
