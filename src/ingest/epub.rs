@@ -585,7 +585,7 @@ mod tests {
             ),
             (
                 "OEBPS/text/c 2.xhtml",
-                r##"<html><body><h2>第二章</h2><p>一串钱<sup><a class="duokan-footnote" href="#jz_1" id="jzyy_1"><img src="../Images/note.png"/></a></sup>也没有。</p><ol class="duokan-footnote-content"><li class="duokan-footnote-item" id="jz_1"><p><a href="#jzyy_1">一串钱──即一千文制钱。</a>&#8203;</p></li></ol></body></html>"##,
+                r##"<html><body><h2>第二章<sup><a class="duokan-footnote" href="#jz_0" id="jzyy_0"><img src="../Images/note.png"/></a></sup></h2><p>一串钱<sup><a class="duokan-footnote" href="#jz_1" id="jzyy_1"><img src="../Images/note.png"/></a></sup>也没有。</p><ol class="duokan-footnote-content"><li class="duokan-footnote-item" id="jz_0"><p><a href="#jzyy_0">第二章──回目之注。</a></p></li><li class="duokan-footnote-item" id="jz_1"><p><a href="#jzyy_1">一串钱──即一千文制钱。</a>&#8203;</p></li></ol></body></html>"##,
             ),
             (
                 "OEBPS/text/notes.xhtml",
@@ -620,7 +620,7 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "1 footnote(s) or endnote(s) not read aloud",
+                "2 footnote(s) or endnote(s) not read aloud",
                 "3 footnote(s) or endnote(s) not read aloud"
             ]
         );
@@ -637,7 +637,11 @@ mod tests {
                     "注：秦腔剧里的王宝钏排行为三。",
                     "注：今译作波士顿——编者注。"
                 ],
-                vec!["一串钱也没有。", "注：一串钱──即一千文制钱。"]
+                vec![
+                    "一串钱也没有。",
+                    "注：第二章──回目之注。",
+                    "注：一串钱──即一千文制钱。"
+                ]
             ]
         );
         assert_eq!(

@@ -377,7 +377,9 @@ impl Reader<'_> {
                 return;
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                let title = block_text(element, &mut Vec::new());
+                // (a note may hang on the heading itself: 红楼梦's 回 titles carry them)
+                let mut references = Vec::new();
+                let title = block_text(element, &mut references);
                 // a publication date set as a heading (DocBook's title page) is not one
                 if super::outline::is_date_line(&title) {
                     self.paragraph(title);
@@ -390,6 +392,7 @@ impl Reader<'_> {
                     let level = name[1..].parse().unwrap_or(1);
                     self.current = Some(Section::headed(title, level, line));
                 }
+                self.refer(references);
                 return;
             }
             _ => {}
