@@ -73,6 +73,13 @@ pub fn parse_with(bytes: &[u8], placement: NotePlacement) -> Result<Document, Do
             Err(e) => return Err(e.into()),
         }
     }
+    // each body by its id (the first of a repeated id), looked up for every reference
+    let body_at: std::collections::HashMap<String, usize> = bodies
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(at, b)| (b.id.clone(), at))
+        .collect();
     let mut references: Vec<(usize, String)> = Vec::new();
     let mut current: Option<Section> = None;
     let mut tables = 0usize;
@@ -124,8 +131,10 @@ pub fn parse_with(bytes: &[u8], placement: NotePlacement) -> Result<Document, Do
                 for (name, prefix) in [("footnoteReference", 'f'), ("endnoteReference", 'e')] {
                     for r in block.descendants(name) {
                         let id = format!("{prefix}{}", r.attribute("id").unwrap_or_default());
-                        if let Some(body) = bodies.iter_mut().find(|b| b.id == id && b.line == 0) {
-                            body.line = line;
+                        if let Some(&at) = body_at.get(&id)
+                            && bodies[at].line == 0
+                        {
+                            bodies[at].line = line;
                         }
                         references.push((section, id));
                     }

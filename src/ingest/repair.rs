@@ -100,6 +100,15 @@ pub(crate) fn is_byline(s: &str) -> bool {
     STARTS.iter().any(|p| t.starts_with(p)) && t.chars().count() <= 40 && !t.contains(['。', '，'])
 }
 
+/// A byline alone or as a source line in brackets (`本报记者 周 馨`, `（本报记者 周 馨）`):
+/// the byline without its brackets.
+pub(crate) fn byline_of(s: &str) -> Option<&str> {
+    let bare = s
+        .trim_matches(is_space)
+        .trim_matches(['（', '）', '(', ')']);
+    is_byline(bare).then_some(bare)
+}
+
 /// What a newspaper prints around a photo, never read aloud: a caption that ends with
 /// its credit (`…欢乐祥和气氛。（新华社记者戴浩摄）`), the credit alone, a caption opening
 /// with 图为, and `资料图片` / `责任编辑：…` lines.

@@ -21,7 +21,8 @@
 
 use super::outline;
 use super::repair::{
-    self, Line, Spliced, ends_sentence, ends_with_punctuation, is_byline, is_space, is_wide,
+    self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
+    is_wide,
 };
 use crate::text::{Document, LeftOut, Paragraph, Section, Warning};
 
@@ -645,8 +646,7 @@ fn newspaper_subheads(
     levels: &mut [Option<u8>],
     takes_next: &mut [bool],
 ) {
-    let bare = |l: &Line| l.trimmed().trim_matches(['（', '）', '(', ')']).to_owned();
-    if !lines.iter().any(|l| is_byline(&bare(l))) {
+    if !lines.iter().any(|l| byline_of(&l.text).is_some()) {
         return;
     }
     let plain = |l: &Line| {
@@ -777,8 +777,9 @@ fn parse_book(
         }
         // a byline or source line on its own (`本报记者 周 馨`, `（本报记者 周 馨）`): the
         // author, not text
-        let bare = l.trimmed().trim_matches(['（', '）', '(', ')']);
-        if levels[i].is_none() && is_byline(bare) {
+        if levels[i].is_none()
+            && let Some(bare) = byline_of(&l.text)
+        {
             doc.author.get_or_insert_with(|| heading_text(bare));
             warnings.push(Warning::left_out(
                 l.no,

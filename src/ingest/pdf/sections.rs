@@ -4,7 +4,7 @@
 use super::super::collapse_whitespace;
 use super::super::xml::Element;
 use super::layout::{Line, Page, is_page_number, shape};
-use crate::ingest::repair::{is_byline, is_photo_caption_or_credit};
+use crate::ingest::repair::{byline_of, is_photo_caption_or_credit};
 use crate::text::{Document, LeftOut, Paragraph, Part, Section, Warning};
 
 /// A bookmark: the page it points to, its title and how deep it is nested (1 = top).
@@ -210,17 +210,13 @@ impl Reader {
     /// table of contents without page numbers (a document printed from a web page or a
     /// word processor), not headings. (A checklist of short lines that are also headings
     /// elsewhere in the book, all bookmarked on their own page, is not one.)
-    fn listed_contents(
-        &self,
-        furniture: &[Vec<bool>],
-        outline: &[(usize, String, bool, u8)],
-    ) -> Vec<Vec<bool>> {
+    fn listed_contents(&self, furniture: &[Vec<bool>]) -> Vec<Vec<bool>> {
         let mut marks: Vec<Vec<bool>> = self
             .pages
             .iter()
             .map(|p| vec![false; p.lines.len()])
             .collect();
-        if outline.is_empty() {
+        if self.outline.is_empty() {
             return marks;
         }
         // the run's lines, and the distinct titles among them that point away from their
@@ -294,7 +290,7 @@ impl Reader {
                 .collect(),
             ..Builder::default()
         };
-        let listed_contents = self.listed_contents(&furniture, &b.outline);
+        let listed_contents = self.listed_contents(&furniture);
         let tabular = self.tabular();
         let mut table_rows = 0usize;
         let mut code_lines = 0usize;
@@ -490,13 +486,20 @@ pub(super) struct Builder {
 }
 
 impl Builder {
+    /// Whether a line with this key says the open section's heading again, before any of
+    /// its text.
+    fn repeats_heading(&self, k: &str) -> bool {
+        self.current.as_ref().is_some_and(|s| {
+            s.paragraphs.is_empty() && s.title.as_deref().is_some_and(|t| key(t) == k)
+        })
+    }
+
     /// Ends the open paragraph.
     fn flush(&mut self) {
         if let Some((para, _)) = self.paragraph.take() {
             // a newspaper's byline or source line (`（本报记者 周 馨）`), or a photo's
             // caption with its credit: the author, or nothing a listener needs
-            let bare = para.text.trim_matches(['（', '）', '(', ')']);
-            if is_byline(bare) {
+            if let Some(bare) = byline_of(&para.text) {
                 self.bylines += 1;
                 if self.doc.author.is_none() {
                     self.doc.author = Some(bare.to_owned());
@@ -509,13 +512,7 @@ impl Builder {
             }
             // the heading said again right under it (a running header that names the
             // section, above or below the heading itself on its first page)
-            if let Some(section) = &self.current
-                && section.paragraphs.is_empty()
-                && section
-                    .title
-                    .as_deref()
-                    .is_some_and(|t| key(t) == key(&para.text))
-            {
+            if self.repeats_heading(&key(&para.text)) {
                 return;
             }
             self.current
@@ -571,9 +568,7 @@ impl Builder {
                 self.doc.title = Some(text.clone());
             }
             self.current = Some(Section::headed(text, level, line_no));
-        } else if !self.current.as_ref().is_some_and(|s| {
-            s.paragraphs.is_empty() && s.title.as_deref().is_some_and(|t| key(t) == k)
-        }) {
+        } else if !self.repeats_heading(&k) {
             // (the heading said again right under it is not read twice)
             self.current
                 .get_or_insert_with(|| Section::untitled(line_no))
