@@ -172,7 +172,7 @@ pub enum LeftOut {
     FrontMatter,
     /// A download site's banner or notice.
     Banner,
-    /// A list of links (other stories, references).
+    /// A list of links (other stories, references), a web page's navigation and menus.
     Links,
     /// A line of a newspaper's title block that is neither title nor byline.
     TitleBlock,

@@ -29,9 +29,17 @@ pub fn looks_like_html(text: &str) -> bool {
         .take(64)
         .collect::<String>()
         .to_ascii_lowercase();
-    head.starts_with("<?xml")
-        || head.starts_with("<!doctype html")
+    // an XML declaration alone makes no markup: a text dump may keep the page's declaration
+    // on its first line (html2text does) over plain text; XML has elements after it
+    let has_element = || {
+        let within: String = start.chars().skip(5).take(4096).collect();
+        within
+            .match_indices('<')
+            .any(|(at, _)| within[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic()))
+    };
+    head.starts_with("<!doctype html")
         || head.starts_with("<html")
+        || (head.starts_with("<?xml") && has_element())
         || (head.starts_with("<!--") && start.to_ascii_lowercase().contains("<html"))
 }
 
@@ -899,6 +907,10 @@ mod tests {
         assert!(looks_like_html("<HTML><body>"));
         assert!(!looks_like_html("第一章 <b>不是网页</b>"));
         assert!(!looks_like_html("# Markdown\n\n<p>inline html</p>"));
+        // html2text keeps the page's XML declaration above plain text
+        assert!(!looks_like_html(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n  第 1 章 定义和概览\n[上一页]"
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!
 //! This is the only stage that opens the input.
 
+mod aligned;
 pub mod archive;
 mod content;
 pub mod decode;
@@ -22,6 +23,7 @@ mod outline;
 pub mod pdf;
 mod repair;
 pub mod structure;
+mod webtext;
 pub mod xml;
 
 use std::path::{Path, PathBuf};

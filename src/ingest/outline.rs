@@ -8,7 +8,7 @@
 //! changing number? does a contents entry come back later as a heading?) rather than at
 //! its words alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::repair::{Line, ends_sentence, ends_with_punctuation, is_space};
@@ -124,8 +124,11 @@ pub(crate) fn is_heading_label(text: &str) -> bool {
 /// sentence — on at least three lines, and on nearly nothing else: of the lines it opens,
 /// at least four in five are such titles. `None` when no such prefix exists.
 pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
-    // per prefix: lines it opens, and of those the ones a title follows
+    // per prefix: lines it opens, and of those the ones a title follows; the titles, which
+    // differ from heading to heading (an icon's `[注意]` over its label `注意` is the same
+    // every time)
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut titles: HashMap<&str, HashSet<&str>> = HashMap::new();
     for line in raw {
         let t = line.trim_matches(is_space);
         let Some((prefix, rest)) = t.split_once(is_space) else {
@@ -133,6 +136,8 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
         };
         if !(1..=8).contains(&prefix.chars().count())
             || prefix.contains('第')
+            // `表 5.1. 网络配置工具一览表` is a table's caption, every one of them
+            || CAPTION_WORDS.contains(&prefix)
             || prefix.chars().any(|c| c.is_ascii_alphanumeric())
             || !prefix.chars().any(|c| c.is_alphabetic())
         {
@@ -140,13 +145,44 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
         }
         let entry = counts.entry(prefix).or_default();
         entry.0 += 1;
-        entry.1 += usize::from(is_marked_title(rest));
+        if is_marked_title(rest) {
+            entry.1 += 1;
+            titles
+                .entry(prefix)
+                .or_default()
+                .insert(rest.trim_matches(is_space));
+        }
     }
     counts
         .into_iter()
-        .filter(|&(_, (all, titled))| titled >= 3 && titled * 5 >= all * 4)
+        .filter(|&(prefix, (all, titled))| {
+            titled >= 3 && titled * 5 >= all * 4 && titles.get(prefix).is_some_and(|t| t.len() >= 3)
+        })
         .max_by_key(|&(_, (_, titled))| titled)
         .map(|(prefix, _)| prefix.to_owned())
+}
+
+/// Words that open a numbered caption: `表 5.1. …`, `图 3 …`, `Table 1.1: …`.
+const CAPTION_WORDS: &[&str] = &["表", "图", "圖", "图表", "插图", "Table", "Figure", "Fig."];
+
+/// `表 5.1. 网络配置工具一览表`, `图 3 系统结构`, `Table 1.1: 有趣的文本模式程序包列表`, `图3-2
+/// 流程`: a caption word, a number, and a short title that is not a sentence.
+pub(crate) fn is_numbered_caption(text: &str) -> bool {
+    let t = text.trim_matches(is_space);
+    let Some(rest) = CAPTION_WORDS.iter().find_map(|w| t.strip_prefix(w)) else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(is_space);
+    let number_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '–' | '－')))
+        .unwrap_or(rest.len());
+    let (number, title) = rest.split_at(number_end);
+    let title = title.trim_start_matches([':', '：', ' ', '\u{3000}']);
+    number.starts_with(|c: char| c.is_ascii_digit())
+        && !title.is_empty()
+        && title.chars().count() <= 50
+        && !ends_sentence(title)
+        && !title.contains(['，', '。'])
 }
 
 /// What follows a site's heading marker when it is a title: at most 40 characters, not
@@ -159,6 +195,8 @@ pub(crate) fn is_marked_title(rest: &str) -> bool {
         && !ends_sentence(rest)
         && !ends_with_punctuation(rest.trim_end_matches(['）', ')', '》', '」', '”']))
         && !rest.contains(['。', '，'])
+        // a title does not close a quotation it did not open (`转换到” 多用户”` is a cell)
+        && rest.matches(['”', '」', '』']).count() <= rest.matches(['“', '「', '『']).count()
         && (rest
             .chars()
             .next()
@@ -241,6 +279,30 @@ pub(crate) fn has_leader(text: &str) -> bool {
         .filter(|c| matches!(c, '.' | '…' | '·' | '．' | '-' | '_'))
         .count()
         >= 4
+}
+
+/// The value of a Chinese numeral from 一 to 九十九 (`十三`, `二十`), written alone.
+pub(crate) fn small_chinese_numeral(text: &str) -> Option<u32> {
+    const DIGITS: &str = "一二三四五六七八九";
+    let digit = |c: char| DIGITS.chars().position(|d| d == c).map(|p| p as u32 + 1);
+    let chars: Vec<char> = text.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => digit(*d).map(|d| 10 + d),
+        [t, '十'] => digit(*t).filter(|&t| t >= 2).map(|t| t * 10),
+        [t, '十', d] => Some(digit(*t).filter(|&t| t >= 2)? * 10 + digit(*d)?),
+        _ => None,
+    }
+}
+
+/// A contents entry without its page number and dot leader: `1.2 概述 . . . . 12` → `1.2 概述`.
+pub(crate) fn without_leader(text: &str) -> &str {
+    if !has_leader(text) {
+        return text;
+    }
+    text.trim_end_matches(|c: char| is_space(c) || c.is_ascii_digit() || "ivxlc".contains(c))
+        .trim_end_matches(|c: char| is_space(c) || matches!(c, '.' | '…' | '·' | '．' | '-' | '_'))
 }
 
 /// What a title is compared by: section numbers, leaders, page numbers and spaces taken
@@ -601,9 +663,15 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
     let address = lower.contains("http://")
         || lower.contains("https://")
         || lower.contains("www.")
-        || [".com", ".net", ".cn", ".org", ".cc"]
-            .iter()
-            .any(|d| lower.contains(d));
+        || [".com", ".net", ".cn", ".org", ".cc"].iter().any(|d| {
+            // a domain's end, not a file's name (`hello.commands`)
+            lower.match_indices(d).any(|(at, _)| {
+                !lower[at + d.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        });
     const SAYS: [&str; 12] = [
         "下载",
         "电子书",
@@ -749,6 +817,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbered_captions() {
+        for caption in [
+            "表 5.1. 网络配置工具一览表",
+            "图 3 系统结构",
+            "图3-2 数据流程",
+            "Table 1.1: 有趣的文本模式程序包列表",
+            "Figure 2. Overview",
+        ] {
+            assert!(is_numbered_caption(caption), "{caption}");
+        }
+        for text in [
+            "表 5.1 列出了常用的工具，请对照使用。",
+            "图书馆",
+            "表示 3 种情况",
+            "图 说明",
+            "5.1. 网络配置工具",
+        ] {
+            assert!(!is_numbered_caption(text), "{text}");
+        }
+        // a caption word in front of numbered titles is no site's heading marker
+        let raw: Vec<String> = [
+            "表 5.1. 甲表",
+            "表 5.2. 乙表",
+            "表 5.3. 丙表",
+            "表 5.4. 丁表",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(recurring_heading_prefix(&raw), None);
+        // nor the first word of a table's column, its cells cut inside a quotation
+        let raw: Vec<String> = ["转换到” 图形”", "转换到” 多用户”", "转换到” 应急模式”"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(recurring_heading_prefix(&raw), None);
+        // nor is an admonition's icon over its label, the same label every time
+        let raw: Vec<String> = ["[注意] 注意", "[注意] 注意", "[注意] 注意", "[提示] 提示"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(recurring_heading_prefix(&raw), None);
+    }
+
+    #[test]
     fn numbered_headings_in_their_common_forms() {
         for (text, level) in [
             ("1.1 概述", 2),
@@ -810,7 +920,46 @@ mod tests {
     }
 
     #[test]
+    fn small_numerals() {
+        let values: Vec<Option<u32>> = [
+            "一",
+            "九",
+            "十",
+            "十三",
+            "二十",
+            "九十九",
+            "十十",
+            "一十",
+            "百",
+            "二三",
+        ]
+        .iter()
+        .map(|t| small_chinese_numeral(t))
+        .collect();
+        assert_eq!(
+            values,
+            [
+                Some(1),
+                Some(9),
+                Some(10),
+                Some(13),
+                Some(20),
+                Some(99),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
     fn leaders_and_keys() {
+        assert_eq!(
+            without_leader("1.2.5   一组用户的权限（组） . . . . . . . . .   10"),
+            "1.2.5   一组用户的权限（组）"
+        );
+        assert_eq!(without_leader("1.2 概述"), "1.2 概述");
         assert!(has_leader("1.1 概述 . . . . . . . . 12"));
         assert!(has_leader("第一回 宴桃园豪杰三结义……………3"));
         assert!(!has_leader("他说……"));

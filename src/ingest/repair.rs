@@ -25,6 +25,8 @@ pub(crate) struct Line {
     pub blank_before: usize,
     /// The file marks it as a heading (a site's `正文` in front of every title).
     pub marked_heading: bool,
+    /// A web page's headline, over the story's dateline: the document's title.
+    pub headline: bool,
 }
 
 impl Line {
@@ -207,14 +209,14 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
         if kinds[i] != Kind::Text {
             continue;
         }
-        if is_photo_caption_or_credit(&raw[i]) {
+        if is_photo_caption_or_credit(&raw[i]) || super::outline::is_numbered_caption(&raw[i]) {
             captions += 1;
             if captions <= 5 {
                 warnings.push(Warning::left_out(
                     i + 1,
                     LeftOut::Caption,
                     format!(
-                        "photo caption or credit not read aloud: «{}»",
+                        "caption or credit not read aloud: «{}»",
                         raw[i].trim_matches(is_space)
                     ),
                 ));
@@ -261,6 +263,7 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
             kinds[i] = Kind::Dropped;
         }
     }
+    let headline = drop_page_chrome(&raw, &mut kinds, warnings);
     drop_notice_blocks(&raw, &mut kinds, &at_an_end, warnings);
     // a banner also glued to the end of the last paragraph (`…总关愁。天涯在线书库《www…》`)
     banner_texts.retain(|b| b.chars().count() >= 8);
@@ -297,9 +300,6 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                 // 1848-1856年` has a comma): once the file's habit is known, any short
                 // non-sentence after it is a heading
                 marked[i] = (1..=40).contains(&rest.chars().count()) && !ends_sentence(rest);
-                // looser than the titles that found the marker (`9.2 广州方面的强硬政策，
-                // 1848-1856年` has a comma): once the file's habit is known, any short
-                // non-sentence after it is a heading
                 let margin = raw[i].len() - t.len();
                 raw[i] = format!("{}{rest}", &raw[i][..margin]);
             }
@@ -307,6 +307,20 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
     }
     drop_vertical_captions(&raw, &mut kinds, warnings);
     drop_table_dumps(&raw, &page_starts, &mut kinds, warnings);
+    drop_armored_blocks(&raw, &mut kinds, warnings);
+    for table in super::aligned::aligned_tables(&raw) {
+        let (first, last) = (table.start + 1, table.end);
+        for kind in &mut kinds[table] {
+            if *kind == Kind::Text {
+                *kind = Kind::Dropped;
+            }
+        }
+        warnings.push(Warning::left_out(
+            first,
+            LeftOut::Table,
+            format!("a table laid out in columns not read aloud (lines {first}–{last})"),
+        ));
+    }
 
     let mut lines = Vec::new();
     let mut blanks = 0;
@@ -323,12 +337,90 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
                     tight,
                     blank_before: blanks,
                     marked_heading: marked[i],
+                    headline: headline == Some(i),
                 });
                 blanks = 0;
             }
         }
     }
     lines
+}
+
+/// `-----BEGIN PGP SIGNATURE-----` … `-----END PGP SIGNATURE-----` (a signature, a key, a
+/// certificate): base64 that no one reads aloud. From a BEGIN line to its END line (at most
+/// 200 lines on; a BEGIN line alone when no END follows), with one warning each.
+fn drop_armored_blocks(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
+    let armour = |l: &str, word: &str| {
+        let t = l.trim_matches(is_space);
+        t.starts_with("-----")
+            && t.ends_with("-----")
+            && t.trim_matches('-').trim_start().starts_with(word)
+    };
+    let mut i = 0;
+    while i < raw.len() {
+        if !armour(&raw[i], "BEGIN ") {
+            i += 1;
+            continue;
+        }
+        let end = (i + 1..raw.len().min(i + 200))
+            .find(|&j| armour(&raw[j], "END "))
+            .unwrap_or(i);
+        for kind in &mut kinds[i..=end] {
+            if *kind == Kind::Text {
+                *kind = Kind::Dropped;
+            }
+        }
+        warnings.push(Warning::left_out(
+            i + 1,
+            LeftOut::Code,
+            format!(
+                "a signed or encoded block not read aloud (lines {}–{})",
+                i + 1,
+                end + 1
+            ),
+        ));
+        i = end + 1;
+    }
+}
+
+/// A web page saved as text: its navigation, link bars, breadcrumbs, image placeholders
+/// and menus (see [`super::webtext`]) are left out, with one warning for each kind. Returns
+/// the story's headline.
+fn drop_page_chrome(
+    raw: &[String],
+    kinds: &mut [Kind],
+    warnings: &mut Vec<Warning>,
+) -> Option<usize> {
+    let super::webtext::PageChrome {
+        lines: chrome,
+        headline,
+    } = super::webtext::page_chrome(raw);
+    let mut warned = Vec::new();
+    for &(i, why) in &chrome {
+        if kinds[i] != Kind::Text {
+            continue;
+        }
+        kinds[i] = Kind::Dropped;
+        if !warned.contains(&why) {
+            warned.push(why);
+            let count = chrome.iter().filter(|&&(_, w)| w == why).count();
+            let kind = if why == super::webtext::Chrome::Image {
+                LeftOut::Caption
+            } else {
+                LeftOut::Links
+            };
+            warnings.push(Warning::left_out(
+                i + 1,
+                kind,
+                format!(
+                    "web page text: {count} line(s) of {} not read aloud, the first «{}»",
+                    why.describe(),
+                    raw[i].trim_matches(is_space)
+                ),
+            ));
+        }
+    }
+    headline
 }
 
 /// A download site's copyright notice among the first or last lines of the file: a block
@@ -591,7 +683,12 @@ fn drop_table_dumps(
         }
         let mut run = vec![i];
         let (mut j, mut gap) = (i + 1, 0);
-        while j < raw.len() && gap <= 2 && !page_starts[j] {
+        // a table's caption closes it, though it is not read either
+        while j < raw.len()
+            && gap <= 2
+            && !page_starts[j]
+            && !super::outline::is_numbered_caption(&raw[j])
+        {
             match kinds[j] {
                 Kind::Text if cell(&raw[j]) => {
                     run.push(j);
@@ -842,6 +939,24 @@ fn clause_around(chars: &[(usize, char)], i: usize, j: usize) -> (usize, usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn armored_blocks_tables_captions_and_web_furniture_are_not_lines() {
+        let text = "上一页 下一页\n\n比如说，使用 hello.commands 命令：\n\
+                    -----BEGIN PGP SIGNATURE-----\nVersion: GnuPG v1.4.10\n\n\
+                    iEYEARECAAYFAk\n-----END PGP SIGNATURE-----\n\n\
+                    \x20 软件包      流行度          大小      说明\n\
+                    \x20 mc        V:54, I:226    1482    文本模式的全屏文件管理器\n\
+                    \x20 sudo      V:638, I:823   5990    给普通用户授予部分 root 权限的程序\n\
+                    \n表 1.1. 有趣的文本模式程序包列表\n\n然后上传。\n";
+        let mut warnings = Vec::new();
+        let kept: Vec<String> = clean_lines(text, &mut warnings)
+            .iter()
+            .map(|l| l.trimmed().to_owned())
+            .collect();
+        assert_eq!(kept, ["比如说，使用 hello.commands 命令：", "然后上传。"]);
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+    }
 
     #[test]
     fn photo_captions_and_credits() {

@@ -48,9 +48,85 @@ pub fn parse(text: &str) -> Document {
     } else {
         parse_book(&lines, &layout, first_recurs, &mut warnings)
     };
+    drop_excerpts(&mut doc, &mut warnings);
     warnings.sort_by_key(|w| w.line);
     doc.warnings = warnings;
     doc
+}
+
+/// A book's front matter may quote passages of the book (精彩片段, a blurb): a run of three
+/// or more paragraphs before the first chapter, each opening with a sentence the book says
+/// again later, is left out, so that the listener hears each passage once, in its place.
+/// Only where the front matter is short beside the book (under 3%): text before a first
+/// heading that extraction found late is the book itself, and may quote its own verses.
+fn drop_excerpts(doc: &mut Document, warnings: &mut Vec<Warning>) {
+    let Some(first_chapter) = doc
+        .sections
+        .iter()
+        .position(|s| s.title.is_some() && s.level > 0)
+    else {
+        return;
+    };
+    let (front, body) = doc.sections.split_at_mut(first_chapter);
+    let body_text: String = body
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let front_chars: usize = front
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .map(|p| p.text.chars().count())
+        .sum();
+    if front_chars * 100 > body_text.chars().count() * 3 {
+        return;
+    }
+    let first_sentence = |text: &str| -> String {
+        text.chars()
+            .take_while(|&c| !matches!(c, '。' | '！' | '？' | '…'))
+            .collect()
+    };
+    let mut excerpts = 0;
+    for section in front {
+        let again: Vec<bool> = section
+            .paragraphs
+            .iter()
+            .map(|p| {
+                let first = first_sentence(&p.text);
+                first.chars().count() >= 10 && body_text.contains(first.as_str())
+            })
+            .collect();
+        // runs of three or more
+        let mut excerpt = vec![false; again.len()];
+        let mut k = 0;
+        while k < again.len() {
+            let run = again[k..].iter().take_while(|&&a| a).count();
+            if run >= 3 {
+                excerpt[k..k + run].fill(true);
+            }
+            k += run.max(1);
+        }
+        for (p, &cut) in section.paragraphs.iter().zip(&excerpt) {
+            if cut {
+                excerpts += 1;
+                if excerpts <= 5 {
+                    warnings.push(Warning::left_out(
+                        p.line,
+                        LeftOut::FrontMatter,
+                        format!(
+                            "an excerpt the book gives again later not read here: «{}…»",
+                            first_sentence(&p.text)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut cuts = excerpt.into_iter();
+        section.paragraphs.retain(|_| !cuts.next().unwrap_or(false));
+    }
+    doc.sections
+        .retain(|s| s.title.is_some() || !s.paragraphs.is_empty());
 }
 
 /// Line-width statistics of one input.
@@ -499,7 +575,8 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         .iter()
         .flat_map(|b| b.clone())
         .filter_map(|k| {
-            let t = lines[k].trimmed();
+            // `1.2.5   一组用户的权限（组） . . . . . 10`: the entry without its leader
+            let t = outline::without_leader(lines[k].trimmed());
             outline::numbered_level(t).or_else(|| {
                 outline::is_heading_label(t)
                     .then(|| t.trim_end_matches('.').split('.').count())
@@ -533,10 +610,16 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         let t = l.trimmed();
         (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(t)
     };
+    let numbered_parts = numeral_headings(lines, &skipped);
     let mut next_entry = 0;
     let mut k = 0;
     while k < lines.len() {
         if skipped[k] {
+            k += 1;
+            continue;
+        }
+        if numbered_parts[k] {
+            levels[k] = Some(NUMERAL_PART_LEVEL);
             k += 1;
             continue;
         }
@@ -553,6 +636,8 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         } else if outline::is_heading_label(t)
             && let Some(next) = next
             && short_title(next)
+            // `第一章` over `一`, its first numbered part
+            && !numbered_parts[k + 1]
             // a title has words (`0.173` over `0.208` are cells of a table of figures)
             && next.trimmed().chars().any(char::is_alphabetic)
             // the next line is the label's title, even a heading's name (`第一章` over
@@ -635,6 +720,46 @@ fn book_headings(lines: &[Line]) -> BookOutline {
     }
 }
 
+/// Below a chapter (第一章, level 2): the parts a novel numbers `一`, `二`, `三` on lines of
+/// their own.
+const NUMERAL_PART_LEVEL: u8 = 3;
+
+/// Lines that are only a Chinese numeral (`二`, `十三`), a blank line before and after,
+/// counting up one by one (starting again at `一`): the numbered parts of a chapter, as
+/// 呼兰河传 and many novels mark them. Three or more of them, reaching at least `三`, so
+/// that a stray `一` is not one.
+fn numeral_headings(lines: &[Line], skipped: &[bool]) -> Vec<bool> {
+    let mut parts = vec![false; lines.len()];
+    let alone = |k: usize| {
+        (k == 0 || lines[k].blank_before > 0) && lines.get(k + 1).is_none_or(|n| n.blank_before > 0)
+    };
+    let mut counted: Vec<usize> = Vec::new();
+    let mut last = 0;
+    for k in 0..lines.len() {
+        if skipped[k] || !alone(k) {
+            continue;
+        }
+        let Some(n) = outline::small_chinese_numeral(lines[k].trimmed()) else {
+            continue;
+        };
+        if n == 1 || n == last + 1 {
+            counted.push(k);
+            last = n;
+        }
+    }
+    let highest = counted
+        .iter()
+        .filter_map(|&k| outline::small_chinese_numeral(lines[k].trimmed()))
+        .max()
+        .unwrap_or(0);
+    if counted.len() >= 3 && highest >= 3 {
+        for k in counted {
+            parts[k] = true;
+        }
+    }
+    parts
+}
+
 /// The book layout.
 /// In a newspaper's extracted text (it has a byline), the subheads and a later article's
 /// headline, which nothing but their shape marks: a line with no punctuation after a blank
@@ -706,6 +831,14 @@ fn parse_book(
         ));
     }
     let mut doc = Document::default();
+    // a web page's title printed over its first heading, which says the same (w3m, pandoc
+    // and lynx dumps of a DocBook chapter): the document's title, and the heading its first
+    // section's
+    let compact = |t: &str| t.chars().filter(|&c| !is_space(c)).collect::<String>();
+    let said_twice = lines.len() >= 2
+        && levels[0].is_some()
+        && levels[1].is_some()
+        && compact(lines[0].trimmed()) == compact(lines[1].trimmed());
     let title_line = lines.first().filter(|l| {
         let t = l.trimmed();
         let markdown_title = t.starts_with("# ");
@@ -727,7 +860,7 @@ fn parse_book(
                         || n.trimmed().starts_with("作者")
                         || is_byline(n.trimmed())
                 }));
-        markdown_title || plain
+        markdown_title || plain || l.headline || said_twice
     });
     // the shapes' levels (卷 1, 章 2, 节 3; `1` 1, `1.1` 2) as ranks among those the book
     // uses: a book of 章 and 节 has chapters at level 1
@@ -771,7 +904,9 @@ fn parse_book(
                 skip_next = true;
             }
             doc.title = Some(title.clone());
-            b.heading(title, 0, t.no, warnings);
+            if !said_twice {
+                b.heading(title, 0, t.no, warnings);
+            }
             prev = None;
             continue;
         }
@@ -843,6 +978,52 @@ fn parse_book(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_in_the_front_matter_are_read_once_in_their_place() {
+        let passages = [
+            "看那马要站起来了，他们就喝彩。",
+            "晚饭一过，火烧云就上来了。",
+            "祖父到鸡架那里去放鸡，我也跟在后边。",
+        ];
+        let filler = "　　严冬一封锁了大地的时候，则大地满地裂着口。从南到北，从东到西，几尺长的，\
+                      一丈长的，还有好几丈长的，它们毫无方向地，便随时随地。\n"
+            .repeat(40);
+        let mut text = String::from("呼兰河传\n\n");
+        for p in passages {
+            text += &format!("{p}\n\n");
+        }
+        text += "第一章\n\n";
+        text += &filler;
+        for p in passages {
+            text += &format!("　　{p}后来的事情就不提了。\n");
+        }
+        let doc = parse(&text);
+        let said: Vec<&str> = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        for p in passages {
+            let first = p.trim_end_matches('。');
+            assert_eq!(said.iter().filter(|t| t.contains(first)).count(), 1, "{p}");
+        }
+        // two repeated lines (a verse the book quotes again) are no list of excerpts
+        let mut text = String::from(
+            "金瓶梅\n\n二八佳人体似酥，腰间仗剑斩愚夫。\n\n虽然不见人头落，暗里教君骨髓枯。\n\n第一回\n\n",
+        );
+        text += &filler;
+        text += "　　二八佳人体似酥，腰间仗剑斩愚夫。\n　　虽然不见人头落，暗里教君骨髓枯。\n";
+        let doc = parse(&text);
+        let verses = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .filter(|p| p.text.contains("二八佳人"))
+            .count();
+        assert_eq!(verses, 2);
+    }
 
     /// A Word thesis as `pdftotext` gives it (the shape of one from MinerU's test files):
     /// the chapter's name as each page's running header, the chapter heading split into

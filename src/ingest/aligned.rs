@@ -1,0 +1,169 @@
+//! Tables that an extractor laid out in columns (`pdftotext -layout`, a console dump):
+//! rows of three or more cells set apart by runs of spaces, some cells wrapped onto
+//! lines of their own deeper in. Found so that a header row (`软件包  流行度  大小  说明`)
+//! is never taken for a heading and the rows are not read as sentences.
+//!
+//! Text set in two or three columns side by side is not a table: a row needs a short cell
+//! (a name, a number), and two rows or more make a table.
+
+use std::ops::Range;
+
+use super::outline;
+use super::repair::{is_space, width};
+
+/// The cells of a line: what runs of two or more spaces (or an ideographic space) set
+/// apart, the indent not counted.
+fn cells(line: &str) -> Vec<&str> {
+    let t = line.trim_matches(is_space);
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let mut spaces = 0;
+    let mut gap_start = 0;
+    for (i, c) in t.char_indices() {
+        if is_space(c) {
+            if spaces == 0 {
+                gap_start = i;
+            }
+            spaces += if c == '\u{3000}' { 2 } else { 1 };
+            continue;
+        }
+        if spaces >= 2 {
+            cells.push(&t[start..gap_start]);
+            start = i;
+        }
+        spaces = 0;
+    }
+    if !t.is_empty() {
+        cells.push(&t[start..]);
+    }
+    cells
+}
+
+/// A table's row: three cells or more, one of them short, none of them a long sentence.
+/// A contents entry (`1.2.5   一组用户的权限（组） . . . . .   10`) is the outline's.
+fn is_row(line: &str) -> bool {
+    let cells = cells(line);
+    let contents_entry = outline::has_leader(line)
+        || (cells.len() == 3
+            && outline::numbered_level(&format!("{} {}", cells[0], cells[1])).is_some()
+            && cells[2].chars().all(|c| c.is_ascii_digit()));
+    !contents_entry
+        && cells.len() >= 3
+        && cells.iter().any(|c| width(c) <= 16)
+        && cells
+            .iter()
+            .all(|c| width(c) <= 100 && !c.ends_with(['。', '！', '？']))
+}
+
+/// A line that continues a cell of the row above (`版）` under a wrapped description), or
+/// a first cell too long for its column (`developers-reference` over its row): short,
+/// one or two cells.
+fn continues_row(line: &str) -> bool {
+    let c = cells(line);
+    !c.is_empty() && c.len() <= 2 && c.iter().all(|c| width(c) <= 60)
+}
+
+/// A rule drawn between a table's rows: `------- ---------`, `===  ===`, `+----+`.
+fn is_rule(line: &str) -> bool {
+    let t = line.trim_matches(is_space);
+    t.chars().filter(|&c| c != ' ').count() >= 3 && t.chars().all(|c| " -=_─━+|:".contains(c))
+}
+
+/// Line ranges (0-based, end exclusive) of the tables in `raw`: two rows or more, the
+/// lines that continue them, at most one blank line inside.
+pub(crate) fn aligned_tables(raw: &[String]) -> Vec<Range<usize>> {
+    let blank = |i: usize| raw[i].trim_matches(is_space).is_empty();
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        if !is_row(&raw[i]) {
+            i += 1;
+            continue;
+        }
+        let (mut rows, mut end, mut j) = (1, i + 1, i + 1);
+        while j < raw.len() {
+            if blank(j) {
+                if j + 1 < raw.len() && !blank(j + 1) && is_row(&raw[j + 1]) {
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            if is_row(&raw[j]) {
+                rows += 1;
+                end = j + 1;
+            } else if is_rule(&raw[j])
+                || (continues_row(&raw[j])
+                    && (raw
+                        .get(j + 1)
+                        .is_some_and(|n| is_row(n) || continues_row(n))
+                        || raw[j].starts_with("        ")))
+            {
+                // a rule between rows, or a cell wrapped onto a line of its own
+                end = j + 1;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        if rows >= 2 {
+            tables.push(i..end);
+        }
+        i = end.max(i + 1);
+    }
+    tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_table_laid_out_by_pdftotext() {
+        // Debian Reference, `pdftotext -layout`
+        let raw = lines(
+            "如果你已经安装了这些软件包，那么不会有新的软件包被安装。\n\
+             \n  软件包                流行度            大小      说明\n\
+             \x20 mc                 V:54, I:226    1482    文本模式的全屏文件管理器\n\
+             \x20                                           Unix 文本编辑器 Vi 的改进版（标准\n\
+             \x20 vim                V:97, I:390    3570\n\
+             \x20                                           版）\n\
+             \x20 developers-reference\n\
+             \x20                  V:0, I:6         2051    Debian 开发者指导方针和信息\n\
+             \n\n                                    Table 1.1: 有趣的文本模式程序包列表\n\
+             \n您也可以考虑阅读一些其他的信息文档。\n",
+        );
+        assert_eq!(aligned_tables(&raw), vec![2..9]);
+        // pandoc's plain text: a rule under the header row
+        let raw = lines(
+            "表 5.1. 网络配置工具一览表\n\n\
+             \x20 软件包                  流行度         大小    说明\n\
+             \x20 ----------------------- -------------- ------- ----------\n\
+             \x20 network-manager         V:363, I:428   14803   自动管理网络\n\
+             \x20 ifupdown                V:586, I:983   199     启动/关闭网络的标准工具\n\
+             \n正文。\n",
+        );
+        assert_eq!(aligned_tables(&raw), vec![2..6]);
+    }
+
+    #[test]
+    fn columns_of_text_and_single_rows_are_no_table() {
+        let raw = lines(
+            "  两栏排版的报纸，这是左栏的一行文字        右栏的一行文字，也很长很长的\n\
+             \x20 左栏继续往下写，还是一行很长的文字        右栏继续往下写，还是一行很长\n\
+             \n一行  只有  三个格子\n\n正文接着写。\n",
+        );
+        assert!(aligned_tables(&raw).is_empty());
+        let contents = lines(
+            "        1.2.5   一组用户的权限（组） . . . . . . . . . . . . .    10\n\
+             \x20       1.2.6   文件时间戳 . . . . . . . . . . . . . . . . .    11\n\
+             \x20 3.4   配置管理         9\n\
+             \x20 3.5   更改管理         10\n",
+        );
+        assert!(aligned_tables(&contents).is_empty());
+    }
+}
