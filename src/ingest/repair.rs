@@ -708,7 +708,11 @@ fn drop_table_dumps(
         // a table of contents (dot leaders, which are too long for a cell and so end the
         // run) is the outline's to find and confirm headings by
         let near = i.saturating_sub(3)..(last + 4).min(raw.len());
-        let contents = raw[near].iter().any(|l| super::outline::has_leader(l));
+        // … and so is a list of titles under 目录 (an e-book's, without page numbers)
+        let titled = (i.saturating_sub(3)..i)
+            .chain(run.iter().take(5).copied())
+            .any(|k| super::outline::is_contents_title(&raw[k]));
+        let contents = titled || raw[near].iter().any(|l| super::outline::has_leader(l));
         // a run of numbered headings of empty sections (7.4.2 解决方案 / 7.4.3 确认 / …) is
         // an outline, however often a title comes back
         let numbered = run

@@ -690,14 +690,20 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             k += 2;
             continue;
         } else if short_title(l)
+            // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
+            && !t.starts_with(['•', '·', '▪', '◆', '●', '-', '*'])
             && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
         {
             // the next entries of the table of contents: a heading whatever its shape
             levels[k] = Some(outline::numbered_level(t).unwrap_or(1));
             next_entry = at + 1;
+            k += 1;
+            continue;
         }
         // the contents are followed in order, so that a table cell or a list item that
-        // happens to say what a later entry says is not taken for it
+        // happens to say what a later entry says is not taken for it (a heading the
+        // contents gave has moved on already: `跋涉`, listed again further on, is not
+        // looked for twice)
         if levels[k].is_some()
             && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
         {
@@ -849,7 +855,8 @@ fn parse_book(
             // a closing bracket may end a title: 常见问题（FAQ）
             && !ends_with_punctuation(t.trim_end_matches(['）', ')', '》', '」', '”']))
             && !is_byline(t)
-            && !outline::is_date_line(t);
+            && !outline::is_date_line(t)
+            && !outline::is_contents_title(t);
         let plain = levels[0].is_none()
             && (shaped_like_a_title || outline::title_and_author(t).is_some())
             && (first_recurs
@@ -978,6 +985,38 @@ fn parse_book(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An e-book's contents as pandoc prints it: titles under 目录, one a line, no page
+    /// numbers, some titles the same (`跋涉` in three stories): contents, not a table.
+    #[test]
+    fn contents_without_page_numbers_give_the_headings() {
+        let stories = [
+            "爱因斯坦赤道",
+            "跋涉",
+            "真空衰变",
+            "跋涉",
+            "山在那儿",
+            "跋涉",
+            "星空",
+        ];
+        let mut text = String::from("目录\n\n");
+        for t in &stories {
+            text += &format!("{t}\n\n");
+        }
+        // paragraphs of all lengths, as a book has them
+        for (k, t) in stories.iter().enumerate() {
+            let long =
+                "在绿色草带的尽头，朝阳已升出了一半，它的光芒照花了人们的眼睛。".repeat(k + 1);
+            text += &format!("{t}\n\n“有一句话我早就想对你们说了。”\n\n{long}\n\n好。\n\n");
+        }
+        let doc = parse(&text);
+        let titles: Vec<&str> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        assert_eq!(titles, stories, "{:?}", doc.warnings);
+    }
 
     #[test]
     fn excerpts_in_the_front_matter_are_read_once_in_their_place() {

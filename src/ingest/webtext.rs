@@ -32,6 +32,7 @@ const NAVIGATION: &[&str] = &[
     "上一节",
     "下一节",
     "返回目录",
+    "返回总目录",
     "返回列表",
     "分享到",
     "打印本页",
@@ -407,7 +408,10 @@ fn is_picture(t: &str) -> bool {
         .trim_end_matches(']')
         .trim_matches(is_space)
         .to_lowercase();
-    ["", "图片", "图像", "照片", "img", "image", "图"].contains(&inner.as_str())
+    [
+        "", "图片", "图像", "照片", "封面", "img", "image", "cover", "图",
+    ]
+    .contains(&inner.as_str())
 }
 
 /// Lines of menus: before the article's first sentence and after its last, runs of four or
