@@ -404,10 +404,10 @@ fn drop_page_chrome(
         if !warned.contains(&why) {
             warned.push(why);
             let count = chrome.iter().filter(|&&(_, w)| w == why).count();
-            let kind = if why == super::webtext::Chrome::Image {
-                LeftOut::Caption
-            } else {
-                LeftOut::Links
+            let kind = match why {
+                super::webtext::Chrome::Image => LeftOut::Caption,
+                super::webtext::Chrome::Markup => LeftOut::Code,
+                _ => LeftOut::Links,
             };
             warnings.push(Warning::left_out(
                 i + 1,

@@ -96,6 +96,8 @@ pub(crate) enum Chrome {
     Menu,
     /// `2017-03-10 09:58　来源：网易科学人`: when and where a story came from.
     Dateline,
+    /// Pieces of the page's tags that a converter passed through.
+    Markup,
 }
 
 impl Chrome {
@@ -107,6 +109,7 @@ impl Chrome {
             Chrome::Image => "an image placeholder",
             Chrome::Menu => "a menu or a list of links",
             Chrome::Dateline => "a story's date and source",
+            Chrome::Markup => "the page's markup",
         }
     }
 }
@@ -148,6 +151,14 @@ pub(crate) fn page_chrome(raw: &[String]) -> PageChrome {
         found.retain(|&(i, _)| is_picture(raw[i].trim_matches(is_space)));
     }
     if page {
+        // pandoc passes a page's raw tags through, one attribute a line
+        found.extend(
+            (0..raw.len())
+                .filter(|&i| is_markup(raw[i].trim_matches(is_space)))
+                .map(|i| (i, Chrome::Markup)),
+        );
+        found.sort_unstable_by_key(|&(i, _)| i);
+        found.dedup_by_key(|&mut (i, _)| i);
         let head;
         (head, headline) = story_head(raw, &found);
         found.extend(head);
@@ -398,6 +409,16 @@ fn is_image_placeholder(t: &str) -> bool {
     !words.chars().any(is_wide) || words.trim_matches(is_space).is_empty()
 }
 
+/// `<img`, `src="https://…/atrk.gif"`, `style="display:none" height="1" width="1" alt="" />`:
+/// a tag's pieces, no Chinese in them.
+fn is_markup(t: &str) -> bool {
+    let tag_start = t.starts_with('<') && t[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+    let attribute = t.split_once("=\"").is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+    });
+    !t.chars().any(is_wide) && (tag_start || attribute || t.ends_with("/>"))
+}
+
 /// `[]`, `[图片]`, `[IMG]`, `[image]`, `![](a.png)`: a picture whatever the text around it.
 fn is_picture(t: &str) -> bool {
     if t.starts_with("![") {
@@ -540,6 +561,17 @@ mod tests {
         ] {
             assert_eq!(line_chrome(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn raw_tags_on_a_page() {
+        let page = lines(
+            "上一页 下一页\n<img\nsrc=\"https://d5nxst8fruw4z.cloudfront.net/atrk.gif?a=1\"\n\
+             style=\"display:none\" height=\"1\" width=\"1\" alt=\"\" />\n\
+             a=b 是一个等式。\n",
+        );
+        let left_out: Vec<usize> = page_chrome(&page).lines.iter().map(|&(i, _)| i).collect();
+        assert_eq!(left_out, [0, 1, 2, 3]);
     }
 
     #[test]
