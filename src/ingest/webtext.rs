@@ -264,9 +264,7 @@ fn is_navigation(t: &str) -> bool {
         NAVIGATION.contains(&w.as_str()) || LINK_WORDS.contains(&w.as_str())
     };
     // `上一篇： 愛上喜翁露營`, `- 下一篇：走進莫內`: a link labelled with where it goes
-    let item = t
-        .trim_start_matches(['-', '*', '•', '·', '+'])
-        .trim_start_matches(is_space);
+    let item = list_item(t).unwrap_or(t);
     if let Some((label, title)) = item.split_once(['：', ':'])
         && NAVIGATION.contains(&link_word(label).as_str())
         && title.chars().count() <= 40
@@ -447,7 +445,7 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
     let prose = |l: &str| {
         let t = l.trim_matches(is_space);
         let n = t.chars().count();
-        let item = t.starts_with(['-', '*', '•', '·', '+']);
+        let item = list_item(t).is_some();
         n >= 20 && (t.contains('。') || ends_sentence(t)) && !(item && n <= 40)
     };
     let Some(first) = (0..raw.len()).find(|&i| !known(i) && prose(&raw[i])) else {
@@ -513,13 +511,17 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
     menus
 }
 
+/// What follows a list's bullet (`- `, `* `, `• `, as the dumpers print `<li>`), if `t` has one.
+fn list_item(t: &str) -> Option<&str> {
+    t.strip_prefix(['-', '*', '•', '·', '+'])
+        .map(|rest| rest.trim_start_matches(is_space))
+}
+
 /// A menu's entry: a word or two (`时政`, `分享到`, `更多平台... (133)`), a row of words
 /// (`动漫 读书 儿童 星座`), or a list item that is a short title, not a sentence. Never a
 /// heading's shape (`第一章`, `1.2 概述`).
 fn is_menu_entry(t: &str) -> bool {
-    let item = t
-        .strip_prefix(['-', '*', '•', '·', '+'])
-        .map(|r| r.trim_start_matches(is_space));
+    let item = list_item(t);
     let bare = item.unwrap_or(t);
     if outline::numbered_level(bare).is_some() || outline::is_heading_label(bare) {
         return false;
