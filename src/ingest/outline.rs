@@ -128,7 +128,7 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
     // differ from heading to heading (an icon's `[注意]` over its label `注意` is the same
     // every time)
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut titles: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut titles: HashMap<&str, HashSet<String>> = HashMap::new();
     for line in raw {
         let t = line.trim_matches(is_space);
         let Some((prefix, rest)) = t.split_once(is_space) else {
@@ -147,16 +147,20 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
         entry.0 += 1;
         if is_marked_title(rest) {
             entry.1 += 1;
-            titles
-                .entry(prefix)
-                .or_default()
-                .insert(rest.trim_matches(is_space));
+            // the same title however it is spaced
+            let words: Vec<&str> = rest.split(is_space).filter(|w| !w.is_empty()).collect();
+            titles.entry(prefix).or_default().insert(words.join(" "));
         }
     }
     counts
         .into_iter()
         .filter(|&(prefix, (all, titled))| {
-            titled >= 3 && titled * 5 >= all * 4 && titles.get(prefix).is_some_and(|t| t.len() >= 3)
+            // headings rarely repeat: `软件包 流行度 大小 说明` heads table after table
+            titled >= 3
+                && titled * 5 >= all * 4
+                && titles
+                    .get(prefix)
+                    .is_some_and(|t| t.len() >= 3 && t.len() * 5 >= titled * 4)
         })
         .max_by_key(|&(_, (_, titled))| titled)
         .map(|(prefix, _)| prefix.to_owned())
@@ -850,6 +854,15 @@ mod tests {
         let raw: Vec<String> = ["转换到” 图形”", "转换到” 多用户”", "转换到” 应急模式”"]
             .map(String::from)
             .to_vec();
+        assert_eq!(recurring_heading_prefix(&raw), None);
+        // nor the first cell of table headers, which come back table after table
+        let raw: Vec<String> = [
+            "软件包 流行度 大小 类型 说明",
+            "软件包      流行度     大小         说明",
+            "软件包 流行度 大小 说明",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_eq!(recurring_heading_prefix(&raw), None);
         // nor is an admonition's icon over its label, the same label every time
         let raw: Vec<String> = ["[注意] 注意", "[注意] 注意", "[注意] 注意", "[提示] 提示"]
