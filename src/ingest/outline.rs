@@ -279,10 +279,12 @@ pub(crate) fn has_leader(text: &str) -> bool {
     let body = t.trim_end_matches(|c: char| c.is_ascii_digit() || "ivxlc".contains(c));
     let body = body.trim_end_matches(is_space);
     let tail: String = body.chars().rev().take(8).collect();
-    tail.chars()
-        .filter(|c| matches!(c, '.' | '…' | '·' | '．' | '-' | '_'))
-        .count()
-        >= 4
+    tail.chars().filter(|&c| is_leader_dot(c)).count() >= 4
+}
+
+/// A character of a dot leader: `. . . .`, `……`, `····`, `----`.
+fn is_leader_dot(c: char) -> bool {
+    matches!(c, '.' | '…' | '·' | '．' | '-' | '_')
 }
 
 /// The value of a Chinese numeral from 一 to 九十九 (`十三`, `二十`), written alone.
@@ -306,7 +308,7 @@ pub(crate) fn without_leader(text: &str) -> &str {
         return text;
     }
     text.trim_end_matches(|c: char| is_space(c) || c.is_ascii_digit() || "ivxlc".contains(c))
-        .trim_end_matches(|c: char| is_space(c) || matches!(c, '.' | '…' | '·' | '．' | '-' | '_'))
+        .trim_end_matches(|c: char| is_space(c) || is_leader_dot(c))
 }
 
 /// What a title is compared by: section numbers, leaders, page numbers and spaces taken
@@ -495,9 +497,9 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     let mut dropped = Vec::new();
     // titles said away from the pages' edges, on a line or over two (`第三章` / `研究设计`):
     // there is the heading, and every edge line that says them is a header
-    let edge_lines: std::collections::HashSet<usize> = pages.iter().flat_map(edges).collect();
+    let edge_lines: HashSet<usize> = pages.iter().flat_map(edges).collect();
     let text_lines: Vec<usize> = pages.iter().flatten().copied().collect();
-    let mut elsewhere: std::collections::HashSet<String> = Default::default();
+    let mut elsewhere: HashSet<String> = HashSet::new();
     for (n, &k) in text_lines.iter().enumerate() {
         if !edge_lines.contains(&k) {
             elsewhere.insert(shape(&raw[k]));

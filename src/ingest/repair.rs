@@ -308,19 +308,7 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
     drop_vertical_captions(&raw, &mut kinds, warnings);
     drop_table_dumps(&raw, &page_starts, &mut kinds, warnings);
     drop_armored_blocks(&raw, &mut kinds, warnings);
-    for table in super::aligned::aligned_tables(&raw) {
-        let (first, last) = (table.start + 1, table.end);
-        for kind in &mut kinds[table] {
-            if *kind == Kind::Text {
-                *kind = Kind::Dropped;
-            }
-        }
-        warnings.push(Warning::left_out(
-            first,
-            LeftOut::Table,
-            format!("a table laid out in columns not read aloud (lines {first}–{last})"),
-        ));
-    }
+    drop_aligned_tables(&raw, &mut kinds, warnings);
 
     let mut lines = Vec::new();
     let mut blanks = 0;
@@ -346,6 +334,28 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
     lines
 }
 
+/// Marks the text lines among `kinds` dropped (blank lines keep their meaning).
+fn drop_text(kinds: &mut [Kind]) {
+    for kind in kinds {
+        if *kind == Kind::Text {
+            *kind = Kind::Dropped;
+        }
+    }
+}
+
+/// Tables an extractor laid out in columns (see [`super::aligned`]), with a warning each.
+fn drop_aligned_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
+    for table in super::aligned::aligned_tables(raw) {
+        let (first, last) = (table.start + 1, table.end);
+        drop_text(&mut kinds[table]);
+        warnings.push(Warning::left_out(
+            first,
+            LeftOut::Table,
+            format!("a table laid out in columns not read aloud (lines {first}–{last})"),
+        ));
+    }
+}
+
 /// `-----BEGIN PGP SIGNATURE-----` … `-----END PGP SIGNATURE-----` (a signature, a key, a
 /// certificate): base64 that no one reads aloud. From a BEGIN line to its END line (at most
 /// 200 lines on; a BEGIN line alone when no END follows), with one warning each.
@@ -365,11 +375,7 @@ fn drop_armored_blocks(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Wa
         let end = (i + 1..raw.len().min(i + 200))
             .find(|&j| armour(&raw[j], "END "))
             .unwrap_or(i);
-        for kind in &mut kinds[i..=end] {
-            if *kind == Kind::Text {
-                *kind = Kind::Dropped;
-            }
-        }
+        drop_text(&mut kinds[i..=end]);
         warnings.push(Warning::left_out(
             i + 1,
             LeftOut::Code,
@@ -462,11 +468,7 @@ fn drop_notice_blocks(
             .unwrap_or(raw.len().min(i + 12));
         let block: String = raw[i..end].concat();
         if SAYS.iter().filter(|w| block.contains(*w)).count() >= 2 {
-            for kind in &mut kinds[i..end] {
-                if *kind == Kind::Text {
-                    *kind = Kind::Dropped;
-                }
-            }
+            drop_text(&mut kinds[i..end]);
             warnings.push(Warning::left_out(
                 i + 1,
                 LeftOut::Banner,

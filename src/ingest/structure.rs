@@ -740,7 +740,7 @@ fn numeral_headings(lines: &[Line], skipped: &[bool]) -> Vec<bool> {
         (k == 0 || lines[k].blank_before > 0) && lines.get(k + 1).is_none_or(|n| n.blank_before > 0)
     };
     let mut counted: Vec<usize> = Vec::new();
-    let mut last = 0;
+    let (mut last, mut highest) = (0, 0);
     for k in 0..lines.len() {
         if skipped[k] || !alone(k) {
             continue;
@@ -751,13 +751,9 @@ fn numeral_headings(lines: &[Line], skipped: &[bool]) -> Vec<bool> {
         if n == 1 || n == last + 1 {
             counted.push(k);
             last = n;
+            highest = highest.max(n);
         }
     }
-    let highest = counted
-        .iter()
-        .filter_map(|&k| outline::small_chinese_numeral(lines[k].trimmed()))
-        .max()
-        .unwrap_or(0);
     if counted.len() >= 3 && highest >= 3 {
         for k in counted {
             parts[k] = true;
@@ -950,7 +946,6 @@ fn parse_book(
             // the heading of the section being read, again (a running header over the
             // chapter's heading, or on its second page when the first has none): the
             // section goes on
-            let compact = |t: &str| t.chars().filter(|&c| !is_space(c)).collect::<String>();
             if last_heading
                 .as_deref()
                 .is_some_and(|h| compact(h) == compact(&title))

@@ -149,8 +149,7 @@ pub(crate) fn page_chrome(raw: &[String]) -> PageChrome {
     // but a picture (`[]`, `[图片]`, `![](a.png)`) is left out
     if !page {
         found.retain(|&(i, _)| is_picture(raw[i].trim_matches(is_space)));
-    }
-    if page {
+    } else {
         // pandoc passes a page's raw tags through, one attribute a line
         found.extend(
             (0..raw.len())
@@ -448,25 +447,22 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
         let item = list_item(t).is_some();
         n >= 20 && (t.contains('。') || ends_sentence(t)) && !(item && n <= 40)
     };
-    let Some(first) = (0..raw.len()).find(|&i| !known(i) && prose(&raw[i])) else {
-        return Vec::new();
-    };
-    let last = (0..raw.len())
-        .rev()
-        .find(|&i| !known(i) && prose(&raw[i]))
-        .unwrap_or(first);
-    let mut menus = Vec::new();
-    // a heading over other stories or comments ends the article when more of the page's
-    // sentences stand before it than after it (comments are sentences too)
     let prose_lines: Vec<usize> = (0..raw.len())
         .filter(|&i| !known(i) && prose(&raw[i]))
         .collect();
+    let (Some(&first), Some(&last)) = (prose_lines.first(), prose_lines.last()) else {
+        return Vec::new();
+    };
+    let mut menus = Vec::new();
+    // a heading over other stories or comments ends the article when more of the page's
+    // sentences stand before it than after it (comments are sentences too)
     let size = |k: &usize| raw[*k].trim_matches(is_space).chars().count();
     let all: usize = prose_lines.iter().map(size).sum();
     let after = (first..raw.len()).find(|&i| {
-        let label = link_word(raw[i].trim_matches(is_space));
-        let before: usize = prose_lines.iter().take_while(|&&k| k < i).map(size).sum();
-        AFTER_ARTICLE.contains(&label.as_str()) && before * 2 >= all
+        AFTER_ARTICLE.contains(&link_word(raw[i].trim_matches(is_space)).as_str()) && {
+            let before: usize = prose_lines.iter().take_while(|&&k| k < i).map(size).sum();
+            before * 2 >= all
+        }
     });
     let last = match after {
         Some(cut) => {
