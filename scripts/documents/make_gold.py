@@ -122,18 +122,20 @@ def main():
         spec = json.loads((folder / "source.json").read_text(encoding="utf-8"))
         outline_of = folder / spec.get("outline_from", spec["file"])
         kind = outline_of.suffix.lower()
+        # a title given (or `null`: an extracted text that lost it) is not looked up
+        titled = "title" in spec
         title = spec.get("title")
         if "sections" in spec:
             sections = spec["sections"]
         elif kind == ".pdf":
             sections = pdf_outline(outline_of)
-            title = title or pdf_title(outline_of)
+            title = title if titled else pdf_title(outline_of)
         elif kind == ".epub":
             sections, t = epub_outline(outline_of)
-            title = title or t
+            title = title if titled else t
         elif kind in (".html", ".htm", ".xhtml"):
             sections, t = html_outline(outline_of)
-            title = title or t
+            title = title if titled else t
         elif kind == ".txt":
             sections = txt_contents(outline_of)
         else:

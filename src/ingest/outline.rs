@@ -41,13 +41,15 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
         let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
         // `1 Source: gentoo`: a numbered listing, not a heading
         let listing = level == 1 && rest.contains(": ");
+        // `2019 年`, `1.5 倍`: a quantity; `9.3.2 日志分析` has too many dots to be one
         if title_starts
             && digits <= 3
             && !listing
-            && !rest.starts_with([
-                '年', '月', '日', '%', '个', '元', '亿', '万', '千', '百', '倍', '米', '度', '分',
-                '秒', '点', '岁', '人', '次',
-            ])
+            && (level >= 3
+                || !rest.starts_with([
+                    '年', '月', '日', '%', '个', '元', '亿', '万', '千', '百', '倍', '米', '度',
+                    '分', '秒', '点', '岁', '人', '次',
+                ]))
         {
             return Some(level);
         }
@@ -72,10 +74,15 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
     None
 }
 
-/// `1.2.3` or `1.2.3.` at the start of `t`: its depth and what follows.
+/// `1.2.3` or `1.2.3.` at the start of `t`, or an appendix's `A.1`: its depth and what
+/// follows.
 fn decimal_number(t: &str) -> Option<(u8, &str)> {
     let mut depth = 0u8;
     let mut rest = t;
+    if let Some(after) = appendix_letter(t) {
+        depth = 1;
+        rest = after;
+    }
     loop {
         let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
         if digits == 0 || digits > 3 {
@@ -99,11 +106,13 @@ fn decimal_number(t: &str) -> Option<(u8, &str)> {
 pub(crate) fn is_heading_label(text: &str) -> bool {
     let t = text.trim_matches(is_space);
     // (`0.385` is a figure: a section number's parts after the first have 1 or 2 digits)
+    // (`A.1`: an appendix's section)
+    let digits = appendix_letter(t).unwrap_or(t);
     let number = !t.is_empty()
         && t.len() <= 12
         && t.contains('.')
-        && t.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
         && t.split('.').skip(1).all(|part| part.len() <= 2);
     let lower = t.to_ascii_lowercase();
     let chapter = ["chapter ", "part ", "appendix "].iter().any(|w| {
@@ -166,8 +175,12 @@ pub(crate) fn recurring_heading_prefix(raw: &[String]) -> Option<String> {
         .map(|(prefix, _)| prefix.to_owned())
 }
 
-/// Words that open a numbered caption: `表 5.1. …`, `图 3 …`, `Table 1.1: …`.
-const CAPTION_WORDS: &[&str] = &["表", "图", "圖", "图表", "插图", "Table", "Figure", "Fig."];
+/// Words that open a numbered caption: `表 5.1. …`, `图 3 …`, `Table 1.1: …`, `表格 1.1. …`
+/// (longer words first: the first that opens the line is the one taken).
+const CAPTION_WORDS: &[&str] = &[
+    "表格", "图表", "圖表", "插图", "插圖", "范例", "範例", "表", "图", "圖", "Table", "Figure",
+    "Fig.",
+];
 
 /// `表 5.1. 网络配置工具一览表`, `图 3 系统结构`, `Table 1.1: 有趣的文本模式程序包列表`, `图3-2
 /// 流程`: a caption word, a number, and a short title that is not a sentence.
@@ -216,7 +229,7 @@ fn starts_with_chapter_label(t: &str) -> bool {
 /// `第 1 章 定义` → `定义`, `Chapter 2 Setup` → `Setup`: what follows a chapter label.
 fn strip_chapter_label(t: &str) -> &str {
     if let Some(rest) = t.strip_prefix('第')
-        && let Some(at) = rest.find(['章', '回', '节', '部', '篇', '卷'])
+        && let Some(at) = rest.find(['章', '回', '节', '節', '部', '篇', '卷'])
         && rest[..at].chars().count() <= 8
         && rest[..at].chars().all(|c| {
             c.is_ascii_digit() || is_space(c) || "一二三四五六七八九十百千零〇两".contains(c)
@@ -251,25 +264,52 @@ pub(crate) fn is_date_line(t: &str) -> bool {
     digits >= 4 && (dated || iso || t.contains("星期") || letters * 2 < digits)
 }
 
-/// `目录`, `目 录`, `Contents`, `Table of Contents`.
+/// `目录`, `目 录`, `內容目錄`, `Contents`, `Table of Contents`; also the title of a list of
+/// tables or figures (`is_caption_list_title`).
 pub(crate) fn is_contents_title(text: &str) -> bool {
-    let t: String = text
-        .chars()
-        .filter(|&c| !is_space(c) && c != '#')
-        .collect::<String>()
-        .to_lowercase();
+    let t = compact_title(text);
     matches!(
         t.as_str(),
         "目录"
             | "目次"
             | "目錄"
             | "总目录"
+            | "總目錄"
             | "全书目录"
+            | "全書目錄"
+            | "内容目录"
+            | "內容目錄"
             | "contents"
             | "tableofcontents"
             | "回目"
             | "章节目录"
-    )
+            | "章節目錄"
+    ) || is_caption_list_title(text)
+}
+
+/// The title of a list of the tables, figures or examples (`附表目錄`, `插图目录`, `List of
+/// Tables`): its entries come back as captions, never as headings.
+pub(crate) fn is_caption_list_title(text: &str) -> bool {
+    let t = compact_title(text);
+    let listed = [
+        "表", "表格", "附表", "图", "圖", "插图", "插圖", "图表", "圖表", "范例", "範例", "例子",
+    ];
+    t.strip_suffix("目录")
+        .or_else(|| t.strip_suffix("目錄"))
+        .or_else(|| t.strip_suffix("清单"))
+        .or_else(|| t.strip_suffix("清單"))
+        .is_some_and(|what| listed.contains(&what))
+        || matches!(
+            t.as_str(),
+            "listoftables" | "listoffigures" | "listofexamples" | "listofillustrations"
+        )
+}
+
+fn compact_title(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !is_space(c) && c != '#')
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// A line of a table of contents that says so itself: a dot leader or a page number after
@@ -317,7 +357,7 @@ pub(crate) fn title_key(text: &str) -> String {
     let t = text.trim_matches(is_space);
     let t = match decimal_number(t) {
         Some((_, rest)) => rest,
-        None => strip_chapter_label(t),
+        None => glued_section_number(t).unwrap_or_else(|| strip_chapter_label(t)),
     };
     let t = t.trim_end_matches(|c: char| c.is_ascii_digit() || is_space(c));
     t.chars()
@@ -326,20 +366,51 @@ pub(crate) fn title_key(text: &str) -> String {
         .to_lowercase()
 }
 
+/// After an appendix's letter that opens a section number (`A.1`, `B.2.3`): the digits.
+fn appendix_letter(t: &str) -> Option<&str> {
+    let mut chars = t.chars();
+    let letter = chars.next()?;
+    let rest = chars.as_str().strip_prefix('.')?;
+    (letter.is_ascii_uppercase() && rest.starts_with(|c: char| c.is_ascii_digit())).then_some(rest)
+}
+
+/// What follows a section number that a contents page set with no space after it when the
+/// number outgrew its box (`14.10用 CD 或类似的映像升级`), or nothing when the line is the
+/// number alone (`1.2.5`, its title on the next line). Needs a dot: `3D`, `1个` are words.
+fn glued_section_number(t: &str) -> Option<&str> {
+    let start = appendix_letter(t).map_or(0, |rest| t.len() - rest.len());
+    let number_end = t[start..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or(t.len(), |end| start + end);
+    let number = &t[..number_end];
+    let parts: Vec<&str> = number.trim_end_matches('.').split('.').collect();
+    (parts.len() >= 2 && parts.iter().all(|p| (1..=3).contains(&p.len()))).then(|| &t[number_end..])
+}
+
 /// Tables of contents among `lines` (indices): from a contents title — or from the first
 /// of three or more heading-shaped lines with nothing between them — up to the place where
 /// its first entry comes back as a heading. Nothing is dropped when the entries never
 /// come back: then they are not a table of contents.
 ///
-/// Also returns the title keys of the entries, which confirm headings found later.
+/// Also returns the entries, which confirm headings found later.
 pub(crate) fn contents_blocks(
     lines: &[Line],
     heading_like: &[bool],
-) -> (Vec<Range<usize>>, Vec<String>) {
+) -> (Vec<Range<usize>>, Vec<ContentsEntry>) {
     let keys: Vec<String> = lines.iter().map(|l| title_key(&l.text)).collect();
     let mut blocks = Vec::new();
+    // lists of tables or figures, whose entries confirm no heading
+    let mut caption_lists = Vec::new();
     let mut i = 0;
     while i < lines.len() {
+        if is_caption_list_title(&lines[i].text) {
+            let end = caption_list_end(lines, heading_like, i + 1);
+            if end > i + 1 {
+                caption_lists.push(i..end);
+                i = end;
+                continue;
+            }
+        }
         let titled = is_contents_title(&lines[i].text);
         let run_start = !titled && heading_like[i] && {
             let run = (i..lines.len().min(i + 3))
@@ -409,25 +480,69 @@ pub(crate) fn contents_blocks(
     let entries = blocks
         .iter()
         .flat_map(|b| b.clone())
-        .map(|k| keys[k].clone())
-        .filter(|k| k.chars().count() >= 2)
+        .filter(|&k| keys[k].chars().count() >= 2)
+        .map(|k| ContentsEntry {
+            key: keys[k].clone(),
+            // pdftotext sets the number on a line of its own above the title (`3.2.4` over
+            // `角色 . . . . 7`)
+            number: section_number(&lines[k].text)
+                .or_else(|| {
+                    let above = lines[k.checked_sub(1)?].trimmed();
+                    (is_heading_label(above) && above.starts_with(|c: char| c.is_ascii_digit()))
+                        .then(|| above.trim_end_matches('.'))
+                })
+                .map(str::to_owned),
+        })
         .collect();
+    blocks.extend(caption_lists);
+    blocks.sort_by_key(|b| b.start);
     (blocks, entries)
+}
+
+/// Where a list of tables or figures that starts at `from` ends: its entries are numbered
+/// titles (with or without a leader and page number), a long one wrapped onto the next
+/// line; the first other line after a blank one is the text again.
+fn caption_list_end(lines: &[Line], heading_like: &[bool], from: usize) -> usize {
+    let mut k = from;
+    while k < lines.len() {
+        let t = lines[k].trimmed();
+        let entry = heading_like[k]
+            || section_number(t).is_some()
+            || has_leader(t)
+            || is_bare_number(t)
+            || is_heading_label(t);
+        let wrapped =
+            k > from && lines[k].blank_before == 0 && t.chars().count() <= 60 && !ends_sentence(t);
+        if !(entry || wrapped) {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// One title a table of contents lists: its key (`title_key`) and its section number when
+/// the entry gives one (`1.2.5`, `14.10`).
+pub(crate) struct ContentsEntry {
+    pub key: String,
+    pub number: Option<String>,
+}
+
+/// The section number that opens a line (`1.2.5 标题` → `1.2.5`, `14.10用 CD` → `14.10`,
+/// `2. 什么` → `2`), without its closing dot.
+pub(crate) fn section_number(text: &str) -> Option<&str> {
+    let t = text.trim_matches(is_space);
+    let rest = decimal_number(t)
+        .map(|(_, rest)| rest)
+        .or_else(|| glued_section_number(t))?;
+    Some(t[..t.len() - rest.len()].trim_end_matches(['.', ' ', '\u{3000}', '\t']))
 }
 
 /// Whether two lines with one title are one heading: `7.1.1 确认` and `7.2.1 确认` are two
 /// (a run of same-named subsections is not a table of contents); a number on one side only
 /// (`1. 定义` listed, `第 1 章 定义` in the text) does not tell them apart.
 fn same_number(a: &str, b: &str) -> bool {
-    let number = |t: &str| {
-        let t = t.trim_matches(is_space);
-        decimal_number(t).map(|(_, rest)| {
-            t[..t.len() - rest.len()]
-                .trim_end_matches(['.', ' '])
-                .to_owned()
-        })
-    };
-    match (number(a), number(b)) {
+    match (section_number(a), section_number(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
     }
@@ -830,6 +945,8 @@ mod tests {
             "图3-2 数据流程",
             "Table 1.1: 有趣的文本模式程序包列表",
             "Figure 2. Overview",
+            "表格 1.1. 有趣的文本模式程序包列表",
+            "图表 3 年度对比",
         ] {
             assert!(is_numbered_caption(caption), "{caption}");
         }
@@ -874,6 +991,52 @@ mod tests {
     }
 
     #[test]
+    fn section_numbers_and_title_keys_of_contents_entries() {
+        assert_eq!(section_number("1.2.5 一组用户的权限"), Some("1.2.5"));
+        assert_eq!(section_number("2. 什么是 Debian？"), Some("2"));
+        assert_eq!(section_number("14.10用 CD 或类似的映像升级"), Some("14.10"));
+        assert_eq!(section_number("1.2.5"), Some("1.2.5"));
+        assert_eq!(section_number("3D 打印"), None);
+        assert_eq!(section_number("A.1"), Some("A.1"));
+        assert!(is_heading_label("A.1"));
+        assert_eq!(numbered_level("A. 北京"), None);
+        assert_eq!(section_number("概述"), None);
+        // a number glued to its title by a narrow contents box is the same entry
+        assert_eq!(
+            title_key("14.10用 CD 或类似的映像升级 . . . . . . 58"),
+            title_key("14.10 用 CD 或类似的映像升级")
+        );
+        // a section number alone has no title to match
+        assert_eq!(title_key("1.2.5"), "");
+    }
+
+    #[test]
+    fn contents_titles_and_lists_of_tables() {
+        for t in [
+            "目录",
+            "目 录",
+            "內容目錄",
+            "Table of Contents",
+            "附表目錄",
+            "插图目录",
+        ] {
+            assert!(is_contents_title(t), "{t}");
+        }
+        for t in [
+            "附表目錄",
+            "表格目录",
+            "List of Tables",
+            "插圖目錄",
+            "图目录",
+        ] {
+            assert!(is_caption_list_title(t), "{t}");
+        }
+        for t in ["目录", "根目录", "表格", "工具列表"] {
+            assert!(!is_caption_list_title(t), "{t}");
+        }
+    }
+
+    #[test]
     fn numbered_headings_in_their_common_forms() {
         for (text, level) in [
             ("1.1 概述", 2),
@@ -888,6 +1051,11 @@ mod tests {
                 "3.1.1. 你让我安装 stable，但是硬件不能被检测到/不工作。我该怎么办？",
                 3,
             ),
+            // `日` after a number is a date, but not after one with two dots
+            ("9.3.2 日志分析", 3),
+            // an appendix's sections
+            ("A.1 共享库", 2),
+            ("B.2.3 多体系结构", 3),
         ] {
             assert_eq!(numbered_level(text), Some(level), "{text}");
         }

@@ -19,7 +19,7 @@
 //! Joined lines get no space between CJK characters and one space between Latin words; a
 //! hyphen at a line end before a lower-case letter is removed.
 
-use super::outline;
+use super::outline::{self, ContentsEntry};
 use super::repair::{
     self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
     is_wide,
@@ -418,10 +418,19 @@ fn heading_level(line: &Line) -> Option<u8> {
             match unit {
                 Some('卷' | '部' | '篇' | '集') => return Some(1),
                 Some('章' | '回') => return Some(2),
-                Some('节') => return Some(3),
+                Some('节' | '節') => return Some(3),
                 _ => {}
             }
         }
+    }
+    // `章 1. GNU/Linux 教學`: DocBook's Traditional Chinese chapter label
+    if let Some(rest) = t.strip_prefix('章')
+        && let Some((number, title)) = rest.trim_start_matches(is_space).split_once('.')
+        && (1..=3).contains(&number.len())
+        && number.chars().all(|c| c.is_ascii_digit())
+        && (title.is_empty() || title.starts_with(is_space))
+    {
+        return Some(2);
     }
     let lower = t.to_lowercase();
     for (word, level) in [("part ", 1), ("book ", 1), ("chapter ", 2), ("section ", 3)] {
@@ -432,26 +441,34 @@ fn heading_level(line: &Line) -> Option<u8> {
             }
         }
     }
-    const NAMED: [&str; 21] = [
+    const NAMED: &[&str] = &[
         "序言",
         "序",
         "前言",
         "引言",
         "楔子",
         "尾声",
+        "尾聲",
         "后记",
+        "後記",
         "跋",
         "附录",
+        "附錄",
         "自序",
         "代序",
         "序章",
         "终章",
+        "終章",
         "引子", // a paper's or thesis's unnumbered parts
         "摘要",
         "绪论",
+        "緒論",
         "结语",
+        "結語",
         "参考文献",
+        "參考文獻",
         "致谢",
+        "致謝",
         "Abstract",
         "ABSTRACT",
     ];
@@ -492,11 +509,49 @@ fn markdown_heading(lines: &[Line], k: usize, after_heading: bool) -> bool {
         && !code_under
 }
 
-/// Where `key` is among the few table-of-contents entries from `from` on.
-fn listed_next(entries: &[String], from: usize, key: &str) -> Option<usize> {
+/// Where the heading `title` is among the few table-of-contents entries from `from` on:
+/// the same title, and the same number where both give one (`7.1.1 解决方案` is not the
+/// entry `7.2.3 解决方案`).
+fn listed_next(entries: &[ContentsEntry], from: usize, title: &str) -> Option<usize> {
     const AHEAD: usize = 8;
     let end = entries.len().min(from + AHEAD);
-    (from..end).find(|&i| entries[i] == key)
+    (from..end).find(|&i| is_entry_of(&entries[i], title))
+}
+
+fn is_entry_of(entry: &ContentsEntry, title: &str) -> bool {
+    entry.key == outline::title_key(title)
+        && match (entry.number.as_deref(), outline::section_number(title)) {
+            (Some(listed), Some(number)) => listed == number,
+            _ => true,
+        }
+}
+
+/// A numbered title too long for `numbered_level` that the contents may still list: Latin
+/// words take more letters to say as much (`12.3 Upgrades from older Debian Edu /
+/// Skolelinux installations (before Bullseye)`).
+fn long_numbered_title(t: &str) -> bool {
+    outline::section_number(t).is_some()
+        && super::repair::width(t) <= 120
+        && !ends_with_punctuation(without_closing_bracket(t))
+}
+
+/// A title may end with a bracket or quote it opened (`一组用户的权限（组）`): the text
+/// before that closing mark, which is what says whether the line ends a sentence.
+fn without_closing_bracket(t: &str) -> &str {
+    for (open, close) in [
+        ('（', '）'),
+        ('(', ')'),
+        ('“', '”'),
+        ('「', '」'),
+        ('『', '』'),
+    ] {
+        if let Some(inner) = t.strip_suffix(close)
+            && inner.contains(open)
+        {
+            return inner;
+        }
+    }
+    t
 }
 
 /// Whether `next` continues `line` as the second half of a wrapped heading: directly under
@@ -608,7 +663,7 @@ fn book_headings(lines: &[Line]) -> BookOutline {
     let mut takes_next = vec![false; lines.len()];
     let short_title = |l: &Line| {
         let t = l.trimmed();
-        (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(t)
+        (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(without_closing_bracket(t))
     };
     let numbered_parts = numeral_headings(lines, &skipped);
     let mut next_entry = 0;
@@ -646,18 +701,12 @@ fn book_headings(lines: &[Line]) -> BookOutline {
                 || !(next.trimmed().starts_with(['第', '#'])
                     || outline::numbered_level(next.trimmed()).is_some()
                     || outline::is_heading_label(next.trimmed())))
-            && !(t.starts_with(|c: char| c.is_ascii_digit())
-                && too_deep(t.trim_end_matches('.').split('.').count()))
+            && !outline::section_number(t).is_some_and(|n| too_deep(n.split('.').count()))
         {
-            let level = if t.starts_with(|c: char| c.is_ascii_digit()) {
-                t.trim_end_matches('.').split('.').count()
-            } else {
-                1
-            };
+            // `1.2.5` is at level 3, `A.1` at 2; `第一章`, `Chapter 1` at 1
+            let level = outline::section_number(t).map_or(1, |n| n.split('.').count());
             levels[k] = Some(u8::try_from(level.min(6)).unwrap_or(6));
             takes_next[k] = true;
-            k += 2;
-            continue;
         } else if let Some(level) = named[k]
             && (!t.starts_with('#') || markdown_heading(lines, k, k > 0 && levels[k - 1].is_some()))
         {
@@ -672,10 +721,6 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             // a long heading wrapped onto a second line at the same margin
             takes_next[k] =
                 next.is_some_and(|n| !heading_like[k + 1] && wraps_onto(l, n, body_indent));
-            if takes_next[k] {
-                k += 2;
-                continue;
-            }
         } else if let Some(next) = next
             && outdented
             && spaced
@@ -687,12 +732,16 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             // over `不工作。我该怎么办？`
             levels[k] = Some(level);
             takes_next[k] = true;
-            k += 2;
-            continue;
-        } else if short_title(l)
+        } else if (short_title(l) || long_numbered_title(t))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
             && !t.starts_with(['•', '·', '▪', '◆', '●', '-', '*'])
-            && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
+            && let Some(at) = listed_next(&entries, next_entry, t)
+            // a subsection listed with its number (`3.2.4 角色`) comes back with it: a
+            // table cell `角色` is not that heading
+            && entries[at]
+                .number
+                .as_deref()
+                .is_none_or(|n| !n.contains('.') || outline::section_number(t) == Some(n))
         {
             // the next entries of the table of contents: a heading whatever its shape
             levels[k] = Some(outline::numbered_level(t).unwrap_or(1));
@@ -704,12 +753,26 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         // happens to say what a later entry says is not taken for it (a heading the
         // contents gave has moved on already: `跋涉`, listed again further on, is not
         // looked for twice)
-        if levels[k].is_some()
-            && let Some(at) = listed_next(&entries, next_entry, &outline::title_key(t))
-        {
-            next_entry = at + 1;
+        if levels[k].is_some() {
+            let title = match next {
+                Some(next) if takes_next[k] => format!("{t} {}", next.trimmed()),
+                _ => t.to_owned(),
+            };
+            // a numbered section that the contents list, with its number, further on than
+            // the next few entries (headings in between were missed) brings the place up
+            // to it (not `1. …`: a numbered list may say what a later list says)
+            let number = outline::section_number(&title).filter(|n| n.contains('.'));
+            if let Some(at) = listed_next(&entries, next_entry, &title).or_else(|| {
+                (next_entry..entries.len()).find(|&i| {
+                    number.is_some()
+                        && entries[i].number.as_deref() == number
+                        && is_entry_of(&entries[i], &title)
+                })
+            }) {
+                next_entry = at + 1;
+            }
         }
-        k += 1;
+        k += if takes_next[k] { 2 } else { 1 };
     }
     if levels.iter().all(Option::is_none) {
         for (k, l) in lines.iter().enumerate() {
@@ -978,770 +1041,5 @@ fn parse_book(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// An e-book's contents as pandoc prints it: titles under 目录, one a line, no page
-    /// numbers, some titles the same (`跋涉` in three stories): contents, not a table.
-    #[test]
-    fn contents_without_page_numbers_give_the_headings() {
-        let stories = [
-            "爱因斯坦赤道",
-            "跋涉",
-            "真空衰变",
-            "跋涉",
-            "山在那儿",
-            "跋涉",
-            "星空",
-        ];
-        let mut text = String::from("目录\n\n");
-        for t in &stories {
-            text += &format!("{t}\n\n");
-        }
-        // paragraphs of all lengths, as a book has them
-        for (k, t) in stories.iter().enumerate() {
-            let long =
-                "在绿色草带的尽头，朝阳已升出了一半，它的光芒照花了人们的眼睛。".repeat(k + 1);
-            text += &format!("{t}\n\n“有一句话我早就想对你们说了。”\n\n{long}\n\n好。\n\n");
-        }
-        let doc = parse(&text);
-        let titles: Vec<&str> = doc
-            .sections
-            .iter()
-            .filter_map(|s| s.title.as_deref())
-            .collect();
-        assert_eq!(titles, stories, "{:?}", doc.warnings);
-    }
-
-    #[test]
-    fn excerpts_in_the_front_matter_are_read_once_in_their_place() {
-        let passages = [
-            "看那马要站起来了，他们就喝彩。",
-            "晚饭一过，火烧云就上来了。",
-            "祖父到鸡架那里去放鸡，我也跟在后边。",
-        ];
-        let filler = "　　严冬一封锁了大地的时候，则大地满地裂着口。从南到北，从东到西，几尺长的，\
-                      一丈长的，还有好几丈长的，它们毫无方向地，便随时随地。\n"
-            .repeat(40);
-        let mut text = String::from("呼兰河传\n\n");
-        for p in passages {
-            text += &format!("{p}\n\n");
-        }
-        text += "第一章\n\n";
-        text += &filler;
-        for p in passages {
-            text += &format!("　　{p}后来的事情就不提了。\n");
-        }
-        let doc = parse(&text);
-        let said: Vec<&str> = doc
-            .sections
-            .iter()
-            .flat_map(|s| &s.paragraphs)
-            .map(|p| p.text.as_str())
-            .collect();
-        for p in passages {
-            let first = p.trim_end_matches('。');
-            assert_eq!(said.iter().filter(|t| t.contains(first)).count(), 1, "{p}");
-        }
-        // two repeated lines (a verse the book quotes again) are no list of excerpts
-        let mut text = String::from(
-            "金瓶梅\n\n二八佳人体似酥，腰间仗剑斩愚夫。\n\n虽然不见人头落，暗里教君骨髓枯。\n\n第一回\n\n",
-        );
-        text += &filler;
-        text += "　　二八佳人体似酥，腰间仗剑斩愚夫。\n　　虽然不见人头落，暗里教君骨髓枯。\n";
-        let doc = parse(&text);
-        let verses = doc
-            .sections
-            .iter()
-            .flat_map(|s| &s.paragraphs)
-            .filter(|p| p.text.contains("二八佳人"))
-            .count();
-        assert_eq!(verses, 2);
-    }
-
-    /// A Word thesis as `pdftotext` gives it (the shape of one from MinerU's test files):
-    /// the chapter's name as each page's running header, the chapter heading split into
-    /// its label and name, a regression table printed one cell per line right before a
-    /// numbered heading.
-    #[test]
-    fn a_thesis_chapter_header_label_and_table_of_figures() {
-        let body = "中小企业在推动技术创新、扩大就业规模和促进社会财富积累等方面发挥着作用。\n";
-        let mut text = String::new();
-        text.push_str("\u{c}第一章 引言\n\n第一章\n\n引言\n\n1.1 研究背景\n");
-        text.push_str(&body.repeat(3));
-        text.push_str("\u{c}第一章 引言\n\n");
-        text.push_str(&body.repeat(3));
-        // a table of figures, one cell per line
-        for cell in [
-            "0.173", "", "0.208", "", "Constant", "", "YES", "", "YES", "", "0.385", "", "YES", "",
-            "0.173", "", "YES", "",
-        ] {
-            text.push_str(cell);
-            text.push('\n');
-        }
-        text.push_str("1.2 研究意义\n");
-        text.push_str(&body.repeat(3));
-        text.push_str("\u{c}第一章 引言\n\n");
-        text.push_str(&body.repeat(2));
-        // a long second chapter: its header recurs on more pages than the first's
-        text.push_str("\u{c}第二章 方法\n\n第二章\n\n方法\n\n");
-        for _ in 0..8 {
-            text.push_str(&body.repeat(3));
-            text.push_str("\u{c}第二章 方法\n\n");
-        }
-        text.push_str(&body.repeat(2));
-        // the references: their heading heads the first page and is each later page's
-        // header, over the page number of the page before
-        for page in 0..3 {
-            text.push_str(&format!("{}\n\n\u{c}参考文献\n", 54 + page));
-            text.push_str(&"[1] 陈三毛,钱晓萍.2014.中国各省金融包容性指数及其测算[J].\n".repeat(6));
-        }
-        let doc = parse(&text);
-        let titles: Vec<_> = doc
-            .sections
-            .iter()
-            .filter_map(|s| s.title.as_deref())
-            .collect();
-        assert_eq!(
-            titles,
-            [
-                "第一章 引言",
-                "1.1 研究背景",
-                "1.2 研究意义",
-                "第二章 方法",
-                "参考文献"
-            ],
-            "{:?}",
-            doc.sections
-        );
-        for p in doc.sections.iter().flat_map(|s| &s.paragraphs) {
-            assert!(
-                !p.text.contains("0.173") && !p.text.contains("引言") && !p.text.contains("方法"),
-                "{}",
-                p.text
-            );
-        }
-    }
-
-    /// A newspaper page as `pdftotext` gives it (the LibreOffice newspaper of the scored
-    /// documents): the running header split over three lines (one digit lost on page 2),
-    /// the headline over its byline, a photo caption, a source line at the end.
-    #[test]
-    fn a_newspaper_header_and_bylines_in_extracted_text_are_not_read() {
-        let text = include_str!(
-            "../../tests/fixtures/documents/newspaper-lo-pdftotext/seed-newspaper.pdftotext.txt"
-        );
-        let doc = parse(text);
-        assert_eq!(
-            doc.title.as_deref(),
-            Some("推动一体化向更深层次更宽领域拓展")
-        );
-        assert_eq!(doc.author.as_deref(), Some("本报评论员"));
-        for p in doc.sections.iter().flat_map(|s| &s.paragraphs) {
-            for never in ["星期五", "要闻", "本报评论员", "本报记者", "图为"] {
-                assert!(!p.text.contains(never), "[{}] {}", p.line, p.text);
-            }
-        }
-        assert!(
-            doc.sections[0].paragraphs[0]
-                .text
-                .starts_with("习近平总书记在上海主持召开")
-        );
-        // subheads and the second headline over its subtitle, marked by nothing but their
-        // shape (pdftotext put the columns' blocks out of order)
-        let mut titles: Vec<String> = doc
-            .sections
-            .iter()
-            .filter_map(|s| s.title.clone())
-            .collect();
-        titles.sort();
-        assert_eq!(
-            titles,
-            [
-                "习近平总书记重要讲话持续引发干部群众热烈反响共筑标杆 共谋创新 共享服务",
-                "共享便利服务",
-                "共建创新体系",
-                "共筑示范标杆",
-                "推动一体化向更深层次更宽领域拓展",
-                "牢记殷殷嘱托"
-            ]
-        );
-        // a diary's date over its weather is text: no 版 there
-        let diary = parse("2023年1月1日 星期日\n晴\n\n今天去了公园，人很多。\n");
-        let said: String = diary
-            .sections
-            .iter()
-            .flat_map(|s| &s.paragraphs)
-            .map(|p| p.text.clone())
-            .collect();
-        assert!(
-            said.contains('晴')
-                || diary
-                    .sections
-                    .iter()
-                    .any(|s| s.title.as_deref().is_some_and(|t| t.contains("星期日"))),
-            "{diary:?}"
-        );
-    }
-
-    const SEED: &str = include_str!("../../tests/fixtures/seed-newspaper-pdf.txt");
-
-    fn titles(doc: &Document) -> Vec<&str> {
-        doc.sections
-            .iter()
-            .map(|s| s.title.as_deref().unwrap_or("<none>"))
-            .collect()
-    }
-
-    fn body(doc: &Document) -> impl Iterator<Item = &Paragraph> {
-        doc.sections.iter().flat_map(|s| s.paragraphs.iter())
-    }
-
-    #[test]
-    fn seed_gives_the_five_sections_in_order() {
-        let doc = parse(SEED);
-        assert_eq!(
-            titles(&doc),
-            [
-                "推动一体化向更深层次更宽领域拓展",
-                "牢记殷殷嘱托",
-                "共筑示范标杆",
-                "共建创新体系",
-                "共享便利服务"
-            ]
-        );
-        assert_eq!(
-            doc.title.as_deref(),
-            Some("推动一体化向更深层次更宽领域拓展")
-        );
-    }
-
-    /// The structure as text, for assertion messages.
-    fn outline(doc: &Document) -> String {
-        let mut out = String::new();
-        for s in &doc.sections {
-            out += &format!("## {:?} @{}\n", s.title, s.line);
-            for p in &s.paragraphs {
-                out += &format!("  [{}] {}\n", p.line, p.text);
-            }
-        }
-        for w in &doc.warnings {
-            out += &format!("W {w}\n");
-        }
-        out
-    }
-
-    fn section<'a>(doc: &'a Document, title: &str) -> &'a Section {
-        doc.sections
-            .iter()
-            .find(|s| s.title.as_deref() == Some(title))
-            .unwrap_or_else(|| panic!("no section {title}:\n{}", outline(doc)))
-    }
-
-    #[test]
-    fn seed_first_section_starts_after_the_lost_date_with_a_warning() {
-        let doc = parse(SEED);
-        let first = &doc.sections[0].paragraphs[0];
-        assert!(
-            first
-                .text
-                .starts_with("习近平总书记在上海主持召开深入推进长三角一体化发展座谈会"),
-            "{}",
-            outline(&doc)
-        );
-        assert_eq!(first.line, 29);
-        assert!(
-            doc.warnings
-                .iter()
-                .any(|w| w.line == 29 && w.message.contains("月□日")),
-            "{:?}",
-            doc.warnings
-        );
-    }
-
-    #[test]
-    fn seed_subsections_start_and_end_where_the_article_does() {
-        let doc = parse(SEED);
-        let first = &section(&doc, "牢记殷殷嘱托").paragraphs[0];
-        assert!(
-            first.text.starts_with("杨浦区委书记薛侃表示"),
-            "{}",
-            first.text
-        );
-        let last = section(&doc, "共享便利服务");
-        let ending = "为深入推进长三角一体化发展贡献自己的力量。”";
-        assert!(
-            last.paragraphs.iter().any(|p| p.text.contains(ending)),
-            "{}",
-            outline(&doc)
-        );
-        // The section runs on to the article's last sentence, before the byline.
-        assert!(
-            last.paragraphs[last.paragraphs.len() - 1]
-                .text
-                .ends_with("更有利于开展各项工作。”")
-        );
-    }
-
-    #[test]
-    fn seed_bylines_become_the_author_and_never_body_text() {
-        let doc = parse(SEED);
-        let author = doc.author.as_deref().unwrap_or_default();
-        assert!(author.contains("本报评论员"), "{author}");
-        assert!(author.contains("孙云 毛丽君 解敏 吕倩雯"), "{author}");
-        for p in body(&doc) {
-            for byline in ["本报评论员", "本报记者", "孙云", "吕倩雯"] {
-                assert!(!p.text.contains(byline), "[{}] {}", p.line, p.text);
-            }
-        }
-    }
-
-    #[test]
-    fn seed_body_has_no_caption_ornament_kicker_or_gap_residue() {
-        let doc = parse(SEED);
-        for p in body(&doc) {
-            let t = &p.text;
-            for bad in [
-                "周馨",
-                "馨摄",
-                "﹃",
-                "﹄",
-                "一网通办﹄",
-                "■",
-                "  ",
-                " ",
-                ".",
-                "全国倍",
-                "全国.倍",
-                "热烈反响",
-                "共谋创新",
-            ] {
-                assert!(!t.contains(bad), "{bad:?} in [{}] {t}", p.line);
-            }
-            // The caption read downwards as its own paragraph would be 长三角一网通办.
-            assert!(!t.starts_with("长三角一网通办"), "[{}] {t}", p.line);
-        }
-    }
-
-    #[test]
-    fn seed_warns_once_for_every_lost_digit_gap_with_its_line() {
-        let doc = parse(SEED);
-        let mut gap_lines: Vec<usize> = doc
-            .warnings
-            .iter()
-            .filter(|w| w.message.starts_with("digits lost"))
-            .map(|w| w.line)
-            .collect();
-        gap_lines.sort_unstable();
-        // Counted by hand in the fixture: one per run of spaces left by missing digits.
-        assert_eq!(
-            gap_lines,
-            [29, 29, 33, 33, 33, 69, 71, 73, 77, 77, 81, 83, 83, 93, 107]
-        );
-    }
-
-    #[test]
-    fn seed_damaged_sentences_stay_readable() {
-        let doc = parse(SEED);
-        let texts: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
-        assert!(
-            texts.contains(
-                &"基础设施和公共服务的“硬联通”，让长三角三省一市之间的人员流动更为便捷。"
-            )
-        );
-        assert!(
-            texts
-                .iter()
-                .any(|t| t.starts_with("此外，已实现异地就医门诊费用直接结算"))
-        );
-        assert!(
-            texts
-                .iter()
-                .any(|t| t.contains("发表重要讲话。这是继在合肥主持召开"))
-        );
-        // Wrapped lines are joined with no space between CJK characters.
-        assert!(texts.iter().any(|t| t.contains("统筹龙头带动和各扬所长")));
-    }
-
-    #[test]
-    fn seed_paragraphs_break_where_the_newspaper_breaks_them() {
-        let doc = parse(SEED);
-        let starts: Vec<usize> = section(&doc, "牢记殷殷嘱托")
-            .paragraphs
-            .iter()
-            .map(|p| p.line)
-            .collect();
-        assert_eq!(starts, [196, 206, 226, 240]);
-        let starts: Vec<usize> = doc.sections[0].paragraphs.iter().map(|p| p.line).collect();
-        assert_eq!(
-            starts,
-            [
-                29, 43, 61, 67, 75, 83, 91, 97, 107, 117, 139, 145, 161, 169, 173
-            ]
-        );
-    }
-
-    #[test]
-    fn seed_in_gb18030_and_utf16_gives_the_same_document() {
-        let utf8 = parse(SEED);
-        let (gb, _, _) = encoding_rs::GB18030.encode(SEED);
-        let from_gb = parse(&crate::ingest::decode::decode(&gb).unwrap().text);
-        assert_eq!(from_gb, utf8);
-        let mut utf16 = vec![0xff, 0xfe];
-        utf16.extend(SEED.encode_utf16().flat_map(u16::to_le_bytes));
-        let from_utf16 = parse(&crate::ingest::decode::decode(&utf16).unwrap().text);
-        assert_eq!(from_utf16, utf8);
-    }
-
-    #[test]
-    fn crlf_input_gives_the_same_structure_as_lf() {
-        assert_eq!(parse(&SEED.replace('\n', "\r\n")), parse(SEED));
-    }
-
-    const AQ: &str = include_str!("../../tests/fixtures/ingest/luxun_a_q_zhengzhuan.txt");
-    const SANGUO: &str = include_str!("../../tests/fixtures/ingest/sanguo_yanyi_hui01-08.txt");
-    const HONGLOU: &str = include_str!("../../tests/fixtures/ingest/pdf_hongloumeng_hui01-05.txt");
-    const CONSTITUTION: &str =
-        include_str!("../../tests/fixtures/ingest/constitution_prc_2018.txt");
-
-    #[test]
-    fn a_q_zhengzhuan_has_nine_chapters_from_crlf_text() {
-        assert!(AQ.contains("\r\n"), "the fixture is the CRLF original");
-        let doc = parse(AQ);
-        let t = titles(&doc);
-        assert_eq!(t.len(), 9, "{t:?}");
-        assert_eq!(t[0], "第一章 序");
-        assert_eq!(t[1], "第二章 优胜记略");
-        assert_eq!(t[8], "第九章大团圆");
-        assert_eq!(doc.title, None);
-        // One line is one paragraph here; the indent is not kept.
-        let first = &doc.sections[0].paragraphs[0];
-        assert_eq!(first.line, 2);
-        assert!(first.text.starts_with("我要给阿Q做正传"), "{}", first.text);
-        assert!(body(&doc).all(|p| !p.text.contains('\r')));
-    }
-
-    #[test]
-    fn sanguo_has_eight_hui_and_joins_words_split_by_hard_wraps() {
-        let doc = parse(SANGUO);
-        let t = titles(&doc);
-        assert_eq!(t.len(), 8, "{t:?}");
-        assert_eq!(t[0], "第一回 宴桃园豪杰三结义 斩黄巾英雄首立功");
-        assert_eq!(t[7], "第八回 王司徒巧使连环计 董太师大闹凤仪亭");
-        let texts: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
-        // "楚、汉\n分争" and "机事不\n密" are wrapped inside words in the file.
-        let p = texts
-            .iter()
-            .find(|t| t.starts_with("话说天下大势"))
-            .unwrap_or_else(|| panic!("{}", outline(&doc)));
-        assert!(p.contains("楚、汉分争，又并入于汉。"), "{p}");
-        assert!(
-            p.ends_with("窦武、陈蕃谋诛之，机事不密，反为所害，中涓自此愈横。"),
-            "{p}"
-        );
-        // Blank lines separate paragraphs: the next one starts on its own.
-        assert!(
-            texts
-                .iter()
-                .any(|t| t.starts_with("建宁二年四月望日，帝御温德殿。"))
-        );
-    }
-
-    #[test]
-    fn hongloumeng_drops_page_markers_and_joins_across_them() {
-        let doc = parse(HONGLOU);
-        let hui: Vec<&str> = titles(&doc)
-            .into_iter()
-            .filter(|t| t.starts_with('第'))
-            .collect();
-        assert_eq!(
-            hui,
-            [
-                "第一回 甄士隐梦幻识通灵 贾雨村风尘怀闺秀",
-                "第二回 贾夫人仙逝扬州城 冷子兴演说荣国府",
-                "第三回 托内兄如海荐西宾 接外孙贾母惜孤女",
-                "第四回 薄命女偏逢薄命郎 葫芦僧判断葫芦案",
-                "第五回 贾宝玉神游太虚境 警幻仙曲演红楼梦",
-            ]
-        );
-        for p in body(&doc) {
-            assert!(!p.text.contains("Page"), "[{}] {}", p.line, p.text);
-            assert!(!p.text.contains("-----"), "[{}] {}", p.line, p.text);
-            // the download site's banner and copyright notice at the top
-            assert!(
-                !p.text.contains("本站") && !p.text.contains("删除"),
-                "[{}] {}",
-                p.line,
-                p.text
-            );
-        }
-        assert_eq!(titles(&doc)[0], "第一回 甄士隐梦幻识通灵 贾雨村风尘怀闺秀");
-        // Page 1 ends "虽不敢说强似", page 2 goes on "前代书中所有之人": one paragraph.
-        assert!(
-            body(&doc).any(|p| p.text.contains("虽不敢说强似前代书中所有之人")),
-            "{}",
-            outline(&doc)
-        );
-    }
-
-    #[test]
-    fn constitution_chapters_are_sections_and_articles_are_not() {
-        let doc = parse(CONSTITUTION);
-        assert_eq!(doc.title.as_deref(), Some("中华人民共和国宪法"));
-        assert_eq!(
-            titles(&doc),
-            [
-                "中华人民共和国宪法",
-                "序言",
-                "第一章 总纲",
-                "第二章 公民的基本权利和义务",
-                "第三章 国家机构",
-                "第一节 全国人民代表大会",
-                "第二节 中华人民共和国主席",
-                "第三节 国务院",
-                "第四节 中央军事委员会",
-                "第五节 地方各级人民代表大会和地方各级人民政府",
-                "第六节 民族自治地方的自治机关",
-                "第七节 监察委员会",
-                "第八节 人民法院和人民检察院",
-                "第四章 国旗、国歌、国徽、首都",
-            ]
-        );
-        // every level of the law's own outline is a section (as h1–h6 are in HTML); its
-        // articles (第…条) are not
-        let chapter3 = section(&doc, "第三章 国家机构");
-        assert!(chapter3.paragraphs.is_empty());
-        let first = section(&doc, "第一节 全国人民代表大会");
-        assert!(first.paragraphs[0].text.starts_with("第五十七条 "));
-        // Each blank-separated line is a paragraph: not hard-wrapped, so nothing is joined.
-        let preface = section(&doc, "序言");
-        assert_eq!(
-            preface.paragraphs[2].text,
-            "二十世纪，中国发生了翻天覆地的伟大历史变革。"
-        );
-    }
-
-    #[test]
-    fn chapter_headings_of_every_kind_start_sections() {
-        let text = "第1回 开篇\n正文一。\n第十二回\n正文二。\nChapter 3: The Road\n正文三。\n";
-        let doc = parse(text);
-        assert_eq!(
-            titles(&doc),
-            ["第1回 开篇", "第十二回", "Chapter 3: The Road"]
-        );
-    }
-
-    #[test]
-    fn heading_levels_are_ranks_among_the_shapes_a_book_uses() {
-        let doc = parse("书名\n\n第一章 总则\n甲。\n第一节 起\n乙。\n第二章 附则\n丙。\n");
-        let levels: Vec<_> = doc
-            .sections
-            .iter()
-            .map(|s| (s.title.as_deref().unwrap_or(""), s.level))
-            .collect();
-        assert_eq!(
-            levels,
-            [
-                ("书名", 0),
-                ("第一章 总则", 1),
-                ("第一节 起", 2),
-                ("第二章 附则", 1)
-            ]
-        );
-        let numbered = parse("1 概述\n\n甲。\n\n1.1 范围\n\n乙。\n");
-        let levels: Vec<_> = numbered.sections.iter().map(|s| s.level).collect();
-        assert_eq!(levels, [1, 2]);
-    }
-
-    #[test]
-    fn sections_alone_are_top_level_when_there_are_no_chapters() {
-        let doc = parse("第一节 起\n甲。\n第十二节 终\n乙。\n");
-        assert_eq!(titles(&doc), ["第一节 起", "第十二节 终"]);
-    }
-
-    #[test]
-    fn an_article_of_a_law_is_not_a_heading() {
-        let doc = parse("第一章 总则\n第一百四十三条 本法自公布之日起施行\n第二条 其他\n");
-        assert_eq!(titles(&doc), ["第一章 总则"]);
-        assert_eq!(doc.sections[0].paragraphs.len(), 2);
-    }
-
-    #[test]
-    fn markdown_title_and_centred_heading() {
-        let text = "# 一本书\n\n## 第一部分\n\n正文。\n\n                 尾声\n\n完。\n";
-        let doc = parse(text);
-        assert_eq!(doc.title.as_deref(), Some("一本书"));
-        assert_eq!(titles(&doc), ["一本书", "第一部分", "尾声"]);
-    }
-
-    #[test]
-    fn wrapped_latin_words_get_one_space_and_hyphens_are_mended() {
-        let line = "This is a line of English prose that wraps at a fixed width in the text";
-        let text = format!(
-            "{line}\n{line}\n{line}\n{line}\n{line}\nand a well-\nknown word, and an exam-\nple here.\n"
-        );
-        let doc = parse(&text);
-        let t = &doc.sections[0].paragraphs[0].text;
-        assert!(t.contains("the text This is"), "{t}");
-        // A dictionary would be needed to keep "well-known" whole; for speech, a split word
-        // ("exam ple") is worse than a lost hyphen, so the hyphen goes.
-        assert!(t.contains("wellknown"), "{t}");
-        assert!(t.contains("an example here."), "{t}");
-    }
-
-    #[test]
-    fn a_downloaded_novel_loses_its_site_marks() {
-        let text = "《百年孤独》全集\n作者：加夫列尔·加西亚·马尔克斯\n\n                    正文 出版说明\n\n本书据<u>藏书网</u>初版排印，<span class=\"ter\">杨绛</span>校。\n\n                    正文 第一章\n\n多年以后，<u>藏书网</u>他想起&mdash;&mdash;<span>那个</span>下午。\n\n（本章完）\n\n                    正文 第二章\n\n十六世纪，<u>藏书网</u><span>海盗</span>来了。\n";
-        let doc = parse(text);
-        assert_eq!(doc.title.as_deref(), Some("《百年孤独》全集"));
-        assert_eq!(doc.author.as_deref(), Some("加夫列尔·加西亚·马尔克斯"));
-        assert_eq!(
-            titles(&doc),
-            ["《百年孤独》全集", "出版说明", "第一章", "第二章"]
-        );
-        let body: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
-        assert_eq!(
-            body,
-            [
-                "本书据初版排印，杨绛校。",
-                "多年以后，他想起——那个下午。",
-                "十六世纪，海盗来了。"
-            ]
-        );
-        assert!(
-            doc.warnings
-                .iter()
-                .any(|w| w.message.contains("3 repeated watermark")),
-            "{:?}",
-            doc.warnings
-        );
-    }
-
-    #[test]
-    fn a_contents_ends_before_the_preface_after_it_and_says_how_deep_headings_go() {
-        let text = "目录\n\n1 概述 . . . . . . 1\n1.1 范围 . . . . . . 1\n1.2 术语 . . . . . . 2\n\
-                    2 安装 . . . . . . 3\n2.1 准备 . . . . . . 3\n2.2 步骤 . . . . . . 4\n\n\
-                    前言\n\n本书介绍系统的安装和使用方法，适合初次接触的读者阅读。\n\
-                    书中的例子都在真实的机器上验证过，读者可以放心照做。\n\n\
-                    1 概述\n\n本章说明系统是什么，以及它能为读者做些什么事情。\n\n\
-                    1.1 范围\n\n范围很广。\n\n1.1.1 细节\n\n细节很多。\n\n1.2 术语\n\n术语很少。\n\n\
-                    2 安装\n\n安装很快。\n\n2.1 准备\n\n准备好。\n\n2.2 步骤\n\n照做。\n";
-        let doc = parse(text);
-        assert_eq!(
-            titles(&doc),
-            [
-                "前言",
-                "1 概述",
-                "1.1 范围",
-                "1.2 术语",
-                "2 安装",
-                "2.1 准备",
-                "2.2 步骤"
-            ]
-        );
-        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
-        // the preface is read; `1.1.1`, deeper than the contents goes, is a line of text
-        assert!(
-            body.contains("本书介绍系统的安装") && body.contains("1.1.1 细节"),
-            "{body}"
-        );
-        assert!(!body.contains(". . ."), "{body}");
-    }
-
-    #[test]
-    fn a_directory_called_目录_in_a_table_swallows_no_chapters() {
-        let text = "1 文件\n\n下表列出 ls -l 输出的第一个字符，每种文件类型各有一个字母。\n\n\
-                    说明\n普通文件\n目录\n符号链接\n字符设备节点\n\n\
-                    这些类型在后面的章节里还会一一讲到，读者先有个印象即可。\n\
-                    每一种类型都有它自己的用途，系统管理员需要熟悉它们。\n\
-                    目录是一种特殊的文件，里面记着别的文件的名字。\n\n\
-                    2 符号链接\n\n符号链接指向另一个文件。\n\n3 设备\n\n设备文件代表硬件。\n";
-        let doc = parse(text);
-        assert_eq!(titles(&doc), ["1 文件", "2 符号链接", "3 设备"]);
-        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
-        assert!(body.contains("系统管理员需要熟悉它们"), "{body}");
-    }
-
-    #[test]
-    fn shell_comments_at_the_margin_are_not_markdown_headings() {
-        let text = "# 安装\n\n先装好软件。\n\n# use : and , as IFS\n# echo is a Bash builtin\nIFS=:,\n\n\
-                    # use /bin/sh to run commands\nSHELL=/bin/sh\n\n## 配置\n\n再改配置。\n";
-        let doc = parse(text);
-        assert_eq!(titles(&doc), ["安装", "配置"]);
-    }
-
-    #[test]
-    fn angle_brackets_a_manual_never_closes_are_its_text() {
-        let manual = "在 vim 里按 <Tab> 键补全，按 <CR> 确认，<leader>p 切换粘贴模式。\n\n\
-                      邮件请寄 <tollef at add.no>，或写 <b>粗体</b> 试试。\n";
-        let doc = parse(manual);
-        let body: String = body(&doc).map(|p| p.text.as_str()).collect();
-        assert!(
-            body.contains("<Tab>") && body.contains("<leader>") && body.contains("<b>粗体</b>"),
-            "{body}"
-        );
-    }
-
-    #[test]
-    fn a_first_line_that_is_also_the_running_header_is_the_title() {
-        let page = |n: usize| {
-            format!(
-                "示例手册\n\n第{n}章 标题{n}\n\n这是第{n}章的正文，写得足够长，像一本书里的一段话。\n\n{n}\n"
-            )
-        };
-        let text = format!(
-            "示例手册\n张三、李四\n\n\u{c}{}\u{c}{}\u{c}{}",
-            page(1),
-            page(2),
-            page(3)
-        );
-        let doc = parse(&text);
-        assert_eq!(doc.title.as_deref(), Some("示例手册"), "{}", outline(&doc));
-        // and only there: the headers on the pages are not read
-        let headers = body(&doc).filter(|p| p.text == "示例手册").count();
-        assert_eq!(headers, 0, "{}", outline(&doc));
-    }
-
-    #[test]
-    fn empty_and_blank_input_give_an_empty_document() {
-        assert_eq!(parse(""), Document::default());
-        assert_eq!(parse("\n\n  \n"), Document::default());
-    }
-
-    #[test]
-    fn odd_inputs_never_panic_and_never_leave_space_runs() {
-        const TOKENS: [&str; 16] = [
-            "长",
-            "\n",
-            "\n\n",
-            "  ",
-            " . ",
-            ".",
-            "。",
-            "，",
-            "第一章",
-            "# ",
-            "-",
-            "abc",
-            "■",
-            "本报记者",
-            "\u{3000}",
-            "----- Page 2 -----",
-        ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..400 {
-            let mut text = String::new();
-            for _ in 0..60 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
-            }
-            let doc = parse(&text);
-            for p in body(&doc) {
-                assert!(!p.text.contains("  "), "{text:?} -> {:?}", p.text);
-                assert!(!p.text.is_empty());
-            }
-        }
-    }
-}
+#[path = "structure_tests.rs"]
+mod tests;

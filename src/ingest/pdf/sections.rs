@@ -332,7 +332,7 @@ impl Reader {
                 let sized = self.is_heading_line(line);
                 let listed = !sized && self.listed(line, false);
                 let is_heading = sized || listed;
-                if is_heading && is_contents_title(&line.text) {
+                if is_heading && crate::ingest::outline::is_contents_title(&line.text) {
                     (in_contents, listing_titles) = (true, true);
                     continue;
                 }
@@ -652,22 +652,6 @@ pub(super) fn is_label(text: &str) -> bool {
     worded || chinese || number
 }
 
-pub(super) fn is_contents_title(text: &str) -> bool {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    matches!(
-        t.to_lowercase().as_str(),
-        "contents"
-            | "tableofcontents"
-            | "目录"
-            | "目次"
-            | "listoffigures"
-            | "listoftables"
-            | "插图目录"
-            | "表格目录"
-    )
-}
-
-/// `图 3`, `图3-1 …`, `表 1.2`, `Figure 4.`, `Table 2`.
 /// A newspaper headline's subtitle (副题): a smaller, unnumbered line centred right under
 /// it; one heading with it. (`第一章` over `1.1 概述` are two: the second is numbered.)
 fn is_subtitle(headline: &Line, next: &Line) -> bool {
