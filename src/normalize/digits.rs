@@ -310,6 +310,17 @@ fn ip(line: &Line, at: usize) -> Option<Reading> {
     if line.get(k) == Some('.') && line.is_digit(k + 1) {
         return None;
     }
+    // `17.6.3.3 Authorization block` opening a line is a heading's section number (parts
+    // of one or two digits, none zero, a title after it), read as one (十七点六点三点三)
+    let opens_line = line.chars[..at].iter().all(|c| c.is_whitespace());
+    let titled = line.get(k).is_some_and(char::is_whitespace)
+        && line.chars[k..]
+            .iter()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| c.is_alphabetic());
+    if opens_line && titled && parts.iter().all(|p| p.len() <= 2 && !p.starts_with('0')) {
+        return None;
+    }
     let text = parts
         .iter()
         .map(|p| number::digits(p))
@@ -352,6 +363,18 @@ mod tests {
     fn ip_addresses_are_read_with_dian() {
         assert_eq!(n("输入 8.8.8.8 作为"), "输入 八点八点八点八 作为");
         assert_eq!(n("10.0.2.2"), "一零点零点二点二");
+        assert_eq!(
+            n("192.168.1.1 是默认网关"),
+            "一九二点一六八点一点一 是默认网关"
+        );
+    }
+
+    #[test]
+    fn a_four_part_section_number_over_its_title_is_not_an_address() {
+        assert_eq!(n("17.6.3.3 授权"), "十七点六点三点三 授权");
+        assert_eq!(n("  1.2.3.4 Plugin Order"), "  一点二点三点四 Plugin Order");
+        // in running text, or with a zero part, four dotted numbers are an address
+        assert_eq!(n("网关 10.0.2.2 不通"), "网关 一零点零点二点二 不通");
     }
 
     #[test]
