@@ -780,6 +780,10 @@ pub(crate) fn is_bare_number(text: &str) -> bool {
 /// notice to delete the file after reading.
 pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
     let t = text.trim_matches(is_space);
+    // an item of a list (`* 免費的百科全書：維基百科（https://…）`) is the text's own
+    if ["* ", "- ", "• ", "· "].iter().any(|b| t.starts_with(b)) {
+        return false;
+    }
     let lower = t.to_ascii_lowercase();
     let address = lower.contains("http://")
         || lower.contains("https://")
@@ -793,7 +797,7 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
                     .is_some_and(|c| c.is_ascii_alphanumeric())
             })
         });
-    const SAYS: [&str; 12] = [
+    const SAYS: &[&str] = &[
         "下载",
         "电子书",
         "整理",
@@ -806,6 +810,14 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
         "首发",
         "本站",
         "网友",
+        // the same in traditional characters
+        "下載",
+        "電子書",
+        "免費",
+        "小說",
+        "書友",
+        "首發",
+        "網友",
     ];
     let says = SAYS.iter().any(|w| lower.contains(w));
     // a site's name and address and nothing else: `天涯在线书库《www.tianyabook.com》`
@@ -822,6 +834,12 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
         "仅供交流",
         "仅供学习",
         "请勿用于商业",
+        "24小時內刪除",
+        "購買正版",
+        "版權歸原作者",
+        "僅供交流",
+        "僅供學習",
+        "請勿用於商業",
     ]
     .iter()
     .any(|w| t.contains(w));
@@ -1181,6 +1199,17 @@ mod tests {
         assert!(is_banner(
             "TXT小说天堂  https://www.xstt5.com，最有文艺气息的文学网站，所有TXT电子书手机免费下载阅读",
             AtAnEnd
+        ));
+        // in traditional characters
+        assert!(is_banner("好書盡在 www.example.com 電子書免費下載", Alone));
+        // a list's item is not one
+        assert!(!is_banner(
+            "* 免費的百科全書：維基百科（https://www.wikipedia.org/）",
+            Alone
+        ));
+        assert!(is_banner(
+            "聲明：本書僅供交流，請於下載後24小時內刪除",
+            Inside
         ));
     }
 

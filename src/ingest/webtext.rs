@@ -46,6 +46,12 @@ const NAVIGATION: &[&str] = &[
     "回到頂部",
     "上一章節",
     "下一章節",
+    "上一節",
+    "下一節",
+    "返回目錄",
+    "返回總目錄",
+    "打印本頁",
+    "關閉窗口",
 ];
 
 /// Headings a page puts over what follows its article: other stories, comments, share
