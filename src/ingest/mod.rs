@@ -13,6 +13,7 @@
 
 mod aligned;
 pub mod archive;
+mod columns;
 mod content;
 pub mod decode;
 pub mod docx;

@@ -173,6 +173,39 @@ const EDGE_LINES: usize = 8;
 
 /// Splits decoded text into lines and drops page furniture, ornaments and vertical captions.
 pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
+    // columns set side by side are put one after the other first; lines and warnings then
+    // name the input's lines again
+    let Some(unwoven) = super::columns::unweave(text) else {
+        return clean_lines_in_order(text, warnings);
+    };
+    let first_warning = warnings.len();
+    let mut lines = clean_lines_in_order(&unwoven.text, warnings);
+    let input_line = |no: usize| {
+        unwoven
+            .line_of
+            .get(no.wrapping_sub(1))
+            .map_or(no, |k| k + 1)
+    };
+    for line in &mut lines {
+        line.no = input_line(line.no);
+    }
+    for warning in &mut warnings[first_warning..] {
+        warning.line = input_line(warning.line);
+    }
+    warnings.insert(
+        first_warning,
+        Warning::new(
+            unwoven.first + 1,
+            format!(
+                "text set in columns side by side ({} band(s)) read one column after the other",
+                unwoven.bands
+            ),
+        ),
+    );
+    lines
+}
+
+fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
     let with_breaks: Vec<String> = text
         .split('\n')
         .map(|l| l.trim_end_matches('\r').to_owned())
@@ -1095,6 +1128,26 @@ mod tests {
         );
         assert_eq!(out, "这是继在合肥召开座谈会之后，总书记讲话。");
         assert_eq!(w.len(), 3);
+    }
+
+    #[test]
+    fn columns_side_by_side_are_read_down_and_keep_their_line_numbers() {
+        let mut w = Vec::new();
+        let lines = clean_lines(crate::ingest::columns::tests::LAYOUT, &mut w);
+        let at = |s: &str| {
+            lines
+                .iter()
+                .position(|l| l.trimmed().starts_with(s))
+                .unwrap()
+        };
+        // the second column follows the whole first one, and names the input's line
+        assert!(at("基础设施和公共服务") > at("三角一体化发展有许多"));
+        assert_eq!(lines[at("基础设施和公共服务")].no, 4);
+        assert_eq!(lines[at("三省一市")].no, 5);
+        assert!(
+            w.iter()
+                .any(|w| w.message.contains("columns side by side") && w.line == 4)
+        );
     }
 
     #[test]

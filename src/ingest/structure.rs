@@ -776,7 +776,7 @@ fn book_headings(lines: &[Line]) -> BookOutline {
     }
     if levels.iter().all(Option::is_none) {
         for (k, l) in lines.iter().enumerate() {
-            if !skipped[k] && is_centred(l) {
+            if !skipped[k] && is_centred(l) && byline_of(&l.text).is_none() {
                 levels[k] = Some(3);
             }
         }

@@ -864,3 +864,15 @@ fn a_title_may_end_with_its_closing_bracket() {
         ]
     );
 }
+
+/// A byline centred under a centred headline is the author, not a heading, even where only
+/// centring marks headings.
+#[test]
+fn a_centred_byline_is_no_heading() {
+    let text = "                      推动一体化向更深层次更宽领域拓展\n\
+                \u{20}                                       本报评论员\n\n\
+                习近平总书记在上海主持召开深入推进长三角一体化发展座谈会并发表重要讲话。\n";
+    let doc = parse(text);
+    assert_eq!(titles(&doc), ["推动一体化向更深层次更宽领域拓展"]);
+    assert_eq!(doc.author.as_deref(), Some("本报评论员"));
+}
