@@ -25,10 +25,8 @@ const SLACK: usize = 3;
 pub(crate) struct Unwoven {
     pub text: String,
     pub line_of: Vec<usize>,
-    /// How many runs of lines were set in columns.
-    pub bands: usize,
-    /// The first line (0-based) set in columns.
-    pub first: usize,
+    /// The runs of lines (0-based, end excluded) that were set in columns.
+    pub bands: Vec<std::ops::Range<usize>>,
 }
 
 /// A run of text on a line between runs of two or more spaces: where it starts (in
@@ -116,8 +114,22 @@ pub(crate) fn unweave(text: &str) -> Option<Unwoven> {
             line_of.push(k);
         }
         for column in 0..band.columns.len() {
+            // a column's lines need not share the others' baselines, so a column is empty
+            // on every other line of the band: only a wider gap (a picture, another
+            // story) parts its paragraphs
+            let mut empty = 0;
             for (row, k) in (band.start..band.end).enumerate() {
-                out.push(band.cells[row][column].clone());
+                let cell = &band.cells[row][column];
+                if cell.is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                if empty >= 2 && !out.last().is_some_and(String::is_empty) {
+                    out.push(String::new());
+                    line_of.push(k);
+                }
+                empty = 0;
+                out.push(cell.clone());
                 line_of.push(k);
             }
             // a column's end ends its paragraph
@@ -133,8 +145,7 @@ pub(crate) fn unweave(text: &str) -> Option<Unwoven> {
     Some(Unwoven {
         text: out.join("\n"),
         line_of,
-        bands: bands.len(),
-        first: bands[0].start,
+        bands: bands.iter().map(|b| b.start..b.end).collect(),
     })
 }
 

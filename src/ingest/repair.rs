@@ -195,10 +195,15 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
     warnings.insert(
         first_warning,
         Warning::new(
-            unwoven.first + 1,
+            unwoven.bands.first().map_or(1, |b| b.start + 1),
             format!(
-                "text set in columns side by side ({} band(s)) read one column after the other",
-                unwoven.bands
+                "text set in columns side by side read one column after the other (lines {})",
+                unwoven
+                    .bands
+                    .iter()
+                    .map(|b| format!("{}–{}", b.start + 1, b.end))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ),
     );
