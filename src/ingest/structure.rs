@@ -518,6 +518,8 @@ fn listed_next(entries: &[ContentsEntry], from: usize, title: &str) -> Option<us
     (from..end).find(|&i| is_entry_of(&entries[i], title))
 }
 
+/// Whether a contents entry lists the heading `title`: the same title key, and the same
+/// section number unless one side gives none (`1. 定义` listed, `第 1 章 定义` in the text).
 fn is_entry_of(entry: &ContentsEntry, title: &str) -> bool {
     entry.key == outline::title_key(title)
         && match (entry.number.as_deref(), outline::section_number(title)) {
@@ -531,7 +533,7 @@ fn is_entry_of(entry: &ContentsEntry, title: &str) -> bool {
 /// Skolelinux installations (before Bullseye)`).
 fn long_numbered_title(t: &str) -> bool {
     outline::section_number(t).is_some()
-        && super::repair::width(t) <= 120
+        && repair::width(t) <= 120
         && !ends_with_punctuation(without_closing_bracket(t))
 }
 
