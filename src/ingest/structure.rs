@@ -928,7 +928,9 @@ fn parse_book(
                         || n.trimmed().starts_with("作者")
                         || is_byline(n.trimmed())
                 }));
-        markdown_title || plain || l.headline || said_twice
+        // a headline over its byline, however it was found to be a heading (centred)
+        let headline = shaped_like_a_title && lines.get(1).is_some_and(|n| is_byline(n.trimmed()));
+        markdown_title || plain || headline || l.headline || said_twice
     });
     // the shapes' levels (卷 1, 章 2, 节 3; `1` 1, `1.1` 2) as ranks among those the book
     // uses: a book of 章 and 节 has chapters at level 1

@@ -866,7 +866,7 @@ fn a_title_may_end_with_its_closing_bracket() {
 }
 
 /// A byline centred under a centred headline is the author, not a heading, even where only
-/// centring marks headings.
+/// centring marks headings; the headline is the title.
 #[test]
 fn a_centred_byline_is_no_heading() {
     let text = "                      推动一体化向更深层次更宽领域拓展\n\
@@ -875,4 +875,9 @@ fn a_centred_byline_is_no_heading() {
     let doc = parse(text);
     assert_eq!(titles(&doc), ["推动一体化向更深层次更宽领域拓展"]);
     assert_eq!(doc.author.as_deref(), Some("本报评论员"));
+    // and the headline over its byline is the document's title
+    assert_eq!(
+        doc.title.as_deref(),
+        Some("推动一体化向更深层次更宽领域拓展")
+    );
 }
