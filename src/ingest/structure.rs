@@ -532,9 +532,13 @@ fn is_entry_of(entry: &ContentsEntry, title: &str) -> bool {
 /// words take more letters to say as much (`12.3 Upgrades from older Debian Edu /
 /// Skolelinux installations (before Bullseye)`).
 fn long_numbered_title(t: &str) -> bool {
-    outline::section_number(t).is_some()
-        && repair::width(t) <= 120
-        && !ends_with_punctuation(without_closing_bracket(t))
+    let t = t.trim_matches(is_space);
+    // a title after the number (`0.0 < 0.5 < 0.10` compares versions)
+    let titled = outline::section_number(t).is_some_and(|n| {
+        let rest = t[n.len()..].trim_start_matches(|c: char| c == '.' || is_space(c));
+        !rest.is_empty() && !rest.starts_with(|c: char| "<>=+-*/|&%~^".contains(c))
+    });
+    titled && repair::width(t) <= 120 && !ends_with_punctuation(without_closing_bracket(t))
 }
 
 /// A title may end with a bracket or quote it opened (`一组用户的权限（组）`): the text
@@ -733,6 +737,23 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             // a question wrapped before its question mark: `3.1.1. 你让我…不能被检测到/`
             // over `不工作。我该怎么办？`
             levels[k] = Some(level);
+            takes_next[k] = true;
+        } else if let Some(next) = next
+            && spaced
+            && next.blank_before == 0
+            && !next.tight
+            && repair::width(t) >= 60
+            && next.trimmed().chars().count() <= 30
+            && indent(next) <= indent(l)
+            && !format!("{t}{}", next.trimmed()).contains(['。', '，', '；', '：'])
+            && long_numbered_title(&format!("{t} {}", next.trimmed()))
+            && let Some(number) = outline::section_number(t)
+            && !too_deep(number.split('.').count())
+        {
+            // a long numbered title that a text dump wrapped at its width, alone between
+            // blank lines: `12.3. Upgrades from older Debian Edu / Skolelinux installations
+            // (before` over `Bullseye)`
+            levels[k] = Some(u8::try_from(number.split('.').count().min(6)).unwrap_or(6));
             takes_next[k] = true;
         } else if (short_title(l) || long_numbered_title(t))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)

@@ -881,3 +881,26 @@ fn a_centred_byline_is_no_heading() {
         Some("推动一体化向更深层次更宽领域拓展")
     );
 }
+
+/// A console browser wraps a long numbered title at its width; alone between blank lines,
+/// the two lines are one heading. A version comparison that opens with a number is not.
+#[test]
+fn a_numbered_title_wrapped_by_a_text_dump_is_one_heading() {
+    let prose = "To upgrade from any older release, you will need to upgrade to the Bullseye\n\
+                 based Debian Edu release first, before you can follow the instructions.\n";
+    let text = format!(
+        "12.2. 升级工作站\n\n{prose}\n12.3.\u{a0}Upgrades from older Debian Edu / Skolelinux installations (before\n\
+         Bullseye)\n\n{prose}\n12.4. 其他\n\n{prose}\n\
+         0.0 < 0.5 < 0.10 < 0.99 < 1 < 1.0~rc1 < 1.0 < 1.0+b1 < 1.0+nmu1 < 1.1 < 2.0 < 3.0\n\
+         1.1 < 2.0\n\n{prose}"
+    );
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "12.2. 升级工作站",
+            "12.3. Upgrades from older Debian Edu / Skolelinux installations (before Bullseye)",
+            "12.4. 其他"
+        ]
+    );
+}
