@@ -113,7 +113,7 @@ pub(crate) fn unweave(text: &str) -> Option<Unwoven> {
             out.push((*line).to_owned());
             line_of.push(k);
         }
-        for column in 0..band.columns.len() {
+        for column in 0..band.cells.first().map_or(0, Vec::len) {
             // a column's lines need not share the others' baselines, so a column is empty
             // on every other line of the band: only a wider gap (a picture, another
             // story) parts its paragraphs
@@ -149,12 +149,11 @@ pub(crate) fn unweave(text: &str) -> Option<Unwoven> {
     })
 }
 
-/// Lines `start..end` set in columns beginning at `columns` (grid steps), and each line's
-/// text in each column (its indent within the column kept).
+/// Lines `start..end` set in columns, and each line's text in each column (its indent
+/// within the column kept).
 struct Band {
     start: usize,
     end: usize,
-    columns: Vec<usize>,
     cells: Vec<Vec<String>>,
 }
 
@@ -201,12 +200,7 @@ fn band_at(lines: &[&str], rows: &[Vec<Cell>], start: usize) -> Option<Band> {
         cells.pop();
         end -= 1;
     }
-    Some(Band {
-        start,
-        end,
-        columns,
-        cells,
-    })
+    Some(Band { start, end, cells })
 }
 
 /// Where the columns of a band start: places where, down the window's lines, three or
