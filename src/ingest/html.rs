@@ -136,6 +136,7 @@ fn read(source: &str, find_article: bool, notes: NotePlacement) -> (Document, Fo
         skipped_captions: 0,
         skipped_banners: 0,
         skipped_links: 0,
+        headings_over_links: Vec::new(),
         skipped_notes: 0,
         found: FoundNotes::default(),
         article: false,
@@ -169,7 +170,7 @@ fn read(source: &str, find_article: bool, notes: NotePlacement) -> (Document, Fo
     reader.close_section();
     let found = std::mem::take(&mut reader.found);
     if reader.article {
-        drop_empty_headings(&mut reader.document.sections);
+        drop_empty_headings(&mut reader.document.sections, &reader.headings_over_links);
     }
     if notes == NotePlacement::ChapterEnd {
         // said by whoever places them
@@ -333,6 +334,8 @@ struct Reader<'s> {
     skipped_captions: usize,
     skipped_banners: usize,
     skipped_links: usize,
+    /// Lines of the headings under which a list of links was left out before any text.
+    headings_over_links: Vec<usize>,
     skipped_notes: usize,
     /// Note bodies found, and the references to them.
     found: FoundNotes,
@@ -413,6 +416,11 @@ impl Reader<'_> {
         // stories (上一篇 / 下一篇, 您可能会有兴趣的文章), not the story
         if self.article && is_only_links(element) {
             self.skipped_links += 1;
+            if let Some(section) = &self.current
+                && section.paragraphs.is_empty()
+            {
+                self.headings_over_links.push(section.line);
+            }
             return;
         }
         if PARAGRAPHS.contains(&name) && !has_block_children(element) {
@@ -617,15 +625,17 @@ pub(crate) fn links_in(element: ElementRef, internal: bool) -> Vec<usize> {
 }
 
 /// Headings left with nothing under them once the links are gone (`您可能会有兴趣的文章`
-/// over a list of other stories): the next heading is of the same or a higher level, or
-/// none follows.
-fn drop_empty_headings(sections: &mut Vec<Section>) {
+/// over a list of other stories, at `over_links` or last in the article): the next
+/// heading is of the same or a higher level, or none follows. A heading over only a
+/// picture, a table or nothing at all (a manual's placeholder section) stays: it is the
+/// document's outline.
+fn drop_empty_headings(sections: &mut Vec<Section>, over_links: &[usize]) {
     let mut k = 0;
     while k < sections.len() {
+        let next = sections.get(k + 1);
         let empty = sections[k].paragraphs.is_empty()
-            && sections
-                .get(k + 1)
-                .is_none_or(|next| next.level <= sections[k].level);
+            && next.is_none_or(|next| next.level <= sections[k].level)
+            && (next.is_none() || over_links.contains(&sections[k].line));
         if empty {
             sections.remove(k);
         } else {
@@ -897,6 +907,39 @@ mod tests {
                 .any(|w| w.message.contains("links only")),
             "{:?}",
             doc.warnings
+        );
+    }
+
+    /// A manual's page (KiCad's, found as an article inside the site's frame): a heading
+    /// over nothing but a screenshot, or over nothing at all, is part of its outline.
+    #[test]
+    fn headings_over_a_picture_or_nothing_stay_in_a_manual_page() {
+        let text = "本章介绍界面的各个部分，以及如何在它们之间切换，请按顺序阅读。";
+        let source = format!(
+            r#"<html><head><title>Gerber Viewer</title></head><body>
+            <div id="header"><a href="/">首页</a></div>
+            <div id="content"><h2>2. 界面</h2><p>{text}</p>
+              <h3>2.1. 主窗口</h3><div class="imageblock"><img src="main.png" alt="main"></div>
+              <h3>2.2. 顶部工具栏</h3><p>{text}</p>
+              <h3>2.3. 解决方案</h3>
+              <h3>2.4. 左方工具栏</h3><p>{text}</p><p>{text}</p>
+            </div><div id="footer">版权所有</div></body></html>"#
+        );
+        let doc = parse(&source);
+        let titles: Vec<_> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "2. 界面",
+                "2.1. 主窗口",
+                "2.2. 顶部工具栏",
+                "2.3. 解决方案",
+                "2.4. 左方工具栏"
+            ]
         );
     }
 
