@@ -5,6 +5,10 @@
 //!
 //! Text set in two or three columns side by side is not a table: a row needs a short cell
 //! (a name, a number), and two rows or more make a table.
+//!
+//! Tables drawn with lines (`w3m` and `links` dumps of a web page, console tools, pandoc's
+//! grid tables) are found by their borders: a cell wrapped over many lines reads as a
+//! sentence cut in pieces and spliced with its neighbours'.
 
 use std::ops::Range;
 
@@ -114,6 +118,44 @@ pub(crate) fn aligned_tables(raw: &[String]) -> Vec<Range<usize>> {
     tables
 }
 
+/// A line of a table drawn with box characters (`┌──┬──┐`, `│ 名称 │ 说明 │`) or ASCII
+/// (`+----+----+`, `| a | b |`). A line opening with `──` and nothing else drawn is a
+/// Chinese dash (`──即一千文制钱`), not a border.
+fn is_drawn(line: &str) -> bool {
+    let t = line.trim_matches(is_space);
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    let boxed = |c: char| ('\u{2500}'..='\u{257f}').contains(&c);
+    let horizontal = |c: char| "─━┄┅┈┉╌╍═".contains(c);
+    if boxed(first) {
+        return t.chars().any(|c| boxed(c) && !horizontal(c))
+            || t.chars().all(|c| boxed(c) || is_space(c));
+    }
+    // (`html2text` cuts a wide character in two at a cell's edge: `自动管理�|�络` ends a row)
+    (t.starts_with('|') && (t.ends_with('|') || t.matches('|').count() >= 3) && t.len() >= 3)
+        || (t.starts_with("+-") || t.starts_with("+="))
+            && t.ends_with('+')
+            && t.chars().all(|c| "+-=:".contains(c))
+        // `html2text`'s top border
+        || (t.len() >= 10 && t.chars().all(|c| c == '_'))
+}
+
+/// Line ranges (0-based, end exclusive) of the tables drawn with lines in `raw`: two lines
+/// or more in a row that [`is_drawn`].
+pub(crate) fn drawn_tables(raw: &[String]) -> Vec<Range<usize>> {
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let run = raw[i..].iter().take_while(|l| is_drawn(l)).count();
+        if run >= 2 {
+            tables.push(i..i + run);
+        }
+        i += run.max(1);
+    }
+    tables
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +190,32 @@ mod tests {
              \n正文。\n",
         );
         assert_eq!(aligned_tables(&raw), vec![2..6]);
+    }
+
+    #[test]
+    fn tables_drawn_with_lines() {
+        // `w3m -dump` of a DocBook page: cells wrapped inside their borders
+        let raw = lines(
+            "7.4.1. 客户端类型的表格\n\n\
+             ┌─────────────┬──────────────┐\n\
+             │主要解决方案 │对多媒体的支持│\n\
+             ├─────────────┼──────────────┤\n\
+             │胖客户端（   │在客户端机器上│\n\
+             │Windows）    │带有足够强大的│\n\
+             └─────────────┴──────────────┘\n\n\
+             7.4.2. 解决方案\n",
+        );
+        assert_eq!(drawn_tables(&raw), vec![2..8]);
+        // ASCII: pandoc's grid table
+        let raw = lines(
+            "正文。\n+------+------+\n| 名称 | 说明 |\n+======+======+\n| a    | b    |\n+------+------+\n",
+        );
+        assert_eq!(drawn_tables(&raw), vec![1..6]);
+        // a rule alone (`<hr>`), a dash opening a line, a pipe in a sentence: no table
+        let raw = lines(
+            "━━━━━━━━━━━━━━━━━━━━\n──即一千文制钱。\n──这是另一句话。\n用 a | b 连接命令。\n",
+        );
+        assert!(drawn_tables(&raw).is_empty());
     }
 
     #[test]

@@ -343,6 +343,7 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
             }
         }
     }
+    drop_drawn_tables(&raw, &mut kinds, warnings);
     drop_vertical_captions(&raw, &mut kinds, warnings);
     drop_table_dumps(&raw, &page_starts, &mut kinds, warnings);
     drop_armored_blocks(&raw, &mut kinds, warnings);
@@ -378,6 +379,20 @@ fn drop_text(kinds: &mut [Kind]) {
         if *kind == Kind::Text {
             *kind = Kind::Dropped;
         }
+    }
+}
+
+/// Tables drawn with box characters or ASCII lines (see [`super::aligned`]), with a
+/// warning each.
+fn drop_drawn_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
+    for table in super::aligned::drawn_tables(raw) {
+        let (first, last) = (table.start + 1, table.end);
+        drop_text(&mut kinds[table]);
+        warnings.push(Warning::left_out(
+            first,
+            LeftOut::Table,
+            format!("a table drawn with lines not read aloud (lines {first}–{last})"),
+        ));
     }
 }
 
@@ -782,13 +797,14 @@ fn drop_table_dumps(
     }
 }
 
-/// `7.4.2 解决方案`, `3 Setup`: a section number, a space, then a word.
+/// `7.4.2 解决方案`, `3 Setup`: a section number, a space (`w3m` writes a no-break one),
+/// then a word.
 fn numbered_title(text: &str) -> bool {
     let number = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     number.len() < text.len()
         && text.starts_with(|c: char| c.is_ascii_digit())
         && number
-            .strip_prefix(' ')
+            .strip_prefix(is_space)
             .and_then(|rest| rest.chars().next())
             .is_some_and(|c| c.is_alphabetic())
 }
