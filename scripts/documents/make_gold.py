@@ -70,13 +70,13 @@ class _Headings(html.parser.HTMLParser):
             return
         classes = (dict(attrs).get("class") or "").split()
         self.stack.append((tag, bool(self.SKIP.intersection(classes))))
-        if tag in ("h1", "h2", "h3", "h4") and not self.skipping():
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and not self.skipping():
             self.heading = ""
         if tag == "title":
             self.in_title = True
 
     def handle_endtag(self, tag):
-        if tag in ("h1", "h2", "h3", "h4") and self.heading is not None:
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and self.heading is not None:
             text = " ".join(self.heading.split())
             if text:
                 self.headings.append(text)

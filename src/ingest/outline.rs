@@ -85,7 +85,13 @@ fn decimal_number(t: &str) -> Option<(u8, &str)> {
     }
     loop {
         let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 || digits > 3 {
+        // (after the first, a section's parts have one or two digits and are not 0:
+        // `127.0.0.1 localhost`, `192.168.1.1 网关` are addresses)
+        let later = depth > 0;
+        if digits == 0
+            || digits > 3
+            || (later && (digits > 2 || rest[..digits].bytes().all(|b| b == b'0')))
+        {
             return None;
         }
         depth += 1;
@@ -730,6 +736,7 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
             || t.chars().count() > 40
             || !t.chars().any(|c| c.is_ascii_digit())
             || is_heading_label(t)
+            || is_dotted_heading(t)
         {
             continue;
         }
@@ -758,6 +765,15 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
     }
     dropped.sort_unstable();
     dropped
+}
+
+/// `3.1.3. 清单`, `7. 确认`: a section number with a dot, then a title with no other
+/// number. Manuals repeat such titles under each part (`7.1.1. 解决方案`, `7.2.3. 解决方案`
+/// …); a running header's changing number is a page's, which no dot joins to the title.
+fn is_dotted_heading(t: &str) -> bool {
+    decimal_number(t).is_some_and(|(_, rest)| {
+        t[..t.len() - rest.len()].contains('.') && !rest.chars().any(|c| c.is_ascii_digit())
+    })
 }
 
 fn shape(text: &str) -> String {
@@ -1074,6 +1090,9 @@ mod tests {
             // an appendix's sections
             ("A.1 共享库", 2),
             ("B.2.3 多体系结构", 3),
+            // `w3m` puts a no-break space after the number
+            ("7.5.\u{a0}交换机", 2),
+            ("6.10.2 更新", 3),
         ] {
             assert_eq!(numbered_level(text), Some(level), "{text}");
         }
@@ -1086,6 +1105,10 @@ mod tests {
             "2.5",
             "3D 打印",
             "3.5 亿元投资",
+            // addresses: a section's later parts have one or two digits, none 0
+            "127.0.0.1 localhost",
+            "192.168.1.1 网关",
+            "10.0.2 版本说明",
         ] {
             assert_eq!(numbered_level(text), None, "{text}");
         }

@@ -30,7 +30,10 @@ use crate::text::{Document, LeftOut, Paragraph, Section, Warning};
 pub fn parse(text: &str) -> Document {
     let mut warnings = Vec::new();
     let lines = repair::clean_lines(text, &mut warnings);
-    let layout = Layout::measure(&lines);
+    let layout = Layout {
+        paged: text.matches('\u{c}').nth(1).is_some(),
+        ..Layout::measure(&lines)
+    };
     // a book's title is its running header too: a first line that comes back on its own
     // line page after page (and was dropped there as furniture) is the title
     let first_recurs = lines.first().is_some_and(|first| {
@@ -140,6 +143,9 @@ struct Layout {
     column: usize,
     /// Median line width.
     median: usize,
+    /// Pages are marked (form feeds, as `pdftotext` writes them): text of a printed
+    /// document, whose outline goes no deeper than its printed contents.
+    paged: bool,
 }
 
 impl Layout {
@@ -177,6 +183,7 @@ impl Layout {
             wrapped: near * 10 >= widths.len() * 6 || cut * 10 >= widths.len() * 3,
             column,
             median,
+            paged: false,
         }
     }
 }
@@ -601,7 +608,7 @@ struct BookOutline {
 /// short lines that a table of contents lists; centred lines only when nothing else marks
 /// headings. Tables of contents are found first and give no headings; a bare number on
 /// a line of its own (a page or chapter number left by extraction) is not read.
-fn book_headings(lines: &[Line]) -> BookOutline {
+fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
     // a heading the file marks is a chapter unless its own shape says otherwise
     let named: Vec<Option<u8>> = lines
         .iter()
@@ -630,8 +637,11 @@ fn book_headings(lines: &[Line]) -> BookOutline {
         .map(|i| heading_like[i] && (rough_indent == 0 || indent(&lines[i]) <= rough_indent))
         .collect();
     let (contents, entries) = outline::contents_blocks(lines, &toc_like);
-    // a table of contents also says how deep the outline goes: `10.1.2.1 授权的人` under a
-    // contents that lists three levels is a numbered paragraph, not a chapter
+    // a printed document's table of contents also says how deep its outline goes:
+    // `10.1.2.1 授权的人` under a contents that lists three levels is a numbered paragraph
+    // there, not a chapter; a web page's contents list fewer levels than its headings have
+    // (DocBook's HTML: three in the contents, five in `h1`–`h5`), so text without pages
+    // keeps its deeper numbered headings
     let listed_depths: Vec<u8> = contents
         .iter()
         .flat_map(|b| b.clone())
@@ -646,7 +656,7 @@ fn book_headings(lines: &[Line]) -> BookOutline {
             })
         })
         .collect();
-    let deepest_listed = (listed_depths.len() >= 5)
+    let deepest_listed = (paged && listed_depths.len() >= 5)
         .then(|| listed_depths.iter().copied().max())
         .flatten();
     let too_deep = |level: usize| deepest_listed.is_some_and(|d| level > usize::from(d));
@@ -905,7 +915,7 @@ fn parse_book(
         mut takes_next,
         skipped,
         contents,
-    } = book_headings(lines);
+    } = book_headings(lines, layout.paged);
     newspaper_subheads(lines, layout, &mut levels, &mut takes_next);
     for block in &contents {
         warnings.push(Warning::left_out(

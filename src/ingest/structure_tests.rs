@@ -637,12 +637,13 @@ fn a_downloaded_novel_loses_its_site_marks() {
 #[test]
 fn a_contents_ends_before_the_preface_after_it_and_says_how_deep_headings_go() {
     let text = "目录\n\n1 概述 . . . . . . 1\n1.1 范围 . . . . . . 1\n1.2 术语 . . . . . . 2\n\
-                2 安装 . . . . . . 3\n2.1 准备 . . . . . . 3\n2.2 步骤 . . . . . . 4\n\n\
+                2 安装 . . . . . . 3\n2.1 准备 . . . . . . 3\n2.2 步骤 . . . . . . 4\n\n\u{c}\
                 前言\n\n本书介绍系统的安装和使用方法，适合初次接触的读者阅读。\n\
-                书中的例子都在真实的机器上验证过，读者可以放心照做。\n\n\
+                书中的例子都在真实的机器上验证过，读者可以放心照做。\n\n\u{c}\
                 1 概述\n\n本章说明系统是什么，以及它能为读者做些什么事情。\n\n\
-                1.1 范围\n\n范围很广。\n\n1.1.1 细节\n\n细节很多。\n\n1.2 术语\n\n术语很少。\n\n\
+                1.1 范围\n\n范围很广。\n\n1.1.1 细节\n\n细节很多。\n\n1.2 术语\n\n术语很少。\n\n\u{c}\
                 2 安装\n\n安装很快。\n\n2.1 准备\n\n准备好。\n\n2.2 步骤\n\n照做。\n";
+    // pages (form feeds): a printed document, whose outline is as deep as its contents
     let doc = parse(text);
     assert_eq!(
         titles(&doc),
@@ -663,6 +664,21 @@ fn a_contents_ends_before_the_preface_after_it_and_says_how_deep_headings_go() {
         "{body}"
     );
     assert!(!body.contains(". . ."), "{body}");
+    // no pages: a web page's dump, whose contents list fewer levels than its headings
+    let doc = parse(&text.replace('\u{c}', ""));
+    assert_eq!(
+        titles(&doc),
+        [
+            "前言",
+            "1 概述",
+            "1.1 范围",
+            "1.1.1 细节",
+            "1.2 术语",
+            "2 安装",
+            "2.1 准备",
+            "2.2 步骤"
+        ]
+    );
 }
 
 #[test]
@@ -903,4 +919,31 @@ fn a_numbered_title_wrapped_by_a_text_dump_is_one_heading() {
             "12.4. 其他"
         ]
     );
+}
+
+/// A manual whose sections all have the same subsections (ITIL's `7.x.1 解决方案`, `7.x.2
+/// 确认`, empty, as `w3m` prints them with a no-break space): headings, not a running line
+/// that recurs with a changing number, nor a table printed one cell per line.
+#[test]
+fn subsections_of_one_title_under_every_section_are_headings() {
+    let mut text = String::from("1. 设立基础设施\n\n");
+    for (n, part) in ["网络架构", "交换机", "路由器", "防火墙"]
+        .iter()
+        .enumerate()
+    {
+        let n = n + 1;
+        text += &format!(
+            "1.{n}. {part}\n\n用户案例：应该配置什么\n\n\
+             1.{n}.1.\u{a0}解决方案\n\n1.{n}.2.\u{a0}确认\n\n"
+        );
+    }
+    let doc = parse(&text);
+    let found = titles(&doc);
+    assert_eq!(found.len(), 13, "{found:?}");
+    assert_eq!(found.iter().filter(|t| t.ends_with("解决方案")).count(), 4);
+    assert!(
+        found.contains(&"1.4.2.\u{a0}确认") || found.contains(&"1.4.2. 确认"),
+        "{found:?}"
+    );
+    assert!(!doc.warnings.iter().any(|w| w.message.contains("table")));
 }
