@@ -454,14 +454,23 @@ pub(crate) fn contents_blocks(
         // that is a table cell (a directory, in a Unix manual) swallows no chapters
         if let Some(sentence) = (entry..end).find(|&k| {
             let t = lines[k].trimmed();
-            t.ends_with('。') && t.chars().count() >= 15
+            // (an entry may end with a full stop: `7.4. 如何更改录制的乐段的音符音量。`)
+            let entry = section_number(t).is_some()
+                && t.chars().count() <= 40
+                && t.matches(['。', '，']).count() == 1;
+            t.ends_with('。') && t.chars().count() >= 15 && !entry
         }) {
             // back to the start of that paragraph, and its heading (`前言`, `Abstract`:
-            // short, no leader, no page number)
+            // short, no leader, no page number); where no blank line parts anything
+            // (`html2text`'s text), a short line that is no entry ends what came before
+            let single_spaced = (entry + 1..=sentence).all(|k| lines[k].blank_before == 0);
             let mut start = sentence;
             while start > entry
                 && lines[start].blank_before == 0
                 && !has_leader(&lines[start - 1].text)
+                && !(single_spaced
+                    && lines[start - 1].trimmed().chars().count() <= 20
+                    && !heading_like[start - 1])
             {
                 start -= 1;
             }
@@ -944,6 +953,22 @@ pub(crate) fn is_chapter_end_marker(text: &str) -> bool {
         t.as_str(),
         "本章完" | "未完待续" | "待续" | "本章完未完待续" | "本章结束"
     )
+}
+
+/// `***** 1. 简介 *****`: how `html2text` prints a heading, `h1` with six stars on each
+/// side down to `h6` with one. The level and the title, for `h1`–`h4` (`** 音频插件 **`
+/// is as often bold text that a wiki export left as it was).
+pub(crate) fn starred_heading(t: &str) -> Option<(u8, &str)> {
+    let stars = t.chars().take_while(|&c| c == '*').count();
+    let inner = t.get(stars..t.len().checked_sub(stars)?)?;
+    let level = 7 - u8::try_from(stars).ok().filter(|s| (3..=6).contains(s))?;
+    (t.len() > 2 * stars
+        && t[t.len() - stars..].chars().all(|c| c == '*')
+        && inner.starts_with(' ')
+        && inner.ends_with(' ')
+        && !inner.trim().is_empty()
+        && !inner.trim().starts_with('*'))
+    .then(|| (level, inner.trim()))
 }
 
 /// A rule with a few words inside (`------章节内容开始-------`, `===== 完 =====`): a

@@ -240,6 +240,13 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         let rank = text_lines.partition_point(|&k| k < i);
         rank < EDGE_LINES || rank + EDGE_LINES >= text_lines.len()
     };
+    // `html2text` prints headings between stars (`***** 1. 简介 *****`), which one such line
+    // alone would not tell from a divider (`***** 完 *****`)
+    let starred_headings = raw
+        .iter()
+        .filter(|l| super::outline::starred_heading(l.trim_matches(is_space)).is_some())
+        .nth(2)
+        .is_some();
     let mut banners = 0;
     let mut banner_texts: Vec<String> = Vec::new();
     let mut captions = 0;
@@ -295,7 +302,9 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
                 j += 1;
             }
         } else if is_ornament(&raw[i])
-            || super::outline::is_labelled_divider(&raw[i])
+            || (super::outline::is_labelled_divider(&raw[i])
+                && !(starred_headings
+                    && super::outline::starred_heading(raw[i].trim_matches(is_space)).is_some()))
             || super::outline::is_chapter_end_marker(&raw[i])
         {
             kinds[i] = Kind::Dropped;
@@ -399,6 +408,10 @@ fn drop_drawn_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warn
 /// Tables an extractor laid out in columns (see [`super::aligned`]), with a warning each.
 fn drop_aligned_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
     for table in super::aligned::aligned_tables(raw) {
+        // (inside a table drawn with lines, already left out)
+        if !kinds[table.clone()].contains(&Kind::Text) {
+            continue;
+        }
         let (first, last) = (table.start + 1, table.end);
         drop_text(&mut kinds[table]);
         warnings.push(Warning::left_out(

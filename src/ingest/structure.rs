@@ -307,9 +307,12 @@ fn tidy(text: &str, keep_cjk_spaces: bool) -> String {
     out
 }
 
-/// Heading text: trimmed, each run of whitespace one space, Markdown `#` removed.
+/// Heading text: trimmed, each run of whitespace one space, Markdown `#` and
+/// `html2text`'s stars removed.
 fn heading_text(text: &str) -> String {
-    let t = text.trim_matches(is_space).trim_start_matches('#');
+    let t = text.trim_matches(is_space);
+    let t =
+        outline::starred_heading(t).map_or_else(|| t.trim_start_matches('#'), |(_, inner)| inner);
     t.split(is_space)
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
@@ -401,9 +404,12 @@ fn paragraph_ends_in_column(prev: &Line, next: &Line, layout: &Layout) -> bool {
 }
 
 /// Heading level of a line in a book: 1 卷/部/篇/Part, 2 章/回/Chapter/序言, 3 节/Section or a
-/// centred short line; Markdown `#` counts its hashes.
+/// centred short line; Markdown `#` counts its hashes, `html2text`'s stars theirs.
 fn heading_level(line: &Line) -> Option<u8> {
     let t = line.trimmed();
+    if let Some((level, _)) = outline::starred_heading(t) {
+        return Some(level);
+    }
     let n = t.chars().count();
     if n == 0 || n > 50 || ends_sentence(t) || t.contains(['。', '，']) {
         return None;
@@ -939,7 +945,8 @@ fn parse_book(
         && compact(lines[0].trimmed()) == compact(lines[1].trimmed());
     let title_line = lines.first().filter(|l| {
         let t = l.trimmed();
-        let markdown_title = t.starts_with("# ");
+        let markdown_title =
+            t.starts_with("# ") || outline::starred_heading(t).is_some_and(|(level, _)| level == 1);
         let shaped_like_a_title = t.chars().count() <= 40
             && !t.contains([
                 '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?',

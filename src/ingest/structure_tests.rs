@@ -947,3 +947,55 @@ fn subsections_of_one_title_under_every_section_are_headings() {
     );
     assert!(!doc.warnings.iter().any(|w| w.message.contains("table")));
 }
+
+/// `html2text`'s dump of a manual page: headings between stars (`h1` with six), a bulleted
+/// contents whose links have `_` for spaces, no blank line anywhere, a copyright paragraph
+/// after the contents.
+#[test]
+fn html2text_headings_between_stars_and_its_contents() {
+    let text = "****** KiCad ******\nThe KiCad Team\nTable of Contents\n    * 1._简介\n\
+                \x20         o 1.1._系统要求\n    * 2._安装\n版权\n\
+                本文件的版权由下列贡献者拥有。您可以根据 GNU 通用公共许可证发布\n\
+                它和/或修改它，也可以按知识共享署名许可证的条款发布它。\n\
+                ***** 1. 简介 *****\nKiCad 是一款用于创建电子电路原理图和印刷电路板的开源软件套件。\n\
+                **** 1.1. 系统要求 ****\nKiCad 能够在多种硬件和操作系统上运行，但在低端硬件上会很慢。\n\
+                ***** 2. 安装 *****\n安装很快，请按照说明一步一步地操作即可完成。\n\
+                ** 音频插件 **\n这一行粗体不是标题，是维基导出时留下的。\n";
+    let doc = parse(text);
+    assert_eq!(doc.title.as_deref(), Some("KiCad"));
+    assert_eq!(
+        titles(&doc),
+        ["KiCad", "1. 简介", "1.1. 系统要求", "2. 安装"]
+    );
+    let levels: Vec<u8> = doc.sections.iter().map(|s| s.level).collect();
+    // as the page had them: h2, h3, h2
+    assert_eq!(levels, [0, 2, 3, 2]);
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert!(
+        body.contains("本文件的版权") && !body.contains("_简介"),
+        "{body}"
+    );
+}
+
+/// A contents entry that ends with a full stop (`7.4. 如何更改录制的乐段的音符音量。`, as a
+/// translation left it) is an entry, not the first sentence after the contents.
+#[test]
+fn a_contents_entry_may_end_with_a_full_stop() {
+    let text = "目录\n\n1. 简介\n2. 音符编辑\n    2.1. 如何更改谱号\n    2.2. 如何更改录制的乐段的音符音量。\n\
+                \x20   2.3. 如何为大谱表划分乐段\n3. 计时器\n\n\
+                1. 简介\n\n这个软件用来录制和编辑音乐，下面分几部分说明它的用法。\n\n\
+                2. 音符编辑\n\n音符可以在乐谱编辑器里修改，修改之后马上就能听到。\n\n\
+                2.1. 如何更改谱号\n\n双击谱号，会弹出菜单，从中选择新的谱号即可。\n\n\
+                2.2. 如何更改录制的乐段的音符音量。\n\n选中音符，然后拖动音量滑块即可。\n\n\
+                2.3. 如何为大谱表划分乐段\n\n选中乐段，然后选择划分命令即可。\n\n\
+                3. 计时器\n\n计时器有时不稳定，可以换一个内核试试看。\n";
+    let doc = parse(text);
+    let found = titles(&doc);
+    assert!(
+        found.starts_with(&["1. 简介", "2. 音符编辑", "2.1. 如何更改谱号"]),
+        "{found:?}"
+    );
+    assert_eq!(found.last(), Some(&"3. 计时器"), "{found:?}");
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert_eq!(body.matches("如何为大谱表划分乐段").count(), 0, "{body}");
+}
