@@ -554,6 +554,15 @@ fn long_numbered_title(t: &str) -> bool {
     titled && repair::width(t) <= 120 && !ends_with_punctuation(without_closing_bracket(t))
 }
 
+/// `4.1. 乐器索引。`: a numbered title that a translation ended with a full stop, its only
+/// one (a heading only where the contents list it).
+fn numbered_title_with_stop(t: &str) -> bool {
+    outline::section_number(t).is_some()
+        && t.ends_with('。')
+        && t.matches(['。', '，', '；']).count() == 1
+        && t.chars().count() <= 40
+}
+
 /// A title may end with a bracket or quote it opened (`一组用户的权限（组）`): the text
 /// before that closing mark, which is what says whether the line ends a sentence.
 fn without_closing_bracket(t: &str) -> &str {
@@ -771,7 +780,7 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // (before` over `Bullseye)`
             levels[k] = Some(u8::try_from(number.split('.').count().min(6)).unwrap_or(6));
             takes_next[k] = true;
-        } else if (short_title(l) || long_numbered_title(t))
+        } else if (short_title(l) || long_numbered_title(t) || numbered_title_with_stop(t))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
             && !t.starts_with(['•', '·', '▪', '◆', '●', '-', '*'])
             && let Some(at) = listed_next(&entries, next_entry, t)
@@ -783,7 +792,11 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
                 .is_none_or(|n| !n.contains('.') || outline::section_number(t) == Some(n))
         {
             // the next entries of the table of contents: a heading whatever its shape
-            levels[k] = Some(outline::numbered_level(t).unwrap_or(1));
+            levels[k] = Some(outline::numbered_level(t).unwrap_or_else(|| {
+                outline::section_number(t).map_or(1, |n| {
+                    u8::try_from(n.split('.').count().min(6)).unwrap_or(6)
+                })
+            }));
             next_entry = at + 1;
             k += 1;
             continue;

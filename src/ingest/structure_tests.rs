@@ -991,11 +991,20 @@ fn a_contents_entry_may_end_with_a_full_stop() {
                 3. 计时器\n\n计时器有时不稳定，可以换一个内核试试看。\n";
     let doc = parse(text);
     let found = titles(&doc);
-    assert!(
-        found.starts_with(&["1. 简介", "2. 音符编辑", "2.1. 如何更改谱号"]),
-        "{found:?}"
+    // and the entry's heading is one, at its number's depth
+    assert_eq!(
+        found,
+        [
+            "1. 简介",
+            "2. 音符编辑",
+            "2.1. 如何更改谱号",
+            "2.2. 如何更改录制的乐段的音符音量。",
+            "2.3. 如何为大谱表划分乐段",
+            "3. 计时器"
+        ]
     );
-    assert_eq!(found.last(), Some(&"3. 计时器"), "{found:?}");
+    let levels: Vec<u8> = doc.sections.iter().map(|s| s.level).collect();
+    assert_eq!(levels, [1, 1, 2, 2, 2, 1]);
     let body: String = body(&doc).map(|p| p.text.as_str()).collect();
     assert_eq!(body.matches("如何为大谱表划分乐段").count(), 0, "{body}");
 }

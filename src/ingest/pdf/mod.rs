@@ -799,6 +799,36 @@ mod tests {
         assert_eq!(levels, [("1 概述", 1), ("2 安装", 2)], "{d:#?}");
     }
 
+    /// A bookmark whose title a translation ended with a full stop (Rosegarden's manual:
+    /// `4.1 乐器索引。`) finds its heading of body size; a sentence that happens to open
+    /// like a longer bookmark does not.
+    #[test]
+    fn a_bookmark_ending_with_a_full_stop_finds_its_heading() {
+        let body = |top: u32, s: &str| text(top, 80, 0, s);
+        let pages = [page(
+            1,
+            &[
+                text(100, 80, 1, "1 编曲机简介"),
+                body(140, "这是第一段，它一直写到了行的最末尾处为止，然后结束。"),
+                body(180, "1.1 乐器索引。"),
+                body(220, "乐器索引列出所有的乐器，每一个都有自己的编号。"),
+                body(
+                    260,
+                    "如何设置控制器和程序的说明在后面的章节里面，先看这里。",
+                ),
+            ]
+            .concat(),
+        )];
+        let outline = r#"<outline><item page="1">编曲机简介</item><outline><item page="1">乐器索引。</item><item page="1">如何设置控制器和程序的说明</item></outline></outline>"#;
+        let d = doc(&pages, outline);
+        let titles: Vec<_> = d
+            .sections
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        assert_eq!(titles, ["1 编曲机简介", "1.1 乐器索引。"], "{d:#?}");
+    }
+
     #[test]
     fn pages_before_the_first_bookmark_are_front_matter() {
         let outline = r#"<outline><item page="3">概述</item><item page="3">安装</item></outline>"#;

@@ -260,10 +260,10 @@ impl Reader {
     /// it): the whole line is the entry's title, maybe after a section number.
     /// `anywhere`: on any page (as a contents entry is).
     fn listed(&self, line: &Line, anywhere: bool) -> bool {
-        // (no length limit: a bookmark's title is matched whole, or its first 12+ letters)
-        if line.text.ends_with(['。', '，', '；']) {
-            return false;
-        }
+        // (no length limit: a bookmark's title is matched whole, or its first 12+ letters;
+        // a line that ends as a sentence does only when a bookmark ends so too: `4.1
+        // 乐器索引。`)
+        let stops = line.text.ends_with(['。', '，', '；']);
         let k = key(&line.text);
         let near = |pages: &Vec<usize>| {
             anywhere || pages.iter().any(|&page| line.page.abs_diff(page) <= 1)
@@ -277,7 +277,7 @@ impl Reader {
             .filter_map(|at| self.titles.get(&k[at..]))
             .any(near);
         // the first line of a title wrapped over two
-        whole || (k.chars().count() >= 12 && self.title_starts.get(&k).is_some_and(near))
+        whole || (!stops && k.chars().count() >= 12 && self.title_starts.get(&k).is_some_and(near))
     }
 
     pub(super) fn read(self) -> Document {
