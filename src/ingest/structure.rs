@@ -745,6 +745,8 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         } else if let Some(level) = outline::numbered_level(t)
             && !too_deep(usize::from(level))
             && outdented
+            // `  1. 插入节奏更改` set in from text at the margin is a list's item
+            && !(body_indent == 0 && level == 1 && indent(l) > 0 && indent(l) < 8)
             // `1. 打开终端` in a list has no blank line before; `7.1.2 确认` may
             && (spaced || level >= 2)
         {

@@ -1008,3 +1008,20 @@ fn a_contents_entry_may_end_with_a_full_stop() {
     let body: String = body(&doc).map(|p| p.text.as_str()).collect();
     assert_eq!(body.matches("如何为大谱表划分乐段").count(), 0, "{body}");
 }
+
+/// `pdftotext -layout`: the text at the margin, a numbered list set in two spaces (a menu's
+/// items), a numbered section at the margin.
+#[test]
+fn a_numbered_list_set_in_from_text_at_the_margin_is_no_heading() {
+    let text = "9 如何在 Rosegarden 中更改节奏\n\n\
+                可以有几种方式来进行，我会向您展示我认为最好用的方法。如果右击之下的线，会弹出菜单。\n\n\
+                菜单如下：\n\n  1. 插入节奏更改\n  2. 在回放位置插入节奏更改\n\n  3. 删除节奏更改\n  4. 编辑节奏\n\n\
+                9.1 插入节奏更改\n\n如果右击您想要更改节奏的线，然后选择“插入节奏更改”，会显示一个点。\n";
+    let doc = parse(text);
+    assert_eq!(
+        titles(&doc),
+        ["9 如何在 Rosegarden 中更改节奏", "9.1 插入节奏更改"]
+    );
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert!(body.contains("删除节奏更改"), "{body}");
+}
