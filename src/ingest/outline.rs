@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use super::repair::{Line, ends_sentence, ends_with_punctuation, is_space};
+use super::repair::{self, Line, ends_sentence, ends_with_punctuation, is_space};
 
 /// The level of a numbered heading: `1.`/`1` → 1, `1.1`/`1.1.` → 2, `2.5.3` → 3; `一、` → 1,
 /// `（一）` → 2. `None` when the line is not shaped like one: the number must be followed
@@ -361,6 +361,9 @@ pub(crate) fn without_leader(text: &str) -> &str {
 /// out, lower case.
 pub(crate) fn title_key(text: &str) -> String {
     let t = text.trim_matches(is_space);
+    let t = starred_heading(t).map_or(t, |(_, title)| title);
+    // a contents printed as a list (`• 1. 简介`, `□ 1.1. 支持`, html2text's `o 1.1._支持`)
+    let t = after_bullet(t).unwrap_or(t);
     let t = match decimal_number(t) {
         Some((_, rest)) => rest,
         None => glued_section_number(t).unwrap_or_else(|| strip_chapter_label(t)),
@@ -370,6 +373,26 @@ pub(crate) fn title_key(text: &str) -> String {
         .filter(|&c| c.is_alphanumeric() || matches!(c, '？' | '?'))
         .collect::<String>()
         .to_lowercase()
+}
+
+/// The bullets that text dumps print in front of a list's items: `-`, `*`, `•` (w3m's
+/// first level, lynx's and pandoc's), `□`, `◦`, `▪` (deeper levels), `o` (html2text's
+/// second level, before a number only).
+const BULLETS: &[char] = &[
+    '-', '*', '+', '•', '·', '◦', '▪', '▫', '□', '■', '●', '○', '◆', '◇', '‣', '⁃', '☆', '★',
+];
+
+/// What follows the bullet that opens `t` (trimmed), if a list's bullet does.
+pub(crate) fn after_bullet(t: &str) -> Option<&str> {
+    if let Some(rest) = t.strip_prefix("o ")
+        && rest
+            .trim_start_matches(is_space)
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some(rest.trim_start_matches(is_space));
+    }
+    t.strip_prefix(BULLETS)
+        .map(|rest| rest.trim_start_matches(is_space))
 }
 
 /// After an appendix's letter that opens a section number (`A.1`, `B.2.3`): the digits.
@@ -441,7 +464,14 @@ pub(crate) fn contents_blocks(
                 && !has_leader(&lines[k].text)
                 && !in_contents_run(lines, heading_like, k)
         }) else {
-            i += 1;
+            // a contents after the text (a web page's, printed last by its dump): its
+            // entries were the headings before it
+            if titled && let Some(end) = trailing_contents_end(lines, heading_like, &keys, i) {
+                blocks.push(i..end);
+                i = end;
+            } else {
+                i += 1;
+            }
             continue;
         };
         // the heading's label line (`Chapter 1` over its title) belongs to the text
@@ -485,7 +515,12 @@ pub(crate) fn contents_blocks(
             }
             end = start;
         }
-        if end <= entry {
+        // titles, not prose: a block whose lines are mostly long is text that happens to
+        // say an entry again far on (an index, a second contents at the end)
+        let long = (entry..end)
+            .filter(|&k| !heading_like[k] && repair::width(lines[k].trimmed()) > 60)
+            .count();
+        if end <= entry || (long >= 10 && long * 3 > end - entry) {
             i += 1;
             continue;
         }
@@ -500,7 +535,7 @@ pub(crate) fn contents_blocks(
             key: keys[k].clone(),
             // pdftotext sets the number on a line of its own above the title (`3.2.4` over
             // `角色 . . . . 7`)
-            number: section_number(&lines[k].text)
+            number: section_number(after_bullet(lines[k].trimmed()).unwrap_or(&lines[k].text))
                 .or_else(|| {
                     let above = lines[k.checked_sub(1)?].trimmed();
                     (is_heading_label(above) && above.starts_with(|c: char| c.is_ascii_digit()))
@@ -512,6 +547,30 @@ pub(crate) fn contents_blocks(
     blocks.extend(caption_lists);
     blocks.sort_by_key(|b| b.start);
     (blocks, entries)
+}
+
+/// Where a contents titled at `title` ends when its entries say what headings before it
+/// said: the run of title lines (headings' shapes or a list's items) under the title, if
+/// three or more, two of the first five being earlier lines.
+fn trailing_contents_end(
+    lines: &[Line],
+    heading_like: &[bool],
+    keys: &[String],
+    title: usize,
+) -> Option<usize> {
+    let entry_like = |k: usize| {
+        let t = lines[k].trimmed();
+        (heading_like[k] || after_bullet(t).is_some())
+            && repair::width(t) <= 80
+            && !ends_sentence(t)
+    };
+    let end = (title + 1..lines.len())
+        .find(|&k| !entry_like(k))
+        .unwrap_or(lines.len());
+    let said_before = (title + 1..end.min(title + 6))
+        .filter(|&k| keys[k].chars().count() >= 2 && keys[..title].contains(&keys[k]))
+        .count();
+    (end >= title + 4 && said_before >= 2).then_some(end)
 }
 
 /// Where a list of tables or figures that starts at `from` ends: its entries are numbered
@@ -557,7 +616,11 @@ pub(crate) fn section_number(text: &str) -> Option<&str> {
 /// (a run of same-named subsections is not a table of contents); a number on one side only
 /// (`1. 定义` listed, `第 1 章 定义` in the text) does not tell them apart.
 fn same_number(a: &str, b: &str) -> bool {
-    match (section_number(a), section_number(b)) {
+    fn number(t: &str) -> Option<&str> {
+        let t = t.trim_matches(is_space);
+        section_number(after_bullet(t).unwrap_or(t))
+    }
+    match (number(a), number(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
     }
@@ -566,7 +629,12 @@ fn same_number(a: &str, b: &str) -> bool {
 /// Whether line `k` sits among other contents lines (its neighbours are entries too), so
 /// that a second table of contents is not taken for the text.
 fn in_contents_run(lines: &[Line], heading_like: &[bool], k: usize) -> bool {
-    let entry = |j: usize| heading_like[j] || has_leader(&lines[j].text);
+    let entry = |j: usize| {
+        heading_like[j]
+            || has_leader(&lines[j].text)
+            // a contents printed as a list: `□ 5.1 Tweaking basics`
+            || after_bullet(lines[j].trimmed()).is_some_and(|t| section_number(t).is_some())
+    };
     k + 2 < lines.len() && entry(k + 1) && entry(k + 2) && lines[k + 1].blank_before == 0
 }
 

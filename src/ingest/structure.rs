@@ -784,7 +784,7 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             takes_next[k] = true;
         } else if (short_title(l) || long_numbered_title(t) || numbered_title_with_stop(t))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
-            && !t.starts_with(['•', '·', '▪', '◆', '●', '-', '*'])
+            && outline::after_bullet(t).is_none()
             && let Some(at) = listed_next(&entries, next_entry, t)
             // a subsection listed with its number (`3.2.4 角色`) comes back with it: a
             // table cell `角色` is not that heading

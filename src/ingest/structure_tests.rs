@@ -1025,3 +1025,53 @@ fn a_numbered_list_set_in_from_text_at_the_margin_is_no_heading() {
     let body: String = body(&doc).map(|p| p.text.as_str()).collect();
     assert!(body.contains("删除节奏更改"), "{body}");
 }
+
+/// A web page's contents as `w3m` prints a nested list (`•`, then `□`): not read, and the
+/// headings it lists are found (`3. Tutorial Part 1: Project` has a colon a numbered
+/// listing would have, but the contents lists it).
+#[test]
+fn a_contents_printed_as_a_list_is_not_read() {
+    let text = "KiCad 入门\n\nTable of Contents\n\n  • 1. KiCad 简介\n      □ 1.1. 下载和安装 KiCad\n\
+                \x20     □ 1.2. 支持\n  • 2. Tutorial Part 1: Project\n\n\
+                1. KiCad 简介\n\nKiCad 是一款用于创建电子电路原理图和印刷电路板的开源软件套件。\n\n\
+                1.1. 下载和安装 KiCad\n\nKiCad 可以在官方网站上下载，安装方法见下面的说明。\n\n\
+                1.2. 支持\n\n如果有问题，可以到论坛上提问，会有志愿者来回答你。\n\n\
+                2. Tutorial Part 1: Project\n\nThe first thing to do is to create a new project.\n";
+    let doc = parse(text);
+    assert_eq!(
+        titles(&doc)[1..],
+        [
+            "1. KiCad 简介",
+            "1.1. 下载和安装 KiCad",
+            "1.2. 支持",
+            "2. Tutorial Part 1: Project"
+        ]
+    );
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert!(!body.contains('•') && !body.contains('□'), "{body}");
+}
+
+/// A contents printed after the text (the last node of a Texinfo manual's page, dumped
+/// by `w3m`): its entries were the headings before it; it is not read either.
+#[test]
+fn a_contents_after_the_text_is_not_read() {
+    let text = "1. Installing\n\nThis tutorial guides you through installing LilyPond.\n\n\
+                1.1 Graphical setup\n\nDownload the package and open it with a double click.\n\n\
+                2. 教程\n\n本章介绍如何书写 LilyPond 的输入文件，以及怎样编译它们。\n\n\
+                2.1 编译文件\n\n编译文件的方法在这里说明，请按顺序操作。\n\n\
+                目录\n\n  • 1. Installing\n      □ 1.1 Graphical setup\n  • 2. 教程\n      □ 2.1 编译文件\n\n\
+                This page is for LilyPond-2.24.1.\n";
+    let doc = parse(text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "1. Installing",
+            "1.1 Graphical setup",
+            "2. 教程",
+            "2.1 编译文件"
+        ]
+    );
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert!(!body.contains("目录") && !body.contains('•'), "{body}");
+    assert!(body.contains("This page is for"), "{body}");
+}

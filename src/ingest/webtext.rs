@@ -515,8 +515,7 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
 
 /// What follows a list's bullet (`- `, `* `, `• `, as the dumpers print `<li>`), if `t` has one.
 fn list_item(t: &str) -> Option<&str> {
-    t.strip_prefix(['-', '*', '•', '·', '+'])
-        .map(|rest| rest.trim_start_matches(is_space))
+    outline::after_bullet(t)
 }
 
 /// A menu's entry: a word or two (`时政`, `分享到`, `更多平台... (133)`), a row of words
