@@ -697,6 +697,17 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(without_closing_bracket(t))
     };
     let numbered_parts = numeral_headings(lines, &skipped);
+    // headings at the margin, text set in from it (lynx, w3m): three or more numbered
+    // headings at column 0, the body at two or more
+    let margin_headings = body_indent >= 2
+        && (0..lines.len())
+            .filter(|&i| {
+                !skipped[i]
+                    && indent(&lines[i]) == 0
+                    && outline::numbered_level(&lines[i].text).is_some()
+            })
+            .nth(2)
+            .is_some();
     let mut next_entry = 0;
     let mut k = 0;
     while k < lines.len() {
@@ -802,6 +813,23 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             next_entry = at + 1;
             k += 1;
             continue;
+        } else if margin_headings
+            && indent(l) == 0
+            && spaced
+            && short_title(l)
+            && outline::after_bullet(t).is_none()
+            // (a line of code or a config file set at the margin: `DHCP=yes`, `[Match]`)
+            && !t.contains(['=', '[', ']', '{', '}', '<', '>', '$', '#', '|', '/', '\\'])
+            && next.is_some_and(|n| n.blank_before > 0 && indent(n) >= body_indent)
+            && let Some(above) = (0..k)
+                .rev()
+                .find(|&i| levels[i].is_some() && outline::numbered_level(&lines[i].text).is_some())
+        {
+            // an unnumbered heading at the margin of a dump whose numbered headings are
+            // there too and whose text is set in (lynx: `预定义大小` under `5.2 电路板设置`),
+            // after the first of them (not the front matter's names): a level under the
+            // numbered heading before it
+            levels[k] = levels[above].map(|l| (l + 1).min(6));
         }
         // the contents are followed in order, so that a table cell or a list item that
         // happens to say what a later entry says is not taken for it (a heading the

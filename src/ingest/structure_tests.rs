@@ -1075,3 +1075,35 @@ fn a_contents_after_the_text_is_not_read() {
     assert!(!body.contains("目录") && !body.contains('•'), "{body}");
     assert!(body.contains("This page is for"), "{body}");
 }
+
+/// `lynx -dump`: headings at the margin, the text set in three spaces; an unnumbered
+/// heading (`预定义大小`) among numbered ones is one too, a level under the numbered one
+/// before it — but not a line of a config file set at the margin, nor the front matter's
+/// names before the first numbered heading.
+#[test]
+fn unnumbered_headings_at_the_margin_of_a_lynx_dump() {
+    let text = "PCB 编辑器\n\n郑原真\n\n   这份手册介绍 PCB 编辑器的用法，请按章节顺序阅读每一部分。\n\n\
+                1. 简介\n\n   PCB 编辑器用来设计印刷电路板，它和原理图编辑器一起工作。\n\n\
+                1.1. 电路板设置\n\n   电路板设置对话框里有很多部分，下面一个一个地说明它们。\n\n\
+                预定义大小\n\n   预定义的尺寸部分允许你定义你希望在布线时可用的布线和过孔尺寸。\n\n\
+                [Network]\nDHCP=yes\n\n   一个静态网络配置能够通过创建文件来设置，比如下面这样。\n\n\
+                网络类\n\n   网络类部分允许你为不同网类配置布线和清除规则，每个网络都属于一个类。\n\n\
+                2. 布线\n\n   布线的时候可以用快捷键切换布线宽度，也可以用工具栏上的按钮。\n";
+    let doc = parse(text);
+    let found: Vec<(&str, u8)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| Some((s.title.as_deref()?, s.level)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("PCB 编辑器", 0),
+            ("1. 简介", 1),
+            ("1.1. 电路板设置", 2),
+            ("预定义大小", 3),
+            ("网络类", 3),
+            ("2. 布线", 1)
+        ]
+    );
+}
