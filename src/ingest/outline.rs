@@ -391,8 +391,10 @@ pub(crate) fn after_bullet(t: &str) -> Option<&str> {
     {
         return Some(rest.trim_start_matches(is_space));
     }
-    t.strip_prefix(BULLETS)
-        .map(|rest| rest.trim_start_matches(is_space))
+    let rest = t.strip_prefix(BULLETS)?;
+    // (`-5 度`, `*args`: an ASCII bullet needs the space after it)
+    let ascii = t.starts_with(['-', '*', '+']);
+    (!ascii || rest.starts_with(is_space)).then(|| rest.trim_start_matches(is_space))
 }
 
 /// After an appendix's letter that opens a section number (`A.1`, `B.2.3`): the digits.

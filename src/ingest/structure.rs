@@ -24,7 +24,7 @@ use super::repair::{
     self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
     is_wide,
 };
-use crate::text::{Document, LeftOut, Paragraph, Section, Warning};
+use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
 /// Structures decoded text. Never fails: text that fits no pattern is one untitled section.
 pub fn parse(text: &str) -> Document {
@@ -268,8 +268,16 @@ impl Builder {
         if self.sections.is_empty() {
             self.sections.push(Section::untitled(line));
         }
+        // a list's item as a text dump prints it (`• 第一项`, `□ 第二项`, `* 第三项`): the
+        // bullet is not said
+        let paragraph = match outline::after_bullet(&text) {
+            Some(item) if !item.is_empty() => {
+                Paragraph::of_kind(BlockKind::ListItem, item.to_owned(), line)
+            }
+            _ => Paragraph::new(text, line),
+        };
         if let Some(section) = self.sections.last_mut() {
-            section.paragraphs.push(Paragraph::new(text, line));
+            section.paragraphs.push(paragraph);
         }
     }
 

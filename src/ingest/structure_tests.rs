@@ -1107,3 +1107,24 @@ fn unnumbered_headings_at_the_margin_of_a_lynx_dump() {
         ]
     );
 }
+
+/// Text dumps print a list's bullets (`•`, `□`, `*`); the items are read without them, as
+/// list items, and a minus sign is no bullet.
+#[test]
+fn list_items_in_text_are_read_without_their_bullets() {
+    let text = "标题\n\n正文第一段，说明一些事情。\n\n  • 第一项内容。\n  □ 第二项内容。\n  * 第三项内容。\n\n\
+                -5 度的时候要注意保暖。\n";
+    let doc = parse(text);
+    let paragraphs: Vec<(BlockKind, &str)> =
+        body(&doc).map(|p| (p.kind, p.text.as_str())).collect();
+    assert_eq!(
+        paragraphs,
+        [
+            (BlockKind::Paragraph, "正文第一段，说明一些事情。"),
+            (BlockKind::ListItem, "第一项内容。"),
+            (BlockKind::ListItem, "第二项内容。"),
+            (BlockKind::ListItem, "第三项内容。"),
+            (BlockKind::Paragraph, "-5 度的时候要注意保暖。"),
+        ]
+    );
+}
