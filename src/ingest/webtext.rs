@@ -88,8 +88,8 @@ const AFTER_ARTICLE: &[&str] = &[
 
 /// Words a navigation line may hold beside those: alone they may be a book's own line.
 const LINK_WORDS: &[&str] = &[
-    "首页", "首頁", "目录", "目錄", "返回", "收藏", "分享", "打印", "关闭", "登录", "注册", "更多",
-    "prev", "previous", "next", "home", "up", "top",
+    "首页", "首頁", "目录", "目錄", "索引", "返回", "收藏", "分享", "打印", "关闭", "登录", "注册",
+    "更多", "prev", "previous", "next", "home", "up", "top",
 ];
 
 /// Why a line of a web page's text is left out.
@@ -279,6 +279,21 @@ fn is_navigation(t: &str) -> bool {
     // the words may stand one space apart when all of them are links: `上一页 下一页 起始页`
     let words: Vec<&str> = t.split(is_space).filter(|w| !w.is_empty()).collect();
     if words.iter().any(|w| is_nav(w)) && words.iter().all(|w| is_link(w)) {
+        return true;
+    }
+    // a bar of bracketed buttons (Texinfo's: `[ << 首页 ] [首页][目录][索引] [ 教程 >> ]`,
+    // `[ < 编译文件 ] [ 上 : 教程 ] [ 简单记谱法 > ]`): nothing outside the brackets, a link
+    // word or an arrow inside one of them
+    let bracketed = |c: &String| c.starts_with(['[', '【']) && c.ends_with([']', '】']);
+    if cells.len() >= 2
+        && cells.iter().all(bracketed)
+        && cells.iter().all(|c| c.chars().count() <= 60)
+        && cells.iter().any(|c| {
+            is_link(c)
+                || c.contains(['<', '>', '«', '»'])
+                || c.trim_matches(['[', ']', ' ']).starts_with(['上', '↑'])
+        })
+    {
         return true;
     }
     cells.iter().any(|c| is_nav(c))
@@ -554,6 +569,10 @@ mod tests {
             "返回首页>>",
             "[上一  [下一页]",
             "下一页",
+            // a Texinfo manual's buttons (LilyPond's, through w3m)
+            "[首页][目录][索引]",
+            "[ << 教程 ]    [首页][目录][索引] [ Common notation >> ]",
+            "[ < 编译文件 ]   [ 上 : 教程 ]          [ 简单记谱法 > ]",
         ] {
             assert_eq!(line_chrome(nav), Some(Chrome::Navigation), "{nav}");
         }
@@ -561,6 +580,8 @@ mod tests {
             "请翻到下一页，看第二个例子。",
             "目录",
             "上一页的图表说明了这一点",
+            "[1] [2] [3]",
+            "[INS::INS] [INS::INS]",
         ] {
             assert_eq!(line_chrome(text), None, "{text}");
         }
