@@ -626,16 +626,18 @@ pub(crate) fn links_in(element: ElementRef, internal: bool) -> Vec<usize> {
 
 /// Headings left with nothing under them once the links are gone (`您可能会有兴趣的文章`
 /// over a list of other stories, at `over_links` or last in the article): the next
-/// heading is of the same or a higher level, or none follows. A heading over only a
-/// picture, a table or nothing at all (a manual's placeholder section) stays: it is the
-/// document's outline.
+/// heading is of the same or a higher level, or none follows. In a page of many headings
+/// (a manual's), a heading over only a picture, a table or nothing at all (a placeholder
+/// section) stays: it is the document's outline; a news story's few headings are the
+/// site's when nothing is under them.
 fn drop_empty_headings(sections: &mut Vec<Section>, over_links: &[usize]) {
+    let outline = sections.iter().filter(|s| s.title.is_some()).count() >= 5;
     let mut k = 0;
     while k < sections.len() {
         let next = sections.get(k + 1);
         let empty = sections[k].paragraphs.is_empty()
             && next.is_none_or(|next| next.level <= sections[k].level)
-            && (next.is_none() || over_links.contains(&sections[k].line));
+            && (!outline || next.is_none() || over_links.contains(&sections[k].line));
         if empty {
             sections.remove(k);
         } else {
