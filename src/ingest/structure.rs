@@ -829,7 +829,9 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // (a line of code or a config file set at the margin: `DHCP=yes`, `[Match]`)
             && !t.contains(['=', '[', ']', '{', '}', '<', '>', '$', '#', '|', '/', '\\'])
             && next.is_some_and(|n| n.blank_before > 0 && indent(n) >= body_indent)
-            && let Some(above) = (0..k)
+            // (looked for in the last 2,000 lines: a text of many margin lines and no
+            // numbered heading near is not searched from its start for each)
+            && let Some(above) = (k.saturating_sub(2_000)..k)
                 .rev()
                 .find(|&i| levels[i].is_some() && outline::numbered_level(&lines[i].text).is_some())
         {
