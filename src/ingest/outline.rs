@@ -36,7 +36,12 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
             .trim_start_matches(['“', '「', '『', '《', '‘', '"', '（', '('])
             .chars()
             .next()
-            .is_some_and(|c| c.is_alphabetic());
+            .is_some_and(|c| c.is_alphabetic())
+            // a contract's clause under its section number: `10.1.5.2. 2. 保密`
+            || (rest.len() < t.len() && decimal_number(rest).is_some_and(|(_, title)| {
+                title.starts_with(is_space)
+                    && title.trim_start_matches(is_space).starts_with(char::is_alphabetic)
+            }));
         // `1 / 57`, `2019 年`: a number, not a heading
         let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
         // `1 Source: gentoo`: a numbered listing, not a heading
@@ -1187,6 +1192,7 @@ mod tests {
             ("B.2.3 多体系结构", 3),
             // `w3m` puts a no-break space after the number
             ("7.5.\u{a0}交换机", 2),
+            ("10.1.5.2. 2. 保密", 4),
             ("6.10.2 更新", 3),
         ] {
             assert_eq!(numbered_level(text), Some(level), "{text}");
