@@ -352,11 +352,21 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
             }
         }
     }
-    drop_drawn_tables(&raw, &mut kinds, warnings);
+    drop_tables(
+        super::aligned::drawn_tables(&raw),
+        "drawn with lines",
+        &mut kinds,
+        warnings,
+    );
     drop_vertical_captions(&raw, &mut kinds, warnings);
     drop_table_dumps(&raw, &page_starts, &mut kinds, warnings);
     drop_armored_blocks(&raw, &mut kinds, warnings);
-    drop_aligned_tables(&raw, &mut kinds, warnings);
+    drop_tables(
+        super::aligned::aligned_tables(&raw),
+        "laid out in columns",
+        &mut kinds,
+        warnings,
+    );
 
     let mut lines = Vec::new();
     let mut blanks = 0;
@@ -391,24 +401,16 @@ fn drop_text(kinds: &mut [Kind]) {
     }
 }
 
-/// Tables drawn with box characters or ASCII lines (see [`super::aligned`]), with a
-/// warning each.
-fn drop_drawn_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
-    for table in super::aligned::drawn_tables(raw) {
-        let (first, last) = (table.start + 1, table.end);
-        drop_text(&mut kinds[table]);
-        warnings.push(Warning::left_out(
-            first,
-            LeftOut::Table,
-            format!("a table drawn with lines not read aloud (lines {first}–{last})"),
-        ));
-    }
-}
-
-/// Tables an extractor laid out in columns (see [`super::aligned`]), with a warning each.
-fn drop_aligned_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Warning>) {
-    for table in super::aligned::aligned_tables(raw) {
-        // (inside a table drawn with lines, already left out)
+/// Tables drawn with box characters or ASCII lines, and tables an extractor laid out in
+/// columns (see [`super::aligned`]), with a warning each; a table inside one already
+/// left out is not warned about again.
+fn drop_tables(
+    tables: Vec<std::ops::Range<usize>>,
+    how: &str,
+    kinds: &mut [Kind],
+    warnings: &mut Vec<Warning>,
+) {
+    for table in tables {
         if !kinds[table.clone()].contains(&Kind::Text) {
             continue;
         }
@@ -417,7 +419,7 @@ fn drop_aligned_tables(raw: &[String], kinds: &mut [Kind], warnings: &mut Vec<Wa
         warnings.push(Warning::left_out(
             first,
             LeftOut::Table,
-            format!("a table laid out in columns not read aloud (lines {first}–{last})"),
+            format!("a table {how} not read aloud (lines {first}–{last})"),
         ));
     }
 }
