@@ -542,7 +542,7 @@ pub(crate) fn contents_blocks(
             key: keys[k].clone(),
             // pdftotext sets the number on a line of its own above the title (`3.2.4` over
             // `角色 . . . . 7`)
-            number: section_number(after_bullet(lines[k].trimmed()).unwrap_or(&lines[k].text))
+            number: listed_number(&lines[k].text)
                 .or_else(|| {
                     let above = lines[k.checked_sub(1)?].trimmed();
                     (is_heading_label(above) && above.starts_with(|c: char| c.is_ascii_digit()))
@@ -619,15 +619,18 @@ pub(crate) fn section_number(text: &str) -> Option<&str> {
     Some(t[..t.len() - rest.len()].trim_end_matches(['.', ' ', '\u{3000}', '\t']))
 }
 
+/// The section number of a heading or of a contents entry, which a list's bullet may
+/// open (`□ 1.1. 支持`).
+fn listed_number(text: &str) -> Option<&str> {
+    let t = text.trim_matches(is_space);
+    section_number(after_bullet(t).unwrap_or(t))
+}
+
 /// Whether two lines with one title are one heading: `7.1.1 确认` and `7.2.1 确认` are two
 /// (a run of same-named subsections is not a table of contents); a number on one side only
 /// (`1. 定义` listed, `第 1 章 定义` in the text) does not tell them apart.
 fn same_number(a: &str, b: &str) -> bool {
-    fn number(t: &str) -> Option<&str> {
-        let t = t.trim_matches(is_space);
-        section_number(after_bullet(t).unwrap_or(t))
-    }
-    match (number(a), number(b)) {
+    match (listed_number(a), listed_number(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
     }

@@ -562,6 +562,11 @@ fn long_numbered_title(t: &str) -> bool {
     titled && repair::width(t) <= 120 && !ends_with_punctuation(without_closing_bracket(t))
 }
 
+/// A section number's depth as a heading level (`1.2.5` 3, `A.1` 2), six at most.
+fn number_depth(number: &str) -> u8 {
+    u8::try_from(number.split('.').count().min(6)).unwrap_or(6)
+}
+
 /// `4.1. 乐器索引。`: a numbered title that a translation ended with a full stop, its only
 /// one (a heading only where the contents list it).
 fn numbered_title_with_stop(t: &str) -> bool {
@@ -754,8 +759,7 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && !outline::section_number(t).is_some_and(|n| too_deep(n.split('.').count()))
         {
             // `1.2.5` is at level 3, `A.1` at 2; `第一章`, `Chapter 1` at 1
-            let level = outline::section_number(t).map_or(1, |n| n.split('.').count());
-            levels[k] = Some(u8::try_from(level.min(6)).unwrap_or(6));
+            levels[k] = Some(outline::section_number(t).map_or(1, number_depth));
             takes_next[k] = true;
         } else if let Some(level) = named[k]
             && (!t.starts_with('#') || markdown_heading(lines, k, k > 0 && levels[k - 1].is_some()))
@@ -799,7 +803,7 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // a long numbered title that a text dump wrapped at its width, alone between
             // blank lines: `12.3. Upgrades from older Debian Edu / Skolelinux installations
             // (before` over `Bullseye)`
-            levels[k] = Some(u8::try_from(number.split('.').count().min(6)).unwrap_or(6));
+            levels[k] = Some(number_depth(number));
             takes_next[k] = true;
         } else if (short_title(l) || long_numbered_title(t) || numbered_title_with_stop(t))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
@@ -813,11 +817,10 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
                 .is_none_or(|n| !n.contains('.') || outline::section_number(t) == Some(n))
         {
             // the next entries of the table of contents: a heading whatever its shape
-            levels[k] = Some(outline::numbered_level(t).unwrap_or_else(|| {
-                outline::section_number(t).map_or(1, |n| {
-                    u8::try_from(n.split('.').count().min(6)).unwrap_or(6)
-                })
-            }));
+            levels[k] = Some(
+                outline::numbered_level(t)
+                    .unwrap_or_else(|| outline::section_number(t).map_or(1, number_depth)),
+            );
             next_entry = at + 1;
             k += 1;
             continue;
