@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what narrate needs on Debian/Ubuntu when it is missing; safe to rerun.
 #   - espeak-ng (the default local voice)
-#   - poppler-utils (pdftohtml, pdfinfo: narrate reads PDFs through them)
+#   - poppler-utils (pdftohtml, pdfinfo: narrate reads PDFs through them) and poppler-data
+#     (the CJK character collections some Chinese PDFs' fonts need)
 #   - python3 with pip and venv (scripts/setup-neural.sh, scripts/setup-check.sh)
 #   - ffmpeg (--format mp3/m4b; the tests read M4B chapters back with ffprobe) and sox
 #     (scripts/bench-resample.sh, scripts/waveform.sh)
@@ -13,6 +14,9 @@ command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need_apt+=(sox)
 command -v pdftohtml >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# poppler's CJK data: Chinese fonts embedded without a Unicode map (xeLaTeX's Fandol fonts,
+# as in lshort-zh-cn) give no text without it
+[ -f /usr/share/poppler/cidToUnicode/Adobe-GB1 ] || need_apt+=(poppler-data)
 # Python with pip and venv: the setup scripts fetch models from PyPI, and `narrate check`'s
 # recognizer runs in a venv
 if ! command -v python3 >/dev/null 2>&1; then

@@ -60,6 +60,10 @@ pub enum PdfError {
         "the PDF has no text layer ({pages} page(s) of images: a scan?); run OCR on it first (e.g. ocrmypdf --language chi_sim)"
     )]
     NoText { pages: usize },
+    #[error(
+        "its Chinese text is set in fonts that poppler reads only with its {collection} data, which is not installed; install it (Debian: apt-get install poppler-data) or run scripts/setup.sh"
+    )]
+    NoCjkData { collection: String },
     #[error("poppler could not read the PDF: {0}")]
     Poppler(String),
     #[error("poppler took longer than {0:?}; the PDF may be damaged")]
@@ -114,6 +118,13 @@ pub fn read(path: &Path) -> Result<Document, PdfError> {
             .collect()
     });
     let mut document = assemble(chunks.into_iter().collect::<Result<_, _>>()?)?;
+    // fonts that only poppler's CJK data maps give nothing, or a few words, without it
+    if !cjk_data_installed()
+        && let Ok((_, complaints)) = run_poppler_reporting("pdffonts", &[], path, BASE_TIME)
+        && let Some(collection) = missing_language_pack(&complaints)
+    {
+        return Err(PdfError::NoCjkData { collection });
+    }
     // the document information dictionary: a title set by the author beats the first heading
     if let Some(info) = info {
         let field = |name: &str| {
@@ -131,6 +142,28 @@ pub fn read(path: &Path) -> Result<Document, PdfError> {
     }
     drop_repeated_title(&mut document);
     Ok(document)
+}
+
+/// Where poppler's CJK data (Debian's poppler-data) may be: its Adobe-GB1 character
+/// collection maps the Chinese fonts that carry no map of their own.
+fn cjk_data_installed() -> bool {
+    [
+        "/usr/share/poppler",
+        "/usr/local/share/poppler",
+        "/opt/homebrew/share/poppler",
+    ]
+    .iter()
+    .any(|dir| Path::new(dir).join("cidToUnicode/Adobe-GB1").is_file())
+}
+
+/// The character collection poppler said it lacks (`Syntax Error: Missing language pack
+/// for 'Adobe-GB1' mapping`, as it reports a font it cannot map), if it said so.
+fn missing_language_pack(complaints: &str) -> Option<String> {
+    complaints.lines().find_map(|line| {
+        let (_, rest) = line.split_once("Missing language pack for '")?;
+        let (collection, _) = rest.split_once('\'')?;
+        Some(collection.to_owned())
+    })
 }
 
 /// The title said again before any text (a running header over the title, the title in
@@ -172,6 +205,16 @@ fn run_poppler(
     path: &Path,
     limit: Duration,
 ) -> Result<String, PdfError> {
+    run_poppler_reporting(program, args, path, limit).map(|(out, _)| out)
+}
+
+/// [`run_poppler`], with what the tool said on its standard error (its first 64 kB).
+fn run_poppler_reporting(
+    program: &str,
+    args: &[&str],
+    path: &Path,
+    limit: Duration,
+) -> Result<(String, String), PdfError> {
     let mut child = Command::new(program)
         .args(args)
         .arg(path)
@@ -228,7 +271,7 @@ fn run_poppler(
             if first.is_empty() { "" } else { ": " }
         )));
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok((String::from_utf8_lossy(&out).into_owned(), errors))
 }
 
 /// The `Pages:` count of `pdfinfo`'s report.
@@ -363,6 +406,28 @@ mod tests {
             r#"<text top="{top}" left="{left}" width="{}" height="15" font="{font}">{s}</text>"#,
             s.chars().count() * 15
         )
+    }
+
+    /// What `pdffonts` says of lshort-zh-cn (xeLaTeX's Fandol fonts carry no Unicode map)
+    /// where poppler-data is missing: the Chinese text would come out as nothing.
+    #[test]
+    fn a_missing_language_pack_is_named_with_what_to_install() {
+        let complaints = "Syntax Error: Missing language pack for 'Adobe-GB1' mapping\n\
+                          Syntax Error: Missing language pack for 'Adobe-GB1' mapping\n";
+        assert_eq!(
+            missing_language_pack(complaints).as_deref(),
+            Some("Adobe-GB1")
+        );
+        assert_eq!(
+            missing_language_pack("Syntax Warning: Invalid Font Weight\n"),
+            None
+        );
+        assert_eq!(missing_language_pack(""), None);
+        let message = PdfError::NoCjkData {
+            collection: "Adobe-GB1".into(),
+        }
+        .to_string();
+        assert!(message.contains("poppler-data") && message.contains("Adobe-GB1"));
     }
 
     fn doc(pages: &[String], outline: &str) -> Document {
