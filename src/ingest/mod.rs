@@ -24,6 +24,7 @@ mod outline;
 pub mod pdf;
 mod repair;
 pub mod structure;
+mod subheads;
 mod webtext;
 pub mod xml;
 

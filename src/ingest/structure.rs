@@ -24,6 +24,7 @@ use super::repair::{
     self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
     is_wide,
 };
+use super::subheads;
 use crate::text::{BlockKind, Document, LeftOut, Paragraph, Section, Warning};
 
 /// Structures decoded text. Never fails: text that fits no pattern is one untitled section.
@@ -721,6 +722,30 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             })
             .nth(2)
             .is_some();
+    // a margin heading's shape: a short title set out from the text, a blank line under
+    // it and the text (or a lower heading) set in further
+    let at_margin = |k: usize| {
+        let l = &lines[k];
+        let t = l.trimmed();
+        indent(l) < body_indent
+            && (k == 0 || l.blank_before > 0)
+            && short_title(l)
+            && t.chars().any(char::is_alphabetic)
+            && outline::after_bullet(t).is_none()
+            // (a line of code or a config file set at the margin: `DHCP=yes`, `[Match]`)
+            && !t.contains(['=', '[', ']', '{', '}', '<', '>', '$', '#', '|', '/', '\\'])
+            && lines
+                .get(k + 1)
+                .is_some_and(|n| n.blank_before > 0 && indent(n) > indent(l))
+    };
+    // and with no numbers (lynx's page: `h2` at the margin, `h3` two columns in, the text
+    // three): three or more at the margin itself
+    let unnumbered_margin = body_indent >= 3
+        && !margin_headings
+        && (0..lines.len())
+            .filter(|&k| !skipped[k] && indent(&lines[k]) == 0 && at_margin(k))
+            .nth(2)
+            .is_some();
     let mut next_entry = 0;
     let mut k = 0;
     while k < lines.len() {
@@ -824,14 +849,17 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             next_entry = at + 1;
             k += 1;
             continue;
+        } else if unnumbered_margin
+            && at_margin(k)
+            // (the first line is the page's title)
+            && (0..k).any(|i| !skipped[i])
+        {
+            levels[k] = Some(if indent(l) == 0 { 2 } else { 3 });
         } else if margin_headings
             && indent(l) == 0
             && spaced
-            && short_title(l)
-            && outline::after_bullet(t).is_none()
-            // (a line of code or a config file set at the margin: `DHCP=yes`, `[Match]`)
-            && !t.contains(['=', '[', ']', '{', '}', '<', '>', '$', '#', '|', '/', '\\'])
-            && next.is_some_and(|n| n.blank_before > 0 && indent(n) >= body_indent)
+            && at_margin(k)
+            && next.is_some_and(|n| indent(n) >= body_indent)
             // (looked for in the last 2,000 lines: a text of many margin lines and no
             // numbered heading near is not searched from its start for each)
             && let Some(above) = (k.saturating_sub(2_000)..k)
@@ -920,52 +948,6 @@ fn numeral_headings(lines: &[Line], skipped: &[bool]) -> Vec<bool> {
     parts
 }
 
-/// The book layout.
-/// In a newspaper's extracted text (it has a byline), the subheads and a later article's
-/// headline, which nothing but their shape marks: a line with no punctuation after a blank
-/// line, shorter than the column (`牢记殷殷嘱托`), or a full one over a short one (headline
-/// and subtitle). Other texts' short lines (a signature, a verse) are left alone.
-fn newspaper_subheads(
-    lines: &[Line],
-    layout: &Layout,
-    levels: &mut [Option<u8>],
-    takes_next: &mut [bool],
-) {
-    if !lines.iter().any(|l| byline_of(&l.text).is_some()) {
-        return;
-    }
-    let plain = |l: &Line| {
-        let t = l.trimmed();
-        (2..=32).contains(&t.chars().count())
-            && !t
-                .chars()
-                .any(|c| "，。、；：！？…“”‘’「」『』《》（）,.;:!?\"'".contains(c))
-            && !is_byline(t)
-            && !outline::is_date_line(t)
-            && !t.chars().all(|c| c.is_ascii_digit() || is_space(c))
-    };
-    let short = |l: &Line| l.width() * 10 <= layout.column * 8;
-    for i in 1..lines.len() {
-        let l = &lines[i];
-        // after a blank line, or after a sentence's end (the blank lines around a page's
-        // dropped header do not count)
-        let starts_block = l.blank_before > 0 || ends_sentence(lines[i - 1].trimmed());
-        if levels[i].is_some() || takes_next[i - 1] || !starts_block || !plain(l) {
-            continue;
-        }
-        if short(l) {
-            levels[i] = Some(2);
-        } else if let Some(next) = lines.get(i + 1)
-            && next.blank_before == 0
-            && plain(next)
-            && short(next)
-        {
-            levels[i] = Some(2);
-            takes_next[i] = true;
-        }
-    }
-}
-
 fn parse_book(
     lines: &[Line],
     layout: &Layout,
@@ -978,7 +960,8 @@ fn parse_book(
         skipped,
         contents,
     } = book_headings(lines, layout.paged);
-    newspaper_subheads(lines, layout, &mut levels, &mut takes_next);
+    subheads::newspaper_subheads(lines, layout.column, &mut levels, &mut takes_next);
+    subheads::paragraph_headings(lines, &skipped, &mut levels);
     for block in &contents {
         warnings.push(Warning::left_out(
             lines[block.start].no,

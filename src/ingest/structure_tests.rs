@@ -1128,3 +1128,40 @@ fn list_items_in_text_are_read_without_their_bullets() {
         ]
     );
 }
+
+/// `lynx -dump` of a page without numbered headings: `h2` at the margin, `h3` two columns
+/// in, the text three; the page's first line is its title, an icon's name (`图标`) set in
+/// with the text is text.
+#[test]
+fn unnumbered_headings_of_a_lynx_page() {
+    let text = "连接符\n\n   图标\n\n   打开「连接符」工具栏，可以用此工具栏向当前幻灯片中的对象添加连接符。\n\n\
+                首端为箭头的连接符\n\n   绘制具有一个或多个 90 度角弯曲且首端为箭头的连接符。\n\n\
+                日期与时间格式\n\n  日期格式\n\n   要显示日期，请使用下表中列出的格式码组合。\n\n  时间格式\n\n\
+                \x20  要显示小时、分钟和秒，请使用下列数字格式码。\n";
+    let doc = parse(text);
+    let found: Vec<(&str, u8)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| Some((s.title.as_deref()?, s.level)))
+        .collect();
+    assert_eq!(doc.title.as_deref(), Some("连接符"));
+    assert_eq!(
+        found,
+        [
+            ("连接符", 0),
+            ("首端为箭头的连接符", 1),
+            ("日期与时间格式", 1),
+            ("日期格式", 2),
+            ("时间格式", 2)
+        ]
+    );
+    // a text set in two full-width spaces with a short line at the margin now and then is
+    // no such page unless three of them stand so
+    let novel = "　　他走了很远的路，终于到了那座城市的门口。\n\n后来\n\n　　城里的人都出来看他，没有人认识他。\n";
+    assert!(
+        parse(novel)
+            .sections
+            .iter()
+            .all(|s| s.title.is_none() || s.level == 0)
+    );
+}

@@ -104,6 +104,9 @@ pub(crate) enum Chrome {
     Dateline,
     /// Pieces of the page's tags that a converter passed through.
     Markup,
+    /// A form's field or button as a dumper draws it (`[          ]`, `(BUTTON) 模块`,
+    /// `[ ] 目录`), or the page's refresh to another address.
+    Form,
 }
 
 impl Chrome {
@@ -116,6 +119,7 @@ impl Chrome {
             Chrome::Menu => "a menu or a list of links",
             Chrome::Dateline => "a story's date and source",
             Chrome::Markup => "the page's markup",
+            Chrome::Form => "a form's field or button",
         }
     }
 }
@@ -150,7 +154,19 @@ pub(crate) fn page_chrome(raw: &[String]) -> PageChrome {
     {
         found.insert(0, (first, Chrome::Navigation));
     }
-    let page = found.iter().any(|&(_, c)| c != Chrome::Image);
+    // (one check box may be a list's in a book; two, or a field or a button, are a page's)
+    let forms: Vec<usize> = found
+        .iter()
+        .filter(|&&(_, c)| c == Chrome::Form)
+        .map(|&(i, _)| i)
+        .collect();
+    let page = forms.len() >= 2
+        || forms
+            .iter()
+            .any(|&i| !is_check_box(raw[i].trim_matches(is_space)))
+        || found
+            .iter()
+            .any(|&(_, c)| !matches!(c, Chrome::Image | Chrome::Form));
     // outside a web page, `[Unit]` or `[a-z]` is a program's text: only what can be nothing
     // but a picture (`[]`, `[图片]`, `![](a.png)`) is left out
     if !page {
@@ -181,7 +197,22 @@ pub(crate) fn page_chrome(raw: &[String]) -> PageChrome {
         }
         found.sort_unstable_by_key(|&(i, _)| i);
         found.dedup_by_key(|&mut (i, _)| i);
-        let menus = menu_lines(raw, &found);
+        let header = site_header(raw, &found);
+        let article_start = header.last().map_or(0, |&(i, _)| i + 1);
+        // the article's first line under the site's header is its title (html2text prints
+        // no blank line to set it apart)
+        if headline.is_none() && article_start > 0 {
+            headline = (article_start..raw.len())
+                .find(|&i| !raw[i].trim_matches(is_space).is_empty())
+                .filter(|&i| {
+                    let t = raw[i].trim_matches(is_space);
+                    t.chars().count() <= 60 && !ends_sentence(t) && !t.contains(['，', '。'])
+                });
+        }
+        found.extend(header);
+        found.sort_unstable_by_key(|&(i, _)| i);
+        found.dedup_by_key(|&mut (i, _)| i);
+        let menus = menu_lines(raw, &found, article_start);
         found.extend(menus.into_iter().map(|i| (i, Chrome::Menu)));
         found.sort_unstable_by_key(|&(i, _)| i);
         found.dedup_by_key(|&mut (i, _)| i);
@@ -239,7 +270,10 @@ fn line_chrome(line: &str) -> Option<Chrome> {
     if t.is_empty() {
         return None;
     }
-    if is_image_placeholder(t) {
+    // (a text field `[     ]` before a picture's empty brackets)
+    if is_form_widget(t) {
+        Some(Chrome::Form)
+    } else if is_image_placeholder(t) {
         Some(Chrome::Image)
     } else if is_navigation(t) {
         Some(Chrome::Navigation)
@@ -339,6 +373,86 @@ fn cells(t: &str) -> Vec<String> {
     }
     close(&mut cell, &mut cells);
     cells
+}
+
+/// What the dumpers draw for a form and a page's refresh: a text field (w3m's `[          ]`),
+/// a check box with its label (`[ ]目录`, `[X] 记住我`), lynx's `(BUTTON) 模块` and
+/// `REFRESH(0 sec): file://…`, w3m's `Refresh (0 sec) …`, html2text's `[Unknown INPUT type]`.
+/// A line of underscores (lynx's text field) is one only on a page with another of these.
+fn is_form_widget(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    if lower.starts_with("refresh") && lower.contains("sec)") {
+        return true;
+    }
+    if [
+        "(button)",
+        "(submit)",
+        "(reset)",
+        "(radio button)",
+        "(image)",
+    ]
+    .iter()
+    .any(|b| lower.starts_with(b))
+        || lower == "[unknown input type]"
+    {
+        return t.chars().count() <= 40;
+    }
+    if let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        // a text field: nothing but spaces, three or more
+        return inner.chars().count() >= 3 && inner.chars().all(|c| c == ' ' || c == '_');
+    }
+    is_check_box(t)
+}
+
+/// `[ ]目录`, `[X] 记住我`: a check box and its short label.
+fn is_check_box(t: &str) -> bool {
+    ["[ ]", "[X]", "[x]", "[*]"].iter().any(|b| {
+        t.strip_prefix(b).is_some_and(|label| {
+            let label = label.trim_matches(is_space);
+            (1..=16).contains(&label.chars().count()) && !ends_sentence(label)
+        })
+    })
+}
+
+/// The site's header over the article: where a form (a search field, a menu's button) stands
+/// before the article's first sentence, every line down to the last such form is the site's
+/// (`LibreOffice 7.4 帮助`, `模块`, `[ ]目录`, `索引 🔎︎`, `[          ]`), and the line after
+/// it starts the article. A line of underscores among them is lynx's text field.
+fn site_header(raw: &[String], found: &[(usize, Chrome)]) -> Vec<(usize, Chrome)> {
+    let Some(first_sentence) = raw.iter().position(|l| {
+        let t = l.trim_matches(is_space);
+        t.chars().count() >= 20 && (t.contains('。') || ends_sentence(t))
+    }) else {
+        return Vec::new();
+    };
+    let underscores = |i: usize| {
+        let t = raw[i].trim_matches(is_space);
+        t.chars().count() >= 8 && t.chars().all(|c| c == '_')
+    };
+    let known_form = |i: usize| found.iter().any(|&(k, c)| k == i && c == Chrome::Form);
+    let Some(end) = (0..first_sentence)
+        .rev()
+        .find(|&i| known_form(i) || underscores(i))
+    else {
+        return Vec::new();
+    };
+    // (a field of underscores alone, with no other form before it, is no header's)
+    if !(0..end).any(known_form) && !known_form(end) {
+        return Vec::new();
+    }
+    (0..=end)
+        .filter(|&i| !raw[i].trim_matches(is_space).is_empty())
+        .map(|i| {
+            (
+                i,
+                if underscores(i) {
+                    Chrome::Form
+                } else {
+                    Chrome::Menu
+                },
+            )
+        })
+        .collect()
 }
 
 /// `首页|新闻|图片|评论`, `关于腾讯 | About Tencent | 服务协议 | 隐私政策 |`: four or more
@@ -453,12 +567,13 @@ fn is_picture(t: &str) -> bool {
     .contains(&inner.as_str())
 }
 
-/// Lines of menus: before the article's first sentence and after its last, runs of four or
+/// Lines of menus: before the article's first sentence (and after the site's header, when
+/// [`site_header`] found one) and after its last, runs of four or
 /// more short lines (blank lines between them allowed) — menu entries (`时政`, `- 首页`),
 /// share buttons, a list of other stories (`- 49990名大学生获2015—2016国家奖学金`). Lines
 /// already found (`分享到`, a breadcrumb) count in a run; numbered headings and chapter
 /// labels end one.
-fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
+fn menu_lines(raw: &[String], found: &[(usize, Chrome)], article_start: usize) -> Vec<usize> {
     let known = |i: usize| found.binary_search_by_key(&i, |&(k, _)| k).is_ok();
     // a sentence of twenty characters or more (not `浏览器更新提醒…，…立即更新×`) that is
     // not a short list item (`- 教育部：中国教育对外交流走上“快车道”`, another story)
@@ -497,7 +612,8 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)]) -> Vec<usize> {
         }
         None => last,
     };
-    for range in [0..first, last + 1..after.unwrap_or(raw.len())] {
+    // (after the site's header, the article's heading is no menu's entry)
+    for range in [article_start..first, last + 1..after.unwrap_or(raw.len())] {
         // a run's new lines, and how many lines it has with those already found
         let mut run: Vec<usize> = Vec::new();
         let mut length = 0;
@@ -585,6 +701,47 @@ mod tests {
         ] {
             assert_eq!(line_chrome(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn form_fields_as_each_dumper_prints_them() {
+        for form in [
+            "[                    ]",
+            "[ ]目录",
+            "[X] 记住我",
+            "(BUTTON) 模块",
+            "REFRESH(0 sec): file://localhost/zh-CN/noscript.html",
+            "Refresh (0 sec) ../../../../zh-CN/noscript.html",
+            "[Unknown INPUT type]",
+        ] {
+            assert_eq!(line_chrome(form), Some(Chrome::Form), "{form}");
+        }
+        for text in [
+            "[ ] 先检查一遍所有的文件，然后再提交给老师。",
+            "[]",
+            "____________________",
+            "刷新页面 (0 sec)",
+        ] {
+            assert_ne!(line_chrome(text), Some(Chrome::Form), "{text}");
+        }
+    }
+
+    /// A help page's header (lynx): the site's name, a menu's button, a check box, a search
+    /// field of underscores; the article's title under it is the document's.
+    #[test]
+    fn the_sites_header_ends_at_its_last_form() {
+        let page = lines(
+            "   REFRESH(0 sec): file://localhost/zh-CN/noscript.html\n\n   LibreOffice 7.4 帮助\n\n\
+             (BUTTON) 模块\n\n   [ ] 目录\n\n   索引\n   ____________________\n\n\
+             数字格式码\n\n   数字格式码最多由四个部分组成，各部分之间用分号分隔。\n\n   目录\n",
+        );
+        let chrome = page_chrome(&page);
+        let left_out: Vec<usize> = chrome.lines.iter().map(|&(i, _)| i).collect();
+        assert_eq!(left_out, [0, 2, 4, 6, 8, 9]);
+        assert_eq!(chrome.headline, Some(11));
+        // one check box is a book's list, not a page's header
+        let book = lines("[ ] 买菜\n\n今天要做的事情很多，先去市场买菜，再回家做饭。\n");
+        assert!(page_chrome(&book).lines.is_empty());
     }
 
     #[test]

@@ -1,0 +1,193 @@
+//! Headings that nothing but their shape marks — no number, no label, no contents list, no
+//! markup — found only in texts that say by another sign that they have such headings:
+//!
+//! - a newspaper's extracted text (it has a byline): subheads and a later story's headline;
+//! - a web page or an article dumped as text (`w3m -dump`, `pandoc -t plain`), paragraphs
+//!   between blank lines, where no other heading was found: a paragraph of one short line
+//!   with no punctuation, over a paragraph of prose.
+
+use super::outline;
+use super::repair::{Line, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space};
+
+/// In a newspaper's extracted text (it has a byline), the subheads and a later article's
+/// headline, which nothing but their shape marks: a line with no punctuation after a blank
+/// line, shorter than the column (`牢记殷殷嘱托`), or a full one over a short one (headline
+/// and subtitle). Other texts' short lines (a signature, a verse) are left alone.
+pub(super) fn newspaper_subheads(
+    lines: &[Line],
+    column: usize,
+    levels: &mut [Option<u8>],
+    takes_next: &mut [bool],
+) {
+    if !lines.iter().any(|l| byline_of(&l.text).is_some()) {
+        return;
+    }
+    let plain = |l: &Line| {
+        let t = l.trimmed();
+        (2..=32).contains(&t.chars().count())
+            && !t
+                .chars()
+                .any(|c| "，。、；：！？…“”‘’「」『』《》（）,.;:!?\"'".contains(c))
+            && !is_byline(t)
+            && !outline::is_date_line(t)
+            && !t.chars().all(|c| c.is_ascii_digit() || is_space(c))
+    };
+    let short = |l: &Line| l.width() * 10 <= column * 8;
+    for i in 1..lines.len() {
+        let l = &lines[i];
+        // after a blank line, or after a sentence's end (the blank lines around a page's
+        // dropped header do not count)
+        let starts_block = l.blank_before > 0 || ends_sentence(lines[i - 1].trimmed());
+        if levels[i].is_some() || takes_next[i - 1] || !starts_block || !plain(l) {
+            continue;
+        }
+        if short(l) {
+            levels[i] = Some(2);
+        } else if let Some(next) = lines.get(i + 1)
+            && next.blank_before == 0
+            && plain(next)
+            && short(next)
+        {
+            levels[i] = Some(2);
+            takes_next[i] = true;
+        }
+    }
+}
+
+/// A web page's headings in its text dump (`ADDRESS`, `调用菜单命令`, `Bézier 对象` over the
+/// paragraphs they head): paragraphs of one line between blank lines, short, with no
+/// punctuation, each over a paragraph of prose. Only in a text whose paragraphs stand between
+/// blank lines, where nothing else gave a heading, and where three or more stand so. Not a
+/// quotation (`“走吧”`), a list item, a date, a line of code, or a word in lower case
+/// (`note`, an icon's name).
+pub(super) fn paragraph_headings(lines: &[Line], skipped: &[bool], levels: &mut [Option<u8>]) {
+    if levels.iter().any(Option::is_some) {
+        return;
+    }
+    let openings = lines.iter().filter(|l| l.blank_before > 0).count();
+    if openings * 3 < lines.len() {
+        return;
+    }
+    let alone = |k: usize| {
+        lines[k].blank_before > 0 && lines.get(k + 1).is_some_and(|n| n.blank_before > 0)
+    };
+    let title = |t: &str| {
+        (1..=40).contains(&t.chars().count())
+            && t.chars().any(char::is_alphabetic)
+            && !ends_with_punctuation(t)
+            && !t.contains([
+                '，', '。', '；', '！', '？', '…', ':', '=', '{', '}', '<', '>', '|', '\\', '$',
+                '#',
+            ])
+            && !is_code(t)
+            && !t.starts_with(['“', '「', '『', '"', '\'', '(', '（', '[', '【', '<', '《'])
+            && !t.ends_with(['”', '」', '』', '"', '\'', '》'])
+            // (`note`: Latin in lower case only is an icon's or a program's name)
+            && (!t.is_ascii() || t.chars().any(|c| c.is_ascii_uppercase()))
+            && outline::after_bullet(t).is_none()
+            && !outline::is_date_line(t)
+    };
+    // the paragraph from `k` to the next blank line is prose: fifteen characters or more,
+    // and a sentence in it or a colon at its end, or thirty or more with a clause in them
+    // (`套印信函 (Form Letters), 标签，商务名片`, a link's title, has a comma too)
+    let prose = |k: usize| {
+        let mut text = String::new();
+        for (i, l) in lines[k..].iter().enumerate().take(50) {
+            if i > 0 && l.blank_before > 0 {
+                break;
+            }
+            text.push_str(l.trimmed());
+        }
+        let n = text.chars().count();
+        n >= 15
+            && (text.contains(['。', '！', '？'])
+                || ends_sentence(&text)
+                || text.ends_with([':', '：'])
+                || (n >= 30 && text.contains(['，', ','])))
+    };
+    let code = |k: usize| alone(k) && is_code(lines[k].trimmed());
+    // (the first line is the title block's)
+    let first = (0..lines.len()).find(|&k| !skipped[k]).unwrap_or(0);
+    let heading = |k: usize| !skipped[k] && alone(k) && title(lines[k].trimmed());
+    // over its prose, or over a line of code and its prose (`语法` over `AREAS(引用)`)
+    let heads = |k: usize| {
+        k + 1 < lines.len()
+            && !skipped[k + 1]
+            && (prose(k + 1) || (k + 2 < lines.len() && code(k + 1) && prose(k + 2)))
+    };
+    let found: Vec<usize> = (first + 1..lines.len().saturating_sub(1))
+        .filter(|&k| {
+            // (or over a lower heading that heads its prose: `h2` over `h3`)
+            heading(k) && (heads(k) || (k + 2 < lines.len() && heading(k + 1) && heads(k + 1)))
+        })
+        .collect();
+    if found.len() >= 3 {
+        for k in found {
+            levels[k] = Some(2);
+        }
+    }
+}
+
+/// `AREAS(引用)`, `ADDRESS(Row; Column [; Abs])`: a name written against its opening bracket,
+/// as code calls a function (a heading sets a bracket apart: `复杂文字版式 (CTL)`).
+fn is_code(t: &str) -> bool {
+    t.char_indices().any(|(i, c)| {
+        c == '('
+            && t[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_alphanumeric() || p == '_')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::structure::parse;
+
+    fn titles(text: &str) -> Vec<String> {
+        parse(text)
+            .sections
+            .into_iter()
+            .filter_map(|s| s.title)
+            .collect()
+    }
+
+    /// `w3m -dump` of a help page: its headings are one-line paragraphs over prose (or over
+    /// a line of code, or over a lower heading); an icon's name in lower case, a line of
+    /// code, a menu path ending in `...` and the page's title are not headings.
+    #[test]
+    fn a_web_pages_headings_in_its_text_dump() {
+        let text = "电子表格函数\n\n本节介绍「电子表格」函数并提供相关示例。\n\n要访问此命令...\n\n\
+                    ADDRESS\n\n按照指定行编号和列编号，返回文字格式的单元格引用地址。\n\n\
+                    note\n\n如果 ADDRESS 函数新设置的第四参数值为 0 的话，请不要使用旧格式保存。\n\n\
+                    语法\n\nADDRESS(Row; Column [; Abs])\n\n「Row」表示引用的单元格的行号，必须是数字。\n\n\
+                    不使用鼠标进行操作\n\n调用菜单命令\n\n按 F10 键选择第一个菜单，使用向右方向键选择右边的菜单。\n\n\
+                    Bézier 对象\n\n贝塞尔曲线是一种使用数学方式定义的曲线，在二维图形应用程序中使用。\n";
+        assert_eq!(
+            titles(text),
+            [
+                "电子表格函数",
+                "ADDRESS",
+                "语法",
+                "不使用鼠标进行操作",
+                "调用菜单命令",
+                "Bézier 对象"
+            ]
+        );
+    }
+
+    /// Not in a text with headings of its own (`第一章`), nor for fewer than three, nor for a
+    /// quotation, a list of short lines (a table printed one cell a line) or a lone word
+    /// over a short line.
+    #[test]
+    fn short_paragraphs_of_a_book_are_not_headings() {
+        let story = "小城\n\n“走吧”\n\n他说完这句话，就站起来往门外走，谁也没有回头看一眼。\n\n\
+                     占位符\n\n解释\n\n#\n\n不显示额外的零。\n\n\
+                     后来\n\n他又回到了这座城市，住在河边的一间小屋子里，每天看水。\n";
+        assert_eq!(titles(story), ["小城"]);
+        let chapters = "第一章 出发\n\n天亮\n\n他说完这句话，就站起来往门外走，谁也没有回头看一眼。\n\n\
+                        夜里\n\n城里的人都出来看他，没有人认识他，他也不认识他们。\n\n\
+                        第二天\n\n他又回到了这座城市，住在河边的一间小屋子里，每天看水。\n";
+        assert_eq!(titles(chapters), ["第一章 出发"]);
+    }
+}
