@@ -47,15 +47,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             encoding: encoding.name(),
         });
     }
-    if let Some(offset) = bytes
-        .iter()
-        .position(|&b| (b < 0x20 && !is_text_control(b)) || b == 0x7f)
+    let stray = |b: &u8| (*b < 0x20 && !is_text_control(*b)) || *b == 0x7f;
+    let strays = bytes.iter().filter(|b| stray(b)).count();
+    // a NUL, or control bytes beyond one in a hundred, are a binary file's; a few stray ones
+    // in text (pdftotext writes DEL for a glyph it cannot map) are dropped
+    if let Some(offset) = bytes.iter().position(stray)
+        && (bytes.contains(&0) || strays * 100 > bytes.len())
     {
         return Err(DecodeError::Binary {
             offset,
             byte: bytes[offset],
         });
     }
+    let kept: Vec<u8>;
+    let bytes = if strays > 0 {
+        kept = bytes.iter().copied().filter(|b| !stray(b)).collect();
+        &kept[..]
+    } else {
+        bytes
+    };
     let invalid_at = match std::str::from_utf8(bytes) {
         Ok(text) => {
             return Ok(Decoded {
@@ -267,6 +277,22 @@ mod tests {
         let message = err.to_string();
         assert!(message.starts_with("not a text file"), "{message}");
         assert!(message.contains("offset 6"), "{message}");
+    }
+
+    /// `pdftotext` of ctex-faq.pdf writes DEL (0x7f) for a glyph it cannot map, six in
+    /// 97 kB: dropped, the text read; a file of many control bytes is still binary.
+    #[test]
+    fn a_few_stray_control_bytes_in_text_are_dropped() {
+        let body = "符号表示后面的内容需要比较深的 LATEX 知识。\n".repeat(5);
+        let d = decode(format!("{body}\x7f\n{body}\x01").as_bytes()).unwrap();
+        assert_eq!(d.text, format!("{body}\n{body}"));
+        let noisy: Vec<u8> = (0..200u8)
+            .map(|i| if i % 10 == 0 { 0x02 } else { b'a' })
+            .collect();
+        assert_eq!(
+            decode(&noisy).unwrap_err(),
+            DecodeError::Binary { offset: 0, byte: 2 }
+        );
     }
 
     #[test]

@@ -566,6 +566,66 @@ mod tests {
         );
     }
 
+    /// xeLaTeX's lshort-zh-cn: a chapter printed `第一章 简介` whose bookmark says `1 简介`;
+    /// a section printed `1.2 第一次使用 LATEX` (small capitals) whose bookmark says
+    /// `第一次使用LaTeX`; the page's first row names the section it opens beside the page
+    /// number (`§1.2  第一次使用 LATEX  15`), in bold, on that page alone.
+    #[test]
+    fn headings_take_their_bookmarks_names_after_the_printed_number() {
+        let bare_page = |number: usize, body: &str| {
+            format!(
+                r##"<page number="{number}" position="absolute" top="0" left="0" height="1000" width="800"><fontspec id="0" size="15" family="Serif" color="#000000"/><fontspec id="1" size="24" family="Sans" color="#000000"/>{body}</page>"##
+            )
+        };
+        let bold = |top: u32, left: u32, s: &str| {
+            format!(
+                r#"<text top="{top}" left="{left}" width="60" height="15" font="0"><b>{s}</b></text>"#
+            )
+        };
+        let pages = vec![
+            bare_page(
+                1,
+                &[
+                    text(120, 80, 1, "第一章 简介"),
+                    text(200, 80, 0, "这是简介的第一段，说明本书的内容。"),
+                ]
+                .concat(),
+            ),
+            bare_page(
+                2,
+                &[
+                    bold(62, 108, "§1.2"),
+                    bold(61, 153, "第一次使用 LATEX"),
+                    bold(62, 714, "15"),
+                    text(120, 80, 1, "1.2 第一次使用 LATEX"),
+                    text(200, 80, 0, "这一节讲第一次使用时要做的事情。"),
+                ]
+                .concat(),
+            ),
+        ];
+        let outline = r#"<outline><item page="1">1 简介</item><outline><item page="2">第一次使用LaTeX</item></outline></outline>"#;
+        let d = doc(&pages, outline);
+        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        assert_eq!(titles, [Some("第一章 简介"), Some("1.2 第一次使用LaTeX")]);
+        let said: Vec<&str> = d
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "这是简介的第一段，说明本书的内容。",
+                "这一节讲第一次使用时要做的事情。"
+            ]
+        );
+        assert!(sections::same_title("第一章简介", "1简介"));
+        assert!(sections::same_title("第a部分关于faq", "a关于faq"));
+        assert!(!sections::same_title("api参考", "pi参考"));
+        assert!(!sections::same_title("第一章简介", "第二章入门"));
+    }
+
     fn sample() -> Vec<String> {
         let body = |top: u32, s: &str| text(top, 80, 0, s);
         vec![

@@ -153,6 +153,8 @@ impl Reader {
         self.pages
             .iter()
             .map(|page| {
+                let header_row = numbered_row(page, true);
+                let footer_row = numbered_row(page, false);
                 page.lines
                     .iter()
                     .map(|l| {
@@ -160,6 +162,10 @@ impl Reader {
                             && (is_page_number(&l.text)
                                 || is_newspaper_header(&l.text)
                                 || chapter_header(l)
+                                || header_row
+                                    .is_some_and(|top| (l.top - top).abs() <= l.size * 0.5)
+                                || footer_row
+                                    .is_some_and(|top| (l.top - top).abs() <= l.size * 0.5)
                                 || counts.get(&shape(&l.text)).is_some_and(|&n| n >= recurring))
                     })
                     .collect()
@@ -286,7 +292,13 @@ impl Reader {
             outline: self
                 .outline
                 .iter()
-                .map(|b| (b.page, key(&b.title), false, b.level))
+                .map(|b| Entry {
+                    page: b.page,
+                    title: collapse_whitespace(&b.title),
+                    key: key(&b.title),
+                    used: false,
+                    level: b.level,
+                })
                 .collect(),
             ..Builder::default()
         };
@@ -471,6 +483,16 @@ impl Reader {
 /// Sections as the page lines are read: the open section, the paragraph being joined and
 /// a heading waiting to be told a section or a paragraph, and which outline entries are
 /// taken.
+/// An outline entry as headings are matched to it.
+struct Entry {
+    page: usize,
+    /// The bookmark's title as written (`第一次使用LaTeX`), and its [`key`].
+    title: String,
+    key: String,
+    used: bool,
+    level: u8,
+}
+
 #[derive(Default)]
 pub(super) struct Builder {
     doc: Document,
@@ -478,8 +500,8 @@ pub(super) struct Builder {
     paragraph: Option<(Paragraph, Line)>,
     /// Heading text, its first line and that line's number.
     heading: Option<(String, Line, usize)>,
-    /// Outline entries: page, title key, whether a heading has matched it, level.
-    outline: Vec<(usize, String, bool, u8)>,
+    /// The outline's entries, each marked once a heading has matched it.
+    outline: Vec<Entry>,
     /// Newspaper bylines (`本报记者 周 馨`) and photo captions or credits left out.
     bylines: usize,
     photo_captions: usize,
@@ -529,7 +551,12 @@ impl Builder {
             return false;
         };
         let (alone, joined) = (key(text), key(&format!("{text}{next}")));
-        let unused = || self.outline.iter().filter(|e| !e.2).map(|e| e.1.as_str());
+        let unused = || {
+            self.outline
+                .iter()
+                .filter(|e| !e.used)
+                .map(|e| e.key.as_str())
+        };
         !unused().any(|title| same_entry(&alone, title))
             && unused().any(|title| same_entry(&joined, title))
     }
@@ -541,33 +568,35 @@ impl Builder {
             return;
         };
         let k = key(&text);
-        // without bookmarks every heading counts as a chapter
-        let mut level = Some(1);
+        // without bookmarks every heading counts as a chapter, named as printed; with them,
+        // a heading that matches one is named as the outline names it (see `outline_name`)
+        let mut named = Some((1, text.clone()));
         if !self.outline.is_empty() {
-            level = self
+            named = self
                 .outline
                 .iter_mut()
-                .find(|(page, title, used, _)| {
-                    !*used
-                        && first.page.abs_diff(*page) <= 1
-                        && !title.is_empty()
-                        && (k == *title
-                            || k.ends_with(title.as_str())
-                            || title.ends_with(k.as_str()))
+                .find(|e| {
+                    !e.used
+                        && first.page.abs_diff(e.page) <= 1
+                        && !e.key.is_empty()
+                        && (k == e.key
+                            || k.ends_with(e.key.as_str())
+                            || e.key.ends_with(k.as_str())
+                            || same_title(&k, &e.key))
                 })
                 .map(|entry| {
-                    entry.2 = true;
-                    entry.3
+                    entry.used = true;
+                    (entry.level, outline_name(&text, &k, entry))
                 });
         }
-        if let Some(level) = level {
+        if let Some((level, name)) = named {
             if let Some(section) = self.current.take() {
                 self.doc.sections.push(section);
             }
             if self.doc.title.is_none() && self.doc.sections.is_empty() && first.page <= 2 {
                 self.doc.title = Some(text.clone());
             }
-            self.current = Some(Section::headed(text, level, line_no));
+            self.current = Some(Section::headed(name, level, line_no));
         } else if !self.repeats_heading(&k) {
             // (the heading said again right under it is not read twice)
             self.current
@@ -652,6 +681,32 @@ pub(super) fn is_label(text: &str) -> bool {
     worded || chinese || number
 }
 
+/// The top of a page's first row (`top`) or last row, when that row sits at the page's edge
+/// and holds a page number beside something else: a running header or footer, whatever it
+/// names (`§2.4  断行和断页  15`: the section a page opens, which recurs on no other page).
+fn numbered_row(page: &Page, top: bool) -> Option<f32> {
+    let edge_line = if top {
+        page.lines.iter().min_by(|a, b| a.top.total_cmp(&b.top))?
+    } else {
+        page.lines.iter().max_by(|a, b| a.top.total_cmp(&b.top))?
+    };
+    let at_edge = if top {
+        edge_line.top < page.height / 8.0
+    } else {
+        edge_line.top + edge_line.height > page.height * 7.0 / 8.0
+    };
+    let row: Vec<&Line> = page
+        .lines
+        .iter()
+        .filter(|l| (l.top - edge_line.top).abs() <= edge_line.size * 0.5)
+        .collect();
+    (at_edge
+        && row.len() >= 2
+        && row.iter().any(|l| is_page_number(&l.text))
+        && row.iter().all(|l| l.text.chars().count() <= 40))
+    .then_some(edge_line.top)
+}
+
 /// A newspaper headline's subtitle (副题): a smaller, unnumbered line centred right under
 /// it; one heading with it. (`第一章` over `1.1 概述` are two: the second is numbered.)
 fn is_subtitle(headline: &Line, next: &Line) -> bool {
@@ -682,6 +737,83 @@ pub(super) fn is_caption(text: &str) -> bool {
             && t.chars().count() <= 60
             && !t.ends_with('。')
     })
+}
+
+/// A matched heading's name: the bookmark's title (`第一次使用LaTeX`, where the page prints
+/// `LATEX` in small capitals), after the number or label the page prints before it and the
+/// bookmark leaves out (`1.2 第一次使用LaTeX`, `Chapter 1 正确的起点`). Printed as it is when
+/// the two differ in their labels (`第一章 简介` for the bookmark's `1 简介`).
+fn outline_name(printed: &str, printed_key: &str, entry: &Entry) -> String {
+    let Some(prefix) = printed_key.strip_suffix(entry.key.as_str()) else {
+        return if entry.key.ends_with(printed_key) {
+            entry.title.clone()
+        } else {
+            collapse_whitespace(printed)
+        };
+    };
+    // the printed text up to as many non-space characters as the prefix's key has
+    let wanted = prefix.chars().count();
+    let mut seen = 0;
+    let end = printed
+        .char_indices()
+        .find(|&(_, c)| {
+            if seen == wanted {
+                return true;
+            }
+            if !c.is_whitespace() {
+                seen += 1;
+            }
+            false
+        })
+        .map_or(printed.len(), |(i, _)| i);
+    let label = printed[..end].trim();
+    if label.is_empty() {
+        entry.title.clone()
+    } else {
+        format!("{label} {}", entry.title)
+    }
+}
+
+/// Whether two keys name the same section once each loses its number or label (`第一章简介`
+/// printed, `1简介` bookmarked; `第a部分关于faq` and `a关于faq`): two characters of title or
+/// more must be left.
+pub(super) fn same_title(heading: &str, entry: &str) -> bool {
+    let (a, b) = (without_label(heading), without_label(entry));
+    a == b && a.chars().count() >= 2 && (a.len() < heading.len() || b.len() < entry.len())
+}
+
+/// A key without the number or label it opens with: `第一章`, `第2节`, `第a部分`, `1.2`,
+/// `a`/`a.1` (an appendix's letter, before a Chinese title), `chapter3`, `附录b`.
+fn without_label(key: &str) -> &str {
+    let numeral = |c: char| c.is_ascii_alphanumeric() || "一二三四五六七八九十百零〇两".contains(c);
+    if let Some(rest) = key.strip_prefix('第') {
+        let rest = rest.trim_start_matches(numeral);
+        for unit in ["部分", "章", "节", "部", "篇", "卷", "讲", "课", "回"] {
+            if let Some(title) = rest.strip_prefix(unit) {
+                return title;
+            }
+        }
+        return key;
+    }
+    for word in ["chapter", "appendix", "附录", "part"] {
+        if let Some(rest) = key.strip_prefix(word)
+            && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            return rest.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '.');
+        }
+    }
+    let digits = key.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if digits.len() < key.len() {
+        return digits;
+    }
+    // an appendix's letter: `a关于faq`, `g.1编号` (not `api参考`)
+    let mut chars = key.chars();
+    if chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.next().is_some_and(|c| c == '.' || !c.is_ascii())
+    {
+        return key[1..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    }
+    key
 }
 
 /// A title as compared with the outline (whose entries may lack the section number the
