@@ -22,6 +22,7 @@ pub mod html;
 pub mod notes;
 mod outline;
 pub mod pdf;
+mod pdftotext_cells;
 mod repair;
 pub mod structure;
 mod subheads;

@@ -228,6 +228,7 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         .map(|l| l.replace('\u{c}', ""))
         .collect();
     strip_inline_markup(&mut raw, warnings);
+    super::pdftotext_cells::rejoin(&mut raw);
     let blank = |s: &str| s.trim_matches(is_space).is_empty();
     let mut kinds: Vec<Kind> = raw
         .iter()

@@ -577,6 +577,13 @@ fn numbered_title_with_stop(t: &str) -> bool {
         && t.chars().count() <= 40
 }
 
+/// `CTEX 是干什么的？`: a FAQ's question, one sentence, which the contents list as a heading.
+fn listed_question(t: &str) -> bool {
+    t.strip_suffix(['？', '?']).is_some_and(|question| {
+        question.chars().count() < 60 && !question.contains(['。', '？', '！', '；', '?'])
+    })
+}
+
 /// A title may end with a bracket or quote it opened (`一组用户的权限（组）`): the text
 /// before that closing mark, which is what says whether the line ends a sentence.
 fn without_closing_bracket(t: &str) -> &str {
@@ -830,7 +837,11 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // (before` over `Bullseye)`
             levels[k] = Some(number_depth(number));
             takes_next[k] = true;
-        } else if (short_title(l) || long_numbered_title(t) || numbered_title_with_stop(t))
+        } else if (short_title(l)
+            || long_numbered_title(t)
+            || numbered_title_with_stop(t)
+            // (after a blank line: not a wrapped title's end, `而不是其他发行版？`)
+            || (listed_question(t) && l.blank_before > 0))
             // a bulleted line is a list's item (`• 附件 2 ——客户的责任` listing the annexes)
             && outline::after_bullet(t).is_none()
             && let Some(at) = listed_next(&entries, next_entry, t)

@@ -1,0 +1,154 @@
+//! A LaTeX PDF's boxes that `pdftotext` printed on lines of their own, put back together
+//! before the text is read.
+//!
+//! - **Contents entries**: the section number, the title, the dot leader and the page
+//!   number are boxes of their own, each printed on a line, blank lines between:
+//!
+//!   ```text
+//!   1.3
+//!
+//!   软件准备
+//!
+//!   . . . . . . . . . . . . . . . .
+//!
+//!   4
+//!   ```
+//!
+//!   Read so, every title is a short line with nothing under it: a heading, and the
+//!   contents are not recognised as contents. They become `1.3 软件准备 . . . . 4` (on the
+//!   number's line; the others left blank).
+//!
+//! (Headings printed title first, `概述` over `1.1`, are left: turned round, they cost the
+//! DocBook manuals' `pdftotext` text more than they gave LaTeX's.)
+
+use super::outline;
+use super::repair::is_space;
+
+/// Puts each contents entry's cells back on one line, in place.
+pub(crate) fn rejoin(raw: &mut [String]) {
+    let text_at = |raw: &[String], i: usize| raw[i].trim_matches(is_space).to_owned();
+    // the next and the previous line with text, across one blank line at most
+    let next = |raw: &[String], i: usize| {
+        (i + 1..raw.len().min(i + 3)).find(|&k| !raw[k].trim_matches(is_space).is_empty())
+    };
+    let prev = |raw: &[String], i: usize| {
+        (i.saturating_sub(2)..i)
+            .rev()
+            .find(|&k| !raw[k].trim_matches(is_space).is_empty())
+    };
+    for i in 0..raw.len() {
+        if !is_leader_alone(&text_at(raw, i)) {
+            continue;
+        }
+        // the leader goes onto its title; the page number after it onto both
+        let Some(title) = prev(raw, i).filter(|&k| {
+            let t = text_at(raw, k);
+            !is_leader_alone(&t) && !outline::is_bare_number(&t) && !outline::has_leader(&t)
+        }) else {
+            continue;
+        };
+        let mut entry = format!("{} {}", text_at(raw, title), text_at(raw, i));
+        raw[i].clear();
+        if let Some(page) = next(raw, i).filter(|&k| outline::is_bare_number(&text_at(raw, k))) {
+            entry = format!("{entry} {}", text_at(raw, page));
+            raw[page].clear();
+        }
+        raw[title] = entry;
+    }
+    // a title that ends in its leader (`优点和缺点 . . . . .`) over its page number
+    for i in 0..raw.len() {
+        let t = text_at(raw, i);
+        if ends_in_leader(&t)
+            && let Some(page) = next(raw, i).filter(|&k| outline::is_bare_number(&text_at(raw, k)))
+        {
+            raw[i] = format!("{t} {}", text_at(raw, page));
+            raw[page].clear();
+        }
+    }
+    // the section number over its entry (`1.3` over `软件准备 . . . . 4`)
+    for i in 0..raw.len() {
+        let t = text_at(raw, i);
+        if is_section_number(&t)
+            && let Some(entry) = next(raw, i).filter(|&k| outline::has_leader(&text_at(raw, k)))
+        {
+            raw[i] = format!("{t} {}", text_at(raw, entry));
+            raw[entry].clear();
+        }
+    }
+}
+
+/// `. . . . . . . .`: a dot leader and nothing else (eight dots or more).
+fn is_leader_alone(t: &str) -> bool {
+    t.chars()
+        .filter(|&c| c == '.' || c == '·' || c == '…')
+        .count()
+        >= 8
+        && t.chars()
+            .all(|c| c == '.' || c == '·' || c == '…' || is_space(c))
+}
+
+/// A title whose dot leader has no page number after it yet.
+fn ends_in_leader(t: &str) -> bool {
+    let tail: String = t.chars().rev().take(9).collect();
+    tail.chars().filter(|&c| c == '.').count() >= 4
+        && t.ends_with('.')
+        && t.chars().any(|c| c.is_alphabetic())
+}
+
+/// `1.3`, `2.2.1`, `A.1`: a section number of two levels or more, alone.
+fn is_section_number(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('.').collect();
+    parts.len() >= 2
+        && parts.len() <= 6
+        && parts.iter().enumerate().all(|(k, p)| {
+            (1..=3).contains(&p.len())
+                && (p.chars().all(|c| c.is_ascii_digit())
+                    || (k == 0 && p.len() == 1 && p.chars().all(|c| c.is_ascii_uppercase())))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejoined(text: &str) -> Vec<String> {
+        let mut raw: Vec<String> = text.lines().map(str::to_owned).collect();
+        rejoin(&mut raw);
+        raw.into_iter().filter(|l| !l.is_empty()).collect()
+    }
+
+    /// latex-notes-zh-cn through `pdftotext`: its contents cut into cells.
+    #[test]
+    fn a_contents_cut_into_cells_is_put_back_together() {
+        let text = "1 简介\n\n1\n\n1.1\n\n历史回顾\n\n. . . . . . . . . . . . . . . .\n\n1\n\n\
+                    1.2\n\n优点和缺点 . . . . . . . . . . . .\n\n3\n\n\
+                    2.1\n\nHello, World! . . . . . . . . . . . .\n\n7\n";
+        assert_eq!(
+            rejoined(text),
+            [
+                "1 简介",
+                "1",
+                "1.1 历史回顾 . . . . . . . . . . . . . . . . 1",
+                "1.2 优点和缺点 . . . . . . . . . . . . 3",
+                "2.1 Hello, World! . . . . . . . . . . . . 7",
+            ]
+        );
+    }
+
+    /// The text itself: a section number over its heading and a sentence ending in an
+    /// ellipsis are left as they are.
+    #[test]
+    fn text_outside_a_contents_is_left_alone() {
+        let text = "1.3\n\n软件准备\nLATEX 是一个软件系统。\n\n他想了很久……\n\n2\n";
+        assert_eq!(
+            rejoined(text),
+            [
+                "1.3",
+                "软件准备",
+                "LATEX 是一个软件系统。",
+                "他想了很久……",
+                "2"
+            ]
+        );
+    }
+}
