@@ -780,8 +780,11 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && short_title(next)
             // `第一章` over `一`, its first numbered part
             && !numbered_parts[k + 1]
-            // a title has words (`0.173` over `0.208` are cells of a table of figures)
+            // a title has words (`0.173` over `0.208` are cells of a table of figures), and
+            // no sentence's end inside (`1.1` over `LATEX 是一种…系统。一般人们提到`, the text
+            // under a title that pdftotext printed before its number)
             && next.trimmed().chars().any(char::is_alphabetic)
+            && !next.trimmed().contains(['。', '！', '？'])
             // the next line is the label's title, even a heading's name (`第一章` over
             // `引言`), unless it is a heading with its own number or label
             && (heading_level(next).is_none()
