@@ -26,54 +26,55 @@ use super::repair::is_space;
 
 /// Puts each contents entry's cells back on one line, in place.
 pub(crate) fn rejoin(raw: &mut [String]) {
-    let text_at = |raw: &[String], i: usize| raw[i].trim_matches(is_space).to_owned();
-    // the next and the previous line with text, across one blank line at most
-    let next = |raw: &[String], i: usize| {
-        (i + 1..raw.len().min(i + 3)).find(|&k| !raw[k].trim_matches(is_space).is_empty())
-    };
-    let prev = |raw: &[String], i: usize| {
-        (i.saturating_sub(2)..i)
-            .rev()
-            .find(|&k| !raw[k].trim_matches(is_space).is_empty())
-    };
     for i in 0..raw.len() {
         if !is_leader_alone(&text_at(raw, i)) {
             continue;
         }
         // the leader goes onto its title; the page number after it onto both
-        let Some(title) = prev(raw, i).filter(|&k| {
-            let t = text_at(raw, k);
-            !is_leader_alone(&t) && !outline::is_bare_number(&t) && !outline::has_leader(&t)
-        }) else {
+        let Some(title) = (i.saturating_sub(2)..i)
+            .rev()
+            .find(|&k| !blank(raw, k))
+            .filter(|&k| {
+                let t = text_at(raw, k);
+                !is_leader_alone(&t) && !outline::is_bare_number(&t) && !outline::has_leader(&t)
+            })
+        else {
             continue;
         };
-        let mut entry = format!("{} {}", text_at(raw, title), text_at(raw, i));
+        join_next(raw, i, outline::is_bare_number);
+        raw[title] = format!("{} {}", text_at(raw, title), text_at(raw, i));
         raw[i].clear();
-        if let Some(page) = next(raw, i).filter(|&k| outline::is_bare_number(&text_at(raw, k))) {
-            entry = format!("{entry} {}", text_at(raw, page));
-            raw[page].clear();
-        }
-        raw[title] = entry;
     }
     // a title that ends in its leader (`优点和缺点 . . . . .`) over its page number
     for i in 0..raw.len() {
-        let t = text_at(raw, i);
-        if ends_in_leader(&t)
-            && let Some(page) = next(raw, i).filter(|&k| outline::is_bare_number(&text_at(raw, k)))
-        {
-            raw[i] = format!("{t} {}", text_at(raw, page));
-            raw[page].clear();
+        if ends_in_leader(&text_at(raw, i)) {
+            join_next(raw, i, outline::is_bare_number);
         }
     }
     // the section number over its entry (`1.3` over `软件准备 . . . . 4`)
     for i in 0..raw.len() {
-        let t = text_at(raw, i);
-        if is_section_number(&t)
-            && let Some(entry) = next(raw, i).filter(|&k| outline::has_leader(&text_at(raw, k)))
-        {
-            raw[i] = format!("{t} {}", text_at(raw, entry));
-            raw[entry].clear();
+        if is_section_number(&text_at(raw, i)) {
+            join_next(raw, i, outline::has_leader);
         }
+    }
+}
+
+fn text_at(raw: &[String], i: usize) -> String {
+    raw[i].trim_matches(is_space).to_owned()
+}
+
+fn blank(raw: &[String], i: usize) -> bool {
+    raw[i].trim_matches(is_space).is_empty()
+}
+
+/// Puts the next line with text (across one blank line at most) at the end of line `i`
+/// when it is what `fits` accepts, and blanks it.
+fn join_next(raw: &mut [String], i: usize, fits: fn(&str) -> bool) {
+    if let Some(next) = (i + 1..raw.len().min(i + 3)).find(|&k| !blank(raw, k))
+        && fits(&text_at(raw, next))
+    {
+        raw[i] = format!("{} {}", text_at(raw, i), text_at(raw, next));
+        raw[next].clear();
     }
 }
 

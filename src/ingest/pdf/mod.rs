@@ -430,6 +430,19 @@ mod tests {
         assert!(message.contains("poppler-data") && message.contains("Adobe-GB1"));
     }
 
+    fn titles(d: &Document) -> Vec<Option<&str>> {
+        d.sections.iter().map(|s| s.title.as_deref()).collect()
+    }
+
+    /// Every paragraph's text, in order.
+    fn said(d: &Document) -> Vec<&str> {
+        d.sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect()
+    }
+
     fn doc(pages: &[String], outline: &str) -> Document {
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><pdf2xml producer="poppler">{}{outline}</pdf2xml>"#,
@@ -466,7 +479,7 @@ mod tests {
     #[test]
     fn a_newspaper_page_reads_column_by_column_without_its_furniture() {
         let d = doc(&[newspaper_page()], "");
-        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        let titles = titles(&d);
         // the subtitle goes with its headline
         assert_eq!(
             titles,
@@ -537,19 +550,14 @@ mod tests {
         ];
         let outline = r#"<outline><item page="1">第一章 引言</item><item page="3">第二章 文献综述</item></outline>"#;
         let d = doc(&pages, outline);
-        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        let titles = titles(&d);
         assert_eq!(
             titles,
             [Some("第一章 引言"), Some("第二章 文献综述")],
             "{:?}",
             d.sections
         );
-        let said: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| &s.paragraphs)
-            .map(|p| p.text.as_str())
-            .collect();
+        let said = said(&d);
         assert_eq!(
             said,
             [
@@ -605,14 +613,9 @@ mod tests {
         ];
         let outline = r#"<outline><item page="1">1 简介</item><outline><item page="2">第一次使用LaTeX</item></outline></outline>"#;
         let d = doc(&pages, outline);
-        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        let titles = titles(&d);
         assert_eq!(titles, [Some("第一章 简介"), Some("1.2 第一次使用LaTeX")]);
-        let said: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| &s.paragraphs)
-            .map(|p| p.text.as_str())
-            .collect();
+        let said = said(&d);
         assert_eq!(
             said,
             [
@@ -839,7 +842,7 @@ mod tests {
     #[test]
     fn headings_paragraphs_furniture_contents_code_and_captions() {
         let d = doc(&sample(), "");
-        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        let titles = titles(&d);
         assert_eq!(titles, [Some("1 概述"), Some("2 安装")], "{d:#?}");
         let texts: Vec<&str> = d.sections[0]
             .paragraphs
@@ -876,7 +879,7 @@ mod tests {
     fn with_an_outline_only_its_headings_are_sections() {
         let outline = r#"<outline><item page="2">前言</item><item page="3">安装</item></outline>"#;
         let d = doc(&sample(), outline);
-        let titles: Vec<_> = d.sections.iter().map(|s| s.title.as_deref()).collect();
+        let titles = titles(&d);
         assert_eq!(titles, [None, Some("2 安装")]);
         assert_eq!(d.sections[0].paragraphs[0].text, "1 概述");
     }
