@@ -871,7 +871,6 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             levels[k] = Some(if indent(l) == 0 { 2 } else { 3 });
         } else if margin_headings
             && indent(l) == 0
-            && spaced
             && at_margin(k)
             && next.is_some_and(|n| indent(n) >= body_indent)
             // (looked for in the last 2,000 lines: a text of many margin lines and no

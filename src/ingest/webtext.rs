@@ -419,17 +419,21 @@ fn is_check_box(t: &str) -> bool {
 /// (`LibreOffice 7.4 帮助`, `模块`, `[ ]目录`, `索引 🔎︎`, `[          ]`), and the line after
 /// it starts the article. A line of underscores among them is lynx's text field.
 fn site_header(raw: &[String], found: &[(usize, Chrome)]) -> Vec<(usize, Chrome)> {
-    let Some(first_sentence) = raw.iter().position(|l| {
-        let t = l.trim_matches(is_space);
-        t.chars().count() >= 20 && (t.contains('。') || ends_sentence(t))
-    }) else {
+    let Some(first_sentence) = raw
+        .iter()
+        .position(|l| is_sentence(l.trim_matches(is_space)))
+    else {
         return Vec::new();
     };
     let underscores = |i: usize| {
         let t = raw[i].trim_matches(is_space);
         t.chars().count() >= 8 && t.chars().all(|c| c == '_')
     };
-    let known_form = |i: usize| found.iter().any(|&(k, c)| k == i && c == Chrome::Form);
+    let known_form = |i: usize| {
+        found
+            .binary_search_by_key(&i, |&(k, _)| k)
+            .is_ok_and(|at| found[at].1 == Chrome::Form)
+    };
     let Some(end) = (0..first_sentence)
         .rev()
         .find(|&i| known_form(i) || underscores(i))
@@ -453,6 +457,12 @@ fn site_header(raw: &[String], found: &[(usize, Chrome)]) -> Vec<(usize, Chrome)
             )
         })
         .collect()
+}
+
+/// A line of the article rather than the site's: twenty characters or more with a full
+/// stop in them or a sentence's end.
+fn is_sentence(t: &str) -> bool {
+    t.chars().count() >= 20 && (t.contains('。') || ends_sentence(t))
 }
 
 /// `首页|新闻|图片|评论`, `关于腾讯 | About Tencent | 服务协议 | 隐私政策 |`: four or more
@@ -579,9 +589,7 @@ fn menu_lines(raw: &[String], found: &[(usize, Chrome)], article_start: usize) -
     // not a short list item (`- 教育部：中国教育对外交流走上“快车道”`, another story)
     let prose = |l: &str| {
         let t = l.trim_matches(is_space);
-        let n = t.chars().count();
-        let item = list_item(t).is_some();
-        n >= 20 && (t.contains('。') || ends_sentence(t)) && !(item && n <= 40)
+        is_sentence(t) && !(list_item(t).is_some() && t.chars().count() <= 40)
     };
     let prose_lines: Vec<usize> = (0..raw.len())
         .filter(|&i| !known(i) && prose(&raw[i]))

@@ -127,9 +127,7 @@ impl Reader {
     /// pages once digits are taken out, or a lone page number there.
     fn furniture(&self) -> Vec<Vec<bool>> {
         let mut counts: std::collections::HashMap<String, usize> = Default::default();
-        let edge = |page: &Page, line: &Line| {
-            line.top < page.height / 8.0 || line.top + line.height > page.height * 7.0 / 8.0
-        };
+        let edge = |page: &Page, line: &Line| at_top(page, line) || at_bottom(page, line);
         for page in &self.pages {
             let mut seen = std::collections::HashSet::new();
             for line in page.lines.iter().filter(|l| edge(page, l)) {
@@ -153,19 +151,17 @@ impl Reader {
         self.pages
             .iter()
             .map(|page| {
-                let header_row = numbered_row(page, true);
-                let footer_row = numbered_row(page, false);
+                let mut numbered = numbered_row(page, true);
+                numbered.extend(numbered_row(page, false));
                 page.lines
                     .iter()
-                    .map(|l| {
+                    .enumerate()
+                    .map(|(k, l)| {
                         edge(page, l)
                             && (is_page_number(&l.text)
                                 || is_newspaper_header(&l.text)
                                 || chapter_header(l)
-                                || header_row
-                                    .is_some_and(|top| (l.top - top).abs() <= l.size * 0.5)
-                                || footer_row
-                                    .is_some_and(|top| (l.top - top).abs() <= l.size * 0.5)
+                                || numbered.contains(&k)
                                 || counts.get(&shape(&l.text)).is_some_and(|&n| n >= recurring))
                     })
                     .collect()
@@ -681,30 +677,45 @@ pub(super) fn is_label(text: &str) -> bool {
     worded || chinese || number
 }
 
-/// The top of a page's first row (`top`) or last row, when that row sits at the page's edge
-/// and holds a page number beside something else: a running header or footer, whatever it
-/// names (`§2.4  断行和断页  15`: the section a page opens, which recurs on no other page).
-fn numbered_row(page: &Page, top: bool) -> Option<f32> {
+/// In the top eighth of a page.
+fn at_top(page: &Page, line: &Line) -> bool {
+    line.top < page.height / 8.0
+}
+
+/// In the bottom eighth of a page.
+fn at_bottom(page: &Page, line: &Line) -> bool {
+    line.top + line.height > page.height * 7.0 / 8.0
+}
+
+/// The lines (indices into the page's) of its first row (`top`) or last row, when that row
+/// sits at the page's edge and holds a page number beside something else: a running header
+/// or footer, whatever it names (`§2.4  断行和断页  15`: the section a page opens, which
+/// recurs on no other page). Empty otherwise.
+fn numbered_row(page: &Page, top: bool) -> Vec<usize> {
+    let by_top = |a: &&Line, b: &&Line| a.top.total_cmp(&b.top);
     let edge_line = if top {
-        page.lines.iter().min_by(|a, b| a.top.total_cmp(&b.top))?
+        page.lines.iter().min_by(by_top)
     } else {
-        page.lines.iter().max_by(|a, b| a.top.total_cmp(&b.top))?
+        page.lines.iter().max_by(by_top)
     };
-    let at_edge = if top {
-        edge_line.top < page.height / 8.0
-    } else {
-        edge_line.top + edge_line.height > page.height * 7.0 / 8.0
+    let Some(edge_line) = edge_line.filter(|l| {
+        if top {
+            at_top(page, l)
+        } else {
+            at_bottom(page, l)
+        }
+    }) else {
+        return Vec::new();
     };
-    let row: Vec<&Line> = page
-        .lines
-        .iter()
-        .filter(|l| (l.top - edge_line.top).abs() <= edge_line.size * 0.5)
+    let row: Vec<usize> = (0..page.lines.len())
+        .filter(|&k| (page.lines[k].top - edge_line.top).abs() <= edge_line.size * 0.5)
         .collect();
-    (at_edge
-        && row.len() >= 2
-        && row.iter().any(|l| is_page_number(&l.text))
-        && row.iter().all(|l| l.text.chars().count() <= 40))
-    .then_some(edge_line.top)
+    let texts = || row.iter().map(|&k| page.lines[k].text.as_str());
+    if row.len() >= 2 && texts().any(is_page_number) && texts().all(|t| t.chars().count() <= 40) {
+        row
+    } else {
+        Vec::new()
+    }
 }
 
 /// A newspaper headline's subtitle (副题): a smaller, unnumbered line centred right under
