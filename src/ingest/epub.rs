@@ -180,7 +180,7 @@ pub fn parse_with(bytes: &[u8], placement: NotePlacement) -> Result<Document, Ep
             first_line += lines;
             continue;
         }
-        let (mut part, found) = html::parse_part(&source, placement);
+        let (mut part, found) = html::parse_part(&source, placement, &anchors_in(&toc, path));
         let sections_before = document.sections.len();
         let folder = parent(path);
         note_references.extend(found.references.into_iter().map(|(section, href)| {
@@ -263,19 +263,7 @@ fn front_matter_page(source: &str, listed_as: Option<&str>) -> Option<LeftOut> {
         return Some(LeftOut::Contents);
     }
     let text: String = body.text().collect();
-    const MARKS: [&str; 10] = [
-        "ISBN",
-        "CIP",
-        "定价",
-        "印张",
-        "开本",
-        "版次",
-        "印次",
-        "字数",
-        "出版发行",
-        "责任编辑",
-    ];
-    let marks = MARKS.iter().filter(|m| text.contains(*m)).count();
+    let marks = super::imprint::marks_in(&text);
     (named(is_copyright_title) || (all < 1500 && marks >= 2)).then_some(LeftOut::FrontMatter)
 }
 
@@ -302,6 +290,41 @@ struct TocEntry {
     title: String,
     /// Archive path of the part it points to (without the `#fragment`).
     path: String,
+    /// The element of the part it points to (`filepos25615` of `part.html#filepos25615`).
+    fragment: Option<String>,
+    /// How deep in the table it stands: 0 for a top entry.
+    depth: u8,
+}
+
+impl TocEntry {
+    fn new(title: String, href: &str, base: &str, depth: usize) -> Self {
+        let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+        TocEntry {
+            title,
+            path: join(base, path),
+            fragment: Some(percent_decode(fragment)).filter(|f| !f.is_empty()),
+            depth: depth.min(8) as u8,
+        }
+    }
+}
+
+/// The places inside `path` that the table of contents points to, where sections start
+/// under its names: converters from MOBI set a chapter's title as a bold paragraph, and
+/// only the contents says it is one.
+fn anchors_in(toc: &[TocEntry], path: &str) -> Vec<html::Anchor> {
+    let entries: Vec<&TocEntry> = toc.iter().filter(|e| e.path == path).collect();
+    // the first entry on the whole part names it (see `parse_with`)
+    let naming = entries.iter().position(|e| e.fragment.is_none());
+    entries
+        .iter()
+        .enumerate()
+        .filter(|&(k, e)| Some(k) != naming && !is_generated_name(&e.title))
+        .map(|(_, e)| html::Anchor {
+            id: e.fragment.clone(),
+            title: e.title.clone(),
+            level: e.depth + 1,
+        })
+        .collect()
 }
 
 /// Entries of an EPUB 3 navigation document's `toc` nav (or its first nav).
@@ -322,10 +345,15 @@ fn nav_entries(source: &str, base: &str) -> Vec<TocEntry> {
     toc.select(&links)
         .filter_map(|a| {
             let href = a.value().attr("href")?;
-            Some(TocEntry {
-                title: collapse_whitespace(&a.text().collect::<String>()),
-                path: join(base, href.split('#').next().unwrap_or_default()),
-            })
+            // the lists the link is in, below the nav's own
+            let depth = a
+                .ancestors()
+                .filter_map(scraper::ElementRef::wrap)
+                .take_while(|e| e.id() != toc.id())
+                .filter(|e| e.value().name() == "ol" || e.value().name() == "ul")
+                .count();
+            let title = collapse_whitespace(&a.text().collect::<String>());
+            Some(TocEntry::new(title, href, base, depth.saturating_sub(1)))
         })
         .filter(|e| !e.title.is_empty())
         .collect()
@@ -333,18 +361,25 @@ fn nav_entries(source: &str, base: &str) -> Vec<TocEntry> {
 
 /// Entries of an EPUB 2 NCX navigation map, in order.
 fn ncx_entries(ncx: &Element, base: &str) -> Vec<TocEntry> {
-    ncx.descendants("navPoint")
-        .into_iter()
-        .filter_map(|point| {
-            let title = collapse_whitespace(&point.child("navLabel")?.text());
-            let src = point.child("content")?.attribute("src")?;
-            Some(TocEntry {
-                title,
-                path: join(base, src.split('#').next().unwrap_or_default()),
-            })
-        })
-        .filter(|e| !e.title.is_empty())
-        .collect()
+    fn points(parent: &Element, base: &str, depth: usize, into: &mut Vec<TocEntry>) {
+        for point in parent.elements().filter(|e| e.name == "navPoint") {
+            let title = point
+                .child("navLabel")
+                .map(|l| collapse_whitespace(&l.text()))
+                .unwrap_or_default();
+            if let Some(src) = point.child("content").and_then(|c| c.attribute("src"))
+                && !title.is_empty()
+            {
+                into.push(TocEntry::new(title, src, base, depth));
+            }
+            points(point, base, depth + 1, into);
+        }
+    }
+    let mut entries = Vec::new();
+    for map in ncx.descendants("navMap") {
+        points(map, base, 0, &mut entries);
+    }
+    entries
 }
 
 /// The EPUB-specific look into an archive: where the package is, whether it is DRM'd.
@@ -538,6 +573,77 @@ mod tests {
             doc.warnings.iter().any(|w| w.message.contains("banner")),
             "{:?}",
             doc.warnings
+        );
+    }
+
+    /// Where the contents points into a part, a section starts there under its name,
+    /// heading or not: calibre's conversions from MOBI set a chapter's title as a bold
+    /// paragraph (`巴黎圣母院`, `苏东坡传`), DocBook puts the anchor in the heading (where
+    /// the parser copies an unclosed `<a id/>` into what follows), and a contents may name
+    /// one file twice without a fragment (a paragraph saying the name is where it starts).
+    #[test]
+    fn sections_start_where_the_contents_points_into_a_part() {
+        let ncx = r#"<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/"><navMap>
+            <navPoint><navLabel><text>第一卷</text></navLabel><content src="text/c1.xhtml"/>
+              <navPoint><navLabel><text>一、司法宫大厅</text></navLabel><content src="text/c1.xhtml#filepos25615"/></navPoint>
+              <navPoint><navLabel><text>二、皮埃尔·格兰古瓦</text></navLabel><content src="text/c1.xhtml#filepos63901"/></navPoint>
+            </navPoint>
+            <navPoint><navLabel><text>苏东坡传</text></navLabel><content src="text/c%202.xhtml"/></navPoint>
+            <navPoint><navLabel><text>译者序</text></navLabel><content src="text/c%202.xhtml"/></navPoint>
+            <navPoint><navLabel><text>致谢</text></navLabel><content src="text/c%202.xhtml#idm24"/></navPoint>
+            </navMap></ncx>"#;
+        let package = r#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>书</dc:title></metadata><manifest><item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/><item id="c1" href="text/c1.xhtml" media-type="application/xhtml+xml"/><item id="c2" href="text/c%202.xhtml" media-type="application/xhtml+xml"/></manifest><spine toc="ncx"><itemref idref="c1"/><itemref idref="c2"/></spine></package>"#;
+        let data = epub(&[
+            ("mimetype", "application/epub+zip"),
+            ("META-INF/container.xml", CONTAINER),
+            ("OEBPS/content.opf", package),
+            ("OEBPS/toc.ncx", ncx),
+            (
+                "OEBPS/text/c1.xhtml",
+                r#"<html><body><p class="c"><span class="bold">第一卷</span></p><p id="filepos25615"><span class="bold">一、司法宫大厅</span></p><p>三百四十八年前的今天，所有的教堂钟声齐鸣。</p><p>然而，那一天在历史上却是平淡无奇的日子。</p><p id="filepos63901"><span class="bold">二、皮埃尔·格兰古瓦</span></p><p>然而，当他发表演说时，观众的赞美之情渐渐消失。</p></body></html>"#,
+            ),
+            (
+                "OEBPS/text/c 2.xhtml",
+                r#"<html><body><p>译者序</p><p>过去童子时读古文，所读传记文字，都是短篇。</p><div class="section"><div class="titlepage"><h2 class="title"><a id="idm24"/>致谢</h2></div><p>很多人对文档做出了贡献。</p><p>此外还有许多译者。</p></div></body></html>"#,
+            ),
+        ]);
+        let doc = parse(&data).unwrap();
+        let outline: Vec<(Option<&str>, u8, Vec<&str>)> = doc
+            .sections
+            .iter()
+            .map(|s| {
+                let said = s.paragraphs.iter().map(|p| p.text.as_str()).collect();
+                (s.title.as_deref(), s.level, said)
+            })
+            .collect();
+        assert_eq!(
+            outline,
+            [
+                (Some("第一卷"), 0, vec![]),
+                (
+                    Some("一、司法宫大厅"),
+                    2,
+                    vec![
+                        "三百四十八年前的今天，所有的教堂钟声齐鸣。",
+                        "然而，那一天在历史上却是平淡无奇的日子。"
+                    ]
+                ),
+                (
+                    Some("二、皮埃尔·格兰古瓦"),
+                    2,
+                    vec!["然而，当他发表演说时，观众的赞美之情渐渐消失。"]
+                ),
+                (
+                    Some("译者序"),
+                    1,
+                    vec!["过去童子时读古文，所读传记文字，都是短篇。"]
+                ),
+                (
+                    Some("致谢"),
+                    2,
+                    vec!["很多人对文档做出了贡献。", "此外还有许多译者。"]
+                ),
+            ]
         );
     }
 

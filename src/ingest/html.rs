@@ -97,7 +97,7 @@ pub fn parse(source: &str) -> Document {
 
 /// Reads an HTML document, with its footnotes and endnotes where `notes` says.
 pub fn parse_with(source: &str, notes: NotePlacement) -> Document {
-    let (mut document, found) = read(source, true, notes);
+    let (mut document, found) = read(source, true, notes, &[]);
     if notes == NotePlacement::ChapterEnd {
         let references: Vec<(usize, String)> = found
             .references
@@ -114,13 +114,37 @@ pub fn parse_with(source: &str, notes: NotePlacement) -> Document {
     document
 }
 
-/// Reads an e-book's content document: all of it is the book's. Its notes are left to
-/// the caller, who sees the whole book.
-pub(crate) fn parse_part(source: &str, notes: NotePlacement) -> (Document, FoundNotes) {
-    read(source, false, notes)
+/// A place in an e-book's content document that the book's table of contents points to
+/// (`part.html#filepos25615`): a section starts there under the contents' name whether or
+/// not the markup makes it a heading (converters from MOBI set a chapter's title as a
+/// bold paragraph).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Anchor {
+    /// The `id` of the element it points to; `None` when the contents points at the
+    /// document alone, and a paragraph that says its title alone is where it starts
+    /// (several entries on one file: `苏东坡传`, `译者序`).
+    pub id: Option<String>,
+    pub title: String,
+    pub level: u8,
 }
 
-fn read(source: &str, find_article: bool, notes: NotePlacement) -> (Document, FoundNotes) {
+/// Reads an e-book's content document: all of it is the book's, and sections start at
+/// its headings and at `anchors`. Its notes are left to the caller, who sees the whole
+/// book.
+pub(crate) fn parse_part(
+    source: &str,
+    notes: NotePlacement,
+    anchors: &[Anchor],
+) -> (Document, FoundNotes) {
+    read(source, false, notes, anchors)
+}
+
+fn read(
+    source: &str,
+    find_article: bool,
+    notes: NotePlacement,
+    anchors: &[Anchor],
+) -> (Document, FoundNotes) {
     if nesting(source) > MAX_NESTING {
         return (flattened(source), FoundNotes::default());
     }
@@ -142,6 +166,8 @@ fn read(source: &str, find_article: bool, notes: NotePlacement) -> (Document, Fo
         article: false,
         in_list_item: 0,
         in_quote: 0,
+        anchors: anchors.iter().map(|a| (a, false)).collect(),
+        opened_at_anchor: false,
     };
     let title = html
         .select(&selector("title"))
@@ -344,6 +370,11 @@ struct Reader<'s> {
     /// How many `li` and `blockquote` elements the walk is inside.
     in_list_item: usize,
     in_quote: usize,
+    /// Where the table of contents says sections start, and whether each has started.
+    anchors: Vec<(&'s Anchor, bool)>,
+    /// Whether the current section was started by an anchor and has no text yet: a
+    /// heading there is the same section's (the anchor on a `div` around it).
+    opened_at_anchor: bool,
 }
 
 impl Reader<'_> {
@@ -390,6 +421,11 @@ impl Reader<'_> {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 // (a note may hang on the heading itself: 红楼梦's 回 titles carry them)
                 let mut references = Vec::new();
+                // an anchor on the heading or in it (`<h2><a id="idm24"/>致谢</h2>`) is the
+                // heading's (the parser may copy an unclosed `<a id>` into what follows)
+                while let Some(k) = self.anchor_within(element) {
+                    self.anchors[k].1 = true;
+                }
                 let title = block_text(element, &mut references);
                 // a publication date set as a heading (DocBook's title page) is not one
                 if super::outline::is_date_line(&title) {
@@ -398,6 +434,9 @@ impl Reader<'_> {
                     // `本人仅供学习收藏，不做其他任何商业用途！` set as a heading
                     self.skipped_banners += 1;
                 } else if !title.is_empty() {
+                    if std::mem::take(&mut self.opened_at_anchor) {
+                        self.current = None;
+                    }
                     self.close_section();
                     let line = self.locate(&title);
                     let level = name[1..].parse().unwrap_or(1);
@@ -408,6 +447,8 @@ impl Reader<'_> {
             }
             _ => {}
         }
+        let leaf = PARAGRAPHS.contains(&name) && !has_block_children(element);
+        self.open_at_anchor(element, leaf);
         if is_caption(element) {
             self.skipped_captions += 1;
             return;
@@ -423,7 +464,7 @@ impl Reader<'_> {
             }
             return;
         }
-        if PARAGRAPHS.contains(&name) && !has_block_children(element) {
+        if leaf {
             let mut references = Vec::new();
             let text = block_text(element, &mut references);
             self.paragraph(text);
@@ -441,6 +482,11 @@ impl Reader<'_> {
                         continue;
                     };
                     if is_inline(child) {
+                        if self.anchor_within(child).is_some() {
+                            self.paragraph(std::mem::take(&mut loose));
+                            self.refer(std::mem::take(&mut references));
+                            self.open_at_anchor(child, true);
+                        }
                         if !is_skipped(child) {
                             loose.push_str(&inline_text(child, depth + 1, &mut references));
                         }
@@ -455,6 +501,55 @@ impl Reader<'_> {
         }
         self.paragraph(loose);
         self.refer(references);
+    }
+
+    /// The first anchor not yet started whose element is `element` or, for a paragraph
+    /// or an inline element (`within`), one inside it.
+    fn anchor_within(&self, element: ElementRef) -> Option<usize> {
+        if self.anchors.iter().all(|(_, started)| *started) {
+            return None;
+        }
+        let find = |id: &str| {
+            self.anchors
+                .iter()
+                .position(|(anchor, started)| !started && anchor.id.as_deref() == Some(id))
+        };
+        element.value().id().and_then(find).or_else(|| {
+            element
+                .descendants()
+                .skip(1)
+                .find_map(|d| d.value().as_element()?.id().and_then(find))
+        })
+    }
+
+    /// Starts the section an anchor at (or, for a paragraph, in) `element` names.
+    fn open_at_anchor(&mut self, element: ElementRef, within: bool) {
+        let found = if within {
+            self.anchor_within(element)
+        } else {
+            let id = element.value().id();
+            id.and_then(|id| {
+                self.anchors
+                    .iter()
+                    .position(|(anchor, started)| !started && anchor.id.as_deref() == Some(id))
+            })
+        };
+        if let Some(k) = found {
+            self.start_at_anchor(k);
+        }
+    }
+
+    /// Closes the current section and starts anchor `k`'s.
+    fn start_at_anchor(&mut self, k: usize) {
+        self.anchors[k].1 = true;
+        let anchor = self.anchors[k].0;
+        self.close_section();
+        self.current = Some(Section::headed(
+            anchor.title.clone(),
+            anchor.level,
+            self.cursor_line,
+        ));
+        self.opened_at_anchor = true;
     }
 
     /// Notes referred to by the paragraph just read, which is in the last section or
@@ -480,6 +575,11 @@ impl Reader<'_> {
             self.skipped_banners += 1;
             return;
         }
+        if let Some(k) = self.anchors.iter().position(|(anchor, started)| {
+            !started && anchor.id.is_none() && same_words(&anchor.title, &text)
+        }) {
+            self.start_at_anchor(k);
+        }
         // the heading said again as the first paragraph (`<h1>第一章</h1><p>第一章</p>`)
         if let Some(section) = &self.current
             && section.paragraphs.is_empty()
@@ -488,9 +588,20 @@ impl Reader<'_> {
                 .as_deref()
                 .is_some_and(|t| same_words(t, &text))
         {
+            if std::mem::take(&mut self.opened_at_anchor) {
+                let line = self.locate(&text);
+                if let Some(section) = &mut self.current {
+                    section.line = line;
+                }
+            }
             return;
         }
         let line = self.locate(&text);
+        if std::mem::take(&mut self.opened_at_anchor)
+            && let Some(section) = &mut self.current
+        {
+            section.line = line;
+        }
         let kind = if self.in_list_item > 0 {
             BlockKind::ListItem
         } else if self.in_quote > 0 {

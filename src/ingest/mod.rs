@@ -19,6 +19,8 @@ pub mod decode;
 pub mod docx;
 pub mod epub;
 pub mod html;
+mod imprint;
+mod note_marks;
 pub mod notes;
 mod outline;
 pub mod pdf;

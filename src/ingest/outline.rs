@@ -557,25 +557,37 @@ pub(crate) fn contents_blocks(
 }
 
 /// Where a contents titled at `title` ends when its entries say what headings before it
-/// said: the run of title lines (headings' shapes or a list's items) under the title, if
-/// three or more, two of the first five being earlier lines.
+/// said: the run of title lines (headings' shapes, a list's items, or short lines: an
+/// e-book's own contents page, printed last) under the title, if three or more, two of
+/// the first five being earlier lines.
 fn trailing_contents_end(
     lines: &[Line],
     heading_like: &[bool],
     keys: &[String],
     title: usize,
 ) -> Option<usize> {
+    let earlier: std::collections::HashSet<&str> = keys[..title]
+        .iter()
+        .map(String::as_str)
+        .filter(|k| k.chars().count() >= 2)
+        .collect();
     let entry_like = |k: usize| {
         let t = lines[k].trimmed();
-        (heading_like[k] || after_bullet(t).is_some())
+        (heading_like[k] || after_bullet(t).is_some() || repair::width(t) <= 40)
             && repair::width(t) <= 80
-            && !ends_sentence(t)
+            // (a chapter's title may ask or exclaim: `第八章 哪一种勋章使人与众不同？`,
+            // `二、“这一个将会杀死那一个！”`)
+            && (!ends_sentence(t)
+                || (heading_like[k]
+                    && t.trim_end_matches(['”', '’', '」', '』', '"'])
+                        .ends_with(['？', '?', '！', '!'])))
+            && !t.contains('。')
     };
     let end = (title + 1..lines.len())
         .find(|&k| !entry_like(k))
         .unwrap_or(lines.len());
     let said_before = (title + 1..end.min(title + 6))
-        .filter(|&k| keys[k].chars().count() >= 2 && keys[..title].contains(&keys[k]))
+        .filter(|&k| earlier.contains(keys[k].as_str()))
         .count();
     (end >= title + 4 && said_before >= 2).then_some(end)
 }

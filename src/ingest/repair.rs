@@ -229,11 +229,34 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         .collect();
     strip_inline_markup(&mut raw, warnings);
     super::pdftotext_cells::rejoin(&mut raw);
+    // note marks out of the text, and the notes that open with them
+    let mut marks = Vec::new();
+    let mut notes = Vec::new();
+    for (i, line) in raw.iter_mut().enumerate() {
+        if super::note_marks::is_note(line, &marks) {
+            notes.push(i);
+        } else if let Some(without) = super::note_marks::without_marks(line, &mut marks) {
+            *line = without;
+        }
+    }
     let blank = |s: &str| s.trim_matches(is_space).is_empty();
     let mut kinds: Vec<Kind> = raw
         .iter()
         .map(|l| if blank(l) { Kind::Blank } else { Kind::Text })
         .collect();
+    if let Some(&first) = notes.first() {
+        warnings.push(Warning::left_out(
+            first + 1,
+            LeftOut::Footnote,
+            format!(
+                "{} note(s) not read aloud, the first on this line",
+                notes.len()
+            ),
+        ));
+    }
+    for i in notes {
+        kinds[i] = Kind::Dropped;
+    }
 
     // download sites put their banner among the first and last lines of the file
     let text_lines: Vec<usize> = (0..raw.len()).filter(|&i| !blank(&raw[i])).collect();
@@ -313,6 +336,18 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
     }
     let headline = drop_page_chrome(&raw, &mut kinds, warnings);
     drop_notice_blocks(&raw, &mut kinds, &at_an_end, warnings);
+    for block in super::imprint::imprint_blocks(&raw) {
+        warnings.push(Warning::left_out(
+            block.start + 1,
+            LeftOut::FrontMatter,
+            format!(
+                "the book's imprint (copyright page) not read aloud (lines {}–{})",
+                block.start + 1,
+                block.end
+            ),
+        ));
+        drop_text(&mut kinds[block]);
+    }
     // a banner also glued to the end of the last paragraph (`…总关愁。天涯在线书库《www…》`)
     banner_texts.retain(|b| b.chars().count() >= 8);
     for i in 0..raw.len() {

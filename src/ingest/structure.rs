@@ -420,7 +420,9 @@ fn heading_level(line: &Line) -> Option<u8> {
         return Some(level);
     }
     let n = t.chars().count();
-    if n == 0 || n > 50 || ends_sentence(t) || t.contains(['。', '，']) {
+    // a chapter's title may ask (`第十二章 他会是一个丹东吗？`); nothing else here does
+    let asks = t.starts_with('第') && t.ends_with(['？', '?', '！', '!']);
+    if n == 0 || n > 50 || (ends_sentence(t) && !asks) || t.contains(['。', '，']) {
         return None;
     }
     let hashes = t.chars().take_while(|&c| c == '#').count();
@@ -444,6 +446,34 @@ fn heading_level(line: &Line) -> Option<u8> {
                 _ => {}
             }
         }
+    }
+    // `卷一 童年与青年`, `卷之三`, `上卷`, `下部 …`: a volume or part named without 第
+    let (label, title) = t
+        .split_once(|c| is_space(c) || c == '：')
+        .unwrap_or((t, ""));
+    let counted = label
+        .strip_prefix('卷')
+        .map(|r| r.strip_prefix('之').unwrap_or(r))
+        .is_some_and(|r| {
+            (1..=4).contains(&r.chars().count())
+                && r.chars().all(|c| "一二三四五六七八九十百零〇".contains(c))
+        });
+    let named_part = matches!(
+        label,
+        "上卷"
+            | "中卷"
+            | "下卷"
+            | "上部"
+            | "中部"
+            | "下部"
+            | "上篇"
+            | "中篇"
+            | "下篇"
+            | "上册"
+            | "下册"
+    );
+    if (counted || named_part) && !ends_with_punctuation(title) {
+        return Some(1);
     }
     // `章 1. GNU/Linux 教學`: DocBook's Traditional Chinese chapter label
     if let Some(rest) = t.strip_prefix('章')
@@ -717,7 +747,7 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         let t = l.trimmed();
         (1..=40).contains(&t.chars().count()) && !ends_with_punctuation(without_closing_bracket(t))
     };
-    let numbered_parts = numeral_headings(lines, &skipped);
+    let numbered_parts = numeral_headings(lines, &skipped, paged);
     // headings at the margin, text set in from it (lynx, w3m): three or more numbered
     // headings at column 0, the body at two or more
     let margin_headings = body_indent >= 2
@@ -777,19 +807,26 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             skipped[k] = true;
         } else if outline::is_heading_label(t)
             && let Some(next) = next
-            && short_title(next)
+            && (short_title(next)
+                || (next.trimmed().chars().count() <= 40
+                    && next.trimmed().ends_with(['？', '?'])))
             // `第一章` over `一`, its first numbered part
             && !numbered_parts[k + 1]
             // a title has words (`0.173` over `0.208` are cells of a table of figures), and
             // no sentence's end inside (`1.1` over `LATEX 是一种…系统。一般人们提到`, the text
-            // under a title that pdftotext printed before its number)
+            // under a title that pdftotext printed before its number); it may ask
+            // (`第八章` over `哪一种勋章使人与众不同？`)
             && next.trimmed().chars().any(char::is_alphabetic)
-            && !next.trimmed().contains(['。', '！', '？'])
+            && !next
+                .trimmed()
+                .trim_end_matches(['？', '?', '！', '!'])
+                .contains(['。', '！', '？'])
             // the next line is the label's title, even a heading's name (`第一章` over
             // `引言`), unless it is a heading with its own number or label
+            // (`第一卷` over `一、司法宫大厅`, its first chapter)
+            && outline::numbered_level(next.trimmed()).is_none()
             && (heading_level(next).is_none()
                 || !(next.trimmed().starts_with(['第', '#'])
-                    || outline::numbered_level(next.trimmed()).is_some()
                     || outline::is_heading_label(next.trimmed())))
             && !outline::section_number(t).is_some_and(|n| too_deep(n.split('.').count()))
         {
@@ -929,31 +966,58 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
 /// their own.
 const NUMERAL_PART_LEVEL: u8 = 3;
 
-/// Lines that are only a Chinese numeral (`二`, `十三`), a blank line before and after,
-/// counting up one by one (starting again at `一`): the numbered parts of a chapter, as
-/// 呼兰河传 and many novels mark them. Three or more of them, reaching at least `三`, so
-/// that a stray `一` is not one.
-fn numeral_headings(lines: &[Line], skipped: &[bool]) -> Vec<bool> {
+/// Lines that are only a Chinese numeral (`二`, `十三`) or, in text without pages, a
+/// number (`2`, `02`: 雪国, 呼啸山庄), a blank line before and after, counting up one by
+/// one (starting again at one; one may be skipped), each over text and not over the next number (a contents
+/// of bare numbers): the numbered parts of a chapter, as 呼兰河传 and many novels mark
+/// them. Three or more of them, reaching at least three, so that a stray `一` is not one;
+/// bare numbers only where nearly all stand between sentences (a page's number left in
+/// the text falls mid-sentence as often as not; a table's cells are short).
+fn numeral_headings(lines: &[Line], skipped: &[bool], paged: bool) -> Vec<bool> {
     let mut parts = vec![false; lines.len()];
     let alone = |k: usize| {
         (k == 0 || lines[k].blank_before > 0) && lines.get(k + 1).is_none_or(|n| n.blank_before > 0)
     };
+    let value = |k: usize| {
+        let t = lines[k].trimmed();
+        outline::small_chinese_numeral(t).or_else(|| {
+            (!paged && (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        })
+    };
     let mut counted: Vec<usize> = Vec::new();
     let (mut last, mut highest) = (0, 0);
-    for k in 0..lines.len() {
-        if skipped[k] || !alone(k) {
+    for k in (0..lines.len()).filter(|&k| !skipped[k]) {
+        if !alone(k) || (k + 1 < lines.len() && value(k + 1).is_some()) {
             continue;
         }
-        let Some(n) = outline::small_chinese_numeral(lines[k].trimmed()) else {
+        let Some(n) = value(k) else {
             continue;
         };
-        if n == 1 || n == last + 1 {
+        // (one number may be missing or out of place: 呼啸山庄's EPUB has `14` before `13`)
+        if n == 1 || (last < n && n <= last + 2) {
             counted.push(k);
             last = n;
             highest = highest.max(n);
         }
     }
-    if counted.len() >= 3 && highest >= 3 {
+    let digits = counted
+        .iter()
+        .filter(|&&k| lines[k].trimmed().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    // (not a table's cells: `01` between `CC` and `阿拉伯语`)
+    let after_sentences = counted
+        .iter()
+        .filter(|&&k| {
+            lines[k].trimmed().starts_with(|c: char| c.is_ascii_digit())
+                && (k == 0 || ends_with_punctuation(lines[k - 1].trimmed()))
+                && lines
+                    .get(k + 1)
+                    .is_some_and(|n| ends_with_punctuation(n.trimmed()) || n.width() > 40)
+        })
+        .count();
+    if counted.len() >= 3 && highest >= 3 && after_sentences * 10 >= digits * 9 {
         for k in counted {
             parts[k] = true;
         }
@@ -974,7 +1038,11 @@ fn parse_book(
         contents,
     } = book_headings(lines, layout.paged);
     subheads::newspaper_subheads(lines, layout.column, &mut levels, &mut takes_next);
-    subheads::paragraph_headings(lines, &skipped, &mut levels);
+    // no headings, or the book's parts alone (`上篇：大学`, `卷一`), its chapters unmarked
+    let parts_only = levels.iter().zip(lines).all(|(level, l)| {
+        level.is_none() || (heading_level(l) == Some(1) && !l.trimmed().starts_with('#'))
+    });
+    subheads::paragraph_headings(lines, &skipped, parts_only, &mut levels);
     for block in &contents {
         warnings.push(Warning::left_out(
             lines[block.start].no,
@@ -1134,6 +1202,9 @@ fn parse_book(
     doc
 }
 
+#[cfg(test)]
+#[path = "structure_ebook_tests.rs"]
+mod ebook_tests;
 #[cfg(test)]
 #[path = "structure_tests.rs"]
 mod tests;

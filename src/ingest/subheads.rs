@@ -57,11 +57,17 @@ pub(super) fn newspaper_subheads(
 /// A web page's headings in its text dump (`ADDRESS`, `调用菜单命令`, `Bézier 对象` over the
 /// paragraphs they head): paragraphs of one line between blank lines, short, with no
 /// punctuation, each over a paragraph of prose. Only in a text whose paragraphs stand between
-/// blank lines, where nothing else gave a heading, and where three or more stand so. Not a
+/// blank lines, where nothing else gave a heading but the book's parts (`上篇：大学`, `卷一`:
+/// `parts_only`), and where three or more stand so. Not a
 /// quotation (`“走吧”`), a list item, a date, a line of code, or a word in lower case
 /// (`note`, an icon's name).
-pub(super) fn paragraph_headings(lines: &[Line], skipped: &[bool], levels: &mut [Option<u8>]) {
-    if levels.iter().any(Option::is_some) {
+pub(super) fn paragraph_headings(
+    lines: &[Line],
+    skipped: &[bool],
+    parts_only: bool,
+    levels: &mut [Option<u8>],
+) {
+    if !parts_only {
         return;
     }
     let openings = lines.iter().filter(|l| l.blank_before > 0).count();
@@ -75,12 +81,14 @@ pub(super) fn paragraph_headings(lines: &[Line], skipped: &[bool], levels: &mut 
         (1..=40).contains(&t.chars().count())
             && t.chars().any(char::is_alphabetic)
             && !ends_with_punctuation(t)
+            // (nor a label and its value: `排版样式 ：老牛样式`)
             && !t.contains([
-                '，', '。', '；', '！', '？', '…', ':', '=', '{', '}', '<', '>', '|', '\\', '$',
-                '#',
+                '，', '。', '；', '！', '？', '…', ':', '：', '=', '{', '}', '<', '>', '|', '\\',
+                '$', '#',
             ])
             && !is_code(t)
-            && !t.starts_with(['“', '「', '『', '"', '\'', '(', '（', '[', '【', '<', '《'])
+            // (nor an epigraph's attribution: `——莱昂德罗·迪亚斯`)
+            && !t.starts_with(['“', '「', '『', '"', '\'', '(', '（', '[', '【', '<', '《', '—'])
             && !t.ends_with(['”', '」', '』', '"', '\'', '》'])
             // (`note`: Latin in lower case only is an icon's or a program's name)
             && (!t.is_ascii() || t.chars().any(|c| c.is_ascii_uppercase()))
@@ -123,7 +131,7 @@ pub(super) fn paragraph_headings(lines: &[Line], skipped: &[bool], levels: &mut 
         .collect();
     if found.len() >= 3 {
         for k in found {
-            levels[k] = Some(2);
+            levels[k].get_or_insert(2);
         }
     }
 }

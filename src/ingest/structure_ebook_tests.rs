@@ -1,0 +1,121 @@
+//! Tests of `structure` on e-books as `pandoc -t plain` prints them: parts named without
+//! 第 (`卷一`, `上篇：`), chapter titles that ask, the book's own contents page printed
+//! last, and chapters set as one-line paragraphs under their parts.
+
+use super::*;
+
+fn titles(doc: &Document) -> Vec<&str> {
+    doc.sections
+        .iter()
+        .map(|s| s.title.as_deref().unwrap_or("<none>"))
+        .collect()
+}
+
+const PROSE: &str = "要了解一个死去已经一千年的人，并不困难。试想，通常要了解与我们同住在一个城市的居民，或是要了解一个市长的生活，实在难之又难。";
+
+/// 苏东坡传 as pandoc prints its EPUB: a volume named `卷一` over its chapters, and the
+/// book's contents page (its spine's last part) after the text, titled in English, its
+/// entries indented under their volumes.
+#[test]
+fn volumes_without_di_and_a_contents_printed_last() {
+    let mut text = format!("译者序\n\n{PROSE}\n\n原序\n\n{PROSE}\n\n林语堂\n\n");
+    for (volume, chapters) in [
+        ("卷一 童年与青年", ["第一章 文忠公", "第二章 眉山"]),
+        ("卷二 壮年", ["第三章 神、鬼、人", "第四章 王安石变法"]),
+    ] {
+        text.push_str(&format!(
+            "{volume}\n\n宋仁宗景祐三年至嘉祐六年（1036-1061）\n\n"
+        ));
+        for chapter in chapters {
+            text.push_str(&format!("{chapter}\n\n{PROSE}\n\n{PROSE}\n\n"));
+        }
+    }
+    text.push_str("Table of Contents\n\n苏东坡传\n\n    林语堂\n\n    译者序\n\n    原序\n\n卷一 童年与青年\n\n    第一章 文忠公\n\n    第二章 眉山\n\n卷二 壮年\n\n    第三章 神、鬼、人\n\n    第四章 王安石变法\n");
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "译者序",
+            "原序",
+            "卷一 童年与青年",
+            "第一章 文忠公",
+            "第二章 眉山",
+            "卷二 壮年",
+            "第三章 神、鬼、人",
+            "第四章 王安石变法"
+        ]
+    );
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.left_out == Some(LeftOut::Contents)),
+        "{:?}",
+        doc.warnings
+    );
+    let said: String = doc
+        .sections
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .map(|p| p.text.as_str())
+        .collect();
+    assert!(
+        !said.contains("Table of Contents") && !said.contains("苏东坡传"),
+        "{said}"
+    );
+}
+
+/// 红与黑: a chapter's label over a title that asks (`第八章` over `哪一种勋章使人与众不同？`),
+/// a label with its question on one line, and `第一卷` over its first chapter `一、…`
+/// (two headings, not one title).
+#[test]
+fn a_chapter_title_may_ask_and_a_volume_does_not_swallow_its_first_chapter() {
+    let text = format!(
+        "第七章 亲和力\n\n{PROSE}\n\n第八章\n哪一种勋章使人与众不同？\n\n{PROSE}\n\n第九章 他会是一个丹东吗？\n\n{PROSE}\n\n第二卷\n\n一、新的打击\n\n{PROSE}\n\n二、河滩广场\n\n{PROSE}\n"
+    );
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "第七章 亲和力",
+            "第八章 哪一种勋章使人与众不同？",
+            "第九章 他会是一个丹东吗？",
+            "第二卷",
+            "一、新的打击",
+            "二、河滩广场"
+        ]
+    );
+}
+
+/// 球状闪电: the book's parts (`上篇：大学`, `中篇：灯塔启示`, `下篇`) are the only headings
+/// shaped as such; its chapters are one-line paragraphs over prose, and are found too.
+#[test]
+fn chapters_set_as_paragraphs_under_parts() {
+    let mut text = String::new();
+    for (part, chapters) in [
+        ("上篇：大学", ["序曲", "异象之一"]),
+        ("中篇：灯塔启示", ["林峰将军", "攻击蜂"]),
+        ("下篇", ["龙卷风", "胜利"]),
+    ] {
+        text.push_str(&format!("{part}\n\n"));
+        for chapter in chapters {
+            text.push_str(&format!("{chapter}\n\n{PROSE}\n\n{PROSE}\n\n"));
+        }
+    }
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "上篇：大学",
+            "序曲",
+            "异象之一",
+            "中篇：灯塔启示",
+            "林峰将军",
+            "攻击蜂",
+            "下篇",
+            "龙卷风",
+            "胜利"
+        ]
+    );
+    let levels: Vec<u8> = doc.sections.iter().map(|s| s.level).collect();
+    assert_eq!(levels, [1, 2, 2, 1, 2, 2, 1, 2, 2]);
+}
