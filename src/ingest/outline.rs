@@ -18,7 +18,7 @@ use super::repair::{self, Line, ends_sentence, ends_with_punctuation, is_space};
 /// by a title (a letter or ideograph), the whole line short, with no comma or full stop
 /// inside (a question mark may end it: FAQ headings are questions).
 pub(crate) fn numbered_level(text: &str) -> Option<u8> {
-    let t = text.trim_matches(is_space);
+    let t = without_part_mark(text.trim_matches(is_space));
     let n = t.chars().count();
     // a comma inside is running text (`1. 打开终端，输入命令`) unless the line asks
     // something (FAQ headings are questions)
@@ -77,6 +77,20 @@ pub(crate) fn numbered_level(text: &str) -> Option<u8> {
         }
     }
     None
+}
+
+/// `t` without the part's number a book sets before its chapters' (`【壹】一、中國現代化運動的
+/// 各階段`, `【三】二、…`: 晚清七十年).
+fn without_part_mark(t: &str) -> &str {
+    const NUMERALS: &str = "一二三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖拾0123456789";
+    t.strip_prefix('【')
+        .and_then(|r| r.split_once('】'))
+        .filter(|(n, rest)| {
+            (1..=3).contains(&n.chars().count())
+                && n.chars().all(|c| NUMERALS.contains(c))
+                && !rest.is_empty()
+        })
+        .map_or(t, |(_, rest)| rest.trim_start_matches(is_space))
 }
 
 /// `1.2.3` or `1.2.3.` at the start of `t`, or an appendix's `A.1`: its depth and what
@@ -362,16 +376,21 @@ pub(crate) fn without_leader(text: &str) -> &str {
         .trim_end_matches(|c: char| is_space(c) || is_leader_dot(c))
 }
 
-/// What a title is compared by: section numbers, leaders, page numbers and spaces taken
-/// out, lower case.
+/// What a title is compared by: section numbers, chapter labels before a title, leaders,
+/// page numbers and spaces taken out, lower case.
 pub(crate) fn title_key(text: &str) -> String {
     let t = text.trim_matches(is_space);
     let t = starred_heading(t).map_or(t, |(_, title)| title);
     // a contents printed as a list (`• 1. 简介`, `□ 1.1. 支持`, html2text's `o 1.1._支持`)
-    let t = after_bullet(t).unwrap_or(t);
+    let t = without_part_mark(after_bullet(t).unwrap_or(t));
     let t = match decimal_number(t) {
         Some((_, rest)) => rest,
-        None => glued_section_number(t).unwrap_or_else(|| strip_chapter_label(t)),
+        // (a label alone is its own title: `第一章` where chapters have no other name)
+        None => glued_section_number(t).unwrap_or_else(|| {
+            Some(strip_chapter_label(t))
+                .filter(|rest| !rest.is_empty())
+                .unwrap_or(t)
+        }),
     };
     let t = t.trim_end_matches(|c: char| c.is_ascii_digit() || is_space(c));
     t.chars()
@@ -459,18 +478,43 @@ pub(crate) fn contents_blocks(
             continue;
         }
         let first_entry = if titled { i + 1 } else { i };
-        let Some(entry) = (first_entry..lines.len().min(first_entry + 8))
-            .find(|&k| keys[k].chars().count() >= 2 && !is_heading_label(&lines[k].text))
-        else {
+        let comes_back = |entry: usize| {
+            (entry + 1..lines.len()).find(|&k| {
+                keys[k] == keys[entry]
+                    && same_number(&lines[entry].text, &lines[k].text)
+                    && !has_leader(&lines[k].text)
+                    && !in_contents_run(lines, heading_like, k)
+            })
+        };
+        let candidates: Vec<usize> = (first_entry..lines.len().min(first_entry + 8))
+            .filter(|&k| keys[k].chars().count() >= 2)
+            .collect();
+        let label = |k: &usize| is_heading_label(&lines[*k].text);
+        let titles: Vec<usize> = candidates.iter().copied().filter(|k| !label(k)).collect();
+        // the first title that comes back as a heading; under a contents title also one
+        // of the next two (an e-book's `扉页` does not come back; a line of prose said
+        // twice is no title), else a chapter's label alone (`第一章`: chapters named by
+        // their number only). A run of headings without a title is a contents only if its
+        // first comes back (a heading over its own sections' menu is not).
+        let title_like =
+            |k: &usize| repair::width(lines[*k].trimmed()) <= 80 || has_leader(&lines[*k].text);
+        let came_back = titles
+            .first()
+            .into_iter()
+            .chain(
+                titles
+                    .iter()
+                    .skip(1)
+                    .filter(|k| titled && title_like(k))
+                    .take(2),
+            )
+            .chain(candidates.iter().filter(|k| titled && label(k)).take(1))
+            .find_map(|&entry| comes_back(entry).map(|back| (entry, back)));
+        if candidates.is_empty() {
             i += 1;
             continue;
-        };
-        let Some(back) = (entry + 1..lines.len()).find(|&k| {
-            keys[k] == keys[entry]
-                && same_number(&lines[entry].text, &lines[k].text)
-                && !has_leader(&lines[k].text)
-                && !in_contents_run(lines, heading_like, k)
-        }) else {
+        }
+        let Some((entry, back)) = came_back else {
             // a contents after the text (a web page's, printed last by its dump): its
             // entries were the headings before it
             if titled && let Some(end) = trailing_contents_end(lines, heading_like, &keys, i) {

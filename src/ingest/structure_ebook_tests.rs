@@ -119,3 +119,42 @@ fn chapters_set_as_paragraphs_under_parts() {
     let levels: Vec<u8> = doc.sections.iter().map(|s| s.level).collect();
     assert_eq!(levels, [1, 2, 2, 1, 2, 2, 1, 2, 2]);
 }
+
+/// 遥远的救世主: a contents whose first entry (`扉页`) is not a heading in the text and whose
+/// chapters have no names but their labels (`第一章`); 晚清七十年: chapters numbered under
+/// their part's number (`【壹】一、…`), listed without it.
+#[test]
+fn contents_of_labels_alone_and_of_titles_under_a_part_number() {
+    let mut text =
+        String::from("遥远的救世主\n\n目录\n\n扉页\n\n第一章\n\n第二章\n\n第三章\n\n版权页\n\n");
+    for chapter in ["第一章", "第二章", "第三章"] {
+        text.push_str(&format!("{chapter}\n\n{PROSE}\n\n{PROSE}\n\n"));
+    }
+    let doc = parse(&text);
+    assert_eq!(titles(&doc), ["遥远的救世主", "第一章", "第二章", "第三章"]);
+    assert!(
+        doc.sections[0].paragraphs.is_empty(),
+        "{:?}",
+        doc.sections[0]
+    );
+
+    let mut text = String::from(
+        "目錄\n\n【壹】中國社會文化轉型綜論\n\n一、中國現代化運動的各階段\n\n二、中國國家轉型論提綱\n\n【貳】太平天國\n\n一、論晚清週期性內亂與洪楊悲劇\n\n",
+    );
+    for chapter in [
+        "【壹】一、中國現代化運動的各階段",
+        "【壹】二、中國國家轉型論提綱",
+        "【貳】一、論晚清週期性內亂與洪楊悲劇",
+    ] {
+        text.push_str(&format!("{chapter}\n\n{PROSE}\n\n{PROSE}\n\n"));
+    }
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "【壹】一、中國現代化運動的各階段",
+            "【壹】二、中國國家轉型論提綱",
+            "【貳】一、論晚清週期性內亂與洪楊悲劇"
+        ]
+    );
+}
