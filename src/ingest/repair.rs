@@ -789,11 +789,13 @@ fn drop_table_dumps(
         }
         let mut run = vec![i];
         let (mut j, mut gap) = (i + 1, 0);
-        // a table's caption closes it, though it is not read either
+        // a table's caption closes it, though it is not read either; a contents title
+        // starts what may be a contents (an e-book's title page runs into its 目录)
         while j < raw.len()
             && gap <= 2
             && !page_starts[j]
             && !super::outline::is_numbered_caption(&raw[j])
+            && !super::outline::is_contents_title(&raw[j])
         {
             match kinds[j] {
                 Kind::Text if cell(&raw[j]) => {

@@ -158,3 +158,36 @@ fn contents_of_labels_alone_and_of_titles_under_a_part_number() {
         ]
     );
 }
+
+/// 战争与和平: the title page's short lines run straight into the contents, whose
+/// volumes each list `第一部`, `第二部` again — a contents, not a table printed one cell a
+/// line; its unnumbered entries (`俄罗斯文学的巨擘`) confirm the headings in the text.
+#[test]
+fn a_contents_after_the_title_page_is_no_table() {
+    let mut text = String::from(
+        "战争与和平\n\n托尔斯泰 著\n\n刘辽逸 译\n\n世界名著名译文库\n\n托尔斯泰集\n\n监　　制：吴　昊\n\n目录\n\n俄罗斯文学的巨擘\n\n第一卷\n\n第一部\n\n第二部\n\n第二卷\n\n第一部\n\n第二部\n\n第三卷\n\n第一部\n\n第二部\n\n托尔斯泰生平及创作年表\n\n",
+    );
+    text.push_str(&format!("俄罗斯文学的巨擘\n\n{PROSE}\n\n"));
+    for volume in ["第一卷", "第二卷", "第三卷"] {
+        text.push_str(&format!(
+            "{volume}\n\n第一部\n\n{PROSE}\n\n第二部\n\n{PROSE}\n\n"
+        ));
+    }
+    text.push_str(&format!("托尔斯泰生平及创作年表\n\n{PROSE}\n"));
+    let doc = parse(&text);
+    let found = titles(&doc);
+    assert_eq!(found[..2], ["战争与和平", "俄罗斯文学的巨擘"]);
+    assert_eq!(found.last(), Some(&"托尔斯泰生平及创作年表"));
+    assert_eq!(
+        found.iter().filter(|t| **t == "第一部").count(),
+        3,
+        "{found:?}"
+    );
+    assert!(
+        !doc.warnings
+            .iter()
+            .any(|w| w.left_out == Some(LeftOut::Table)),
+        "{:?}",
+        doc.warnings
+    );
+}
