@@ -528,6 +528,32 @@ fn heading_level(line: &Line) -> Option<u8> {
     if NAMED.contains(&compact.as_str()) {
         return Some(2);
     }
+    // a named part with a word before its name: `校注前言`, `译者序`, `再版后记` (a
+    // two-character name, or 序 after the words that take it: `程序` is no preface; not
+    // `说明`, which heads a table's column as often: `命令说明`)
+    const ENDINGS: [&str; 7] = ["前言", "序言", "后记", "後記", "导言", "导读", "引言"];
+    const PREFACED_BY: [&str; 10] = [
+        "译者",
+        "作者",
+        "原",
+        "总",
+        "再版",
+        "新版",
+        "初版",
+        "中文版",
+        "修订版",
+        "译本",
+    ];
+    let n_compact = compact.chars().count();
+    if (3..=8).contains(&n_compact)
+        && !ends_with_punctuation(&compact)
+        && (ENDINGS.iter().any(|e| compact.ends_with(e))
+            || compact
+                .strip_suffix('序')
+                .is_some_and(|p| PREFACED_BY.contains(&p)))
+    {
+        return Some(2);
+    }
     // `楔子 张天师祈禳瘟疫 洪太尉误走妖魔`: the name, a space and a title
     if let Some((name, title)) = t.split_once(is_space)
         && NAMED.contains(&name)

@@ -191,3 +191,16 @@ fn a_contents_after_the_title_page_is_no_table() {
         doc.warnings
     );
 }
+
+/// 红楼梦's `校注前言`, 呼啸山庄's `译后记`: a book's named parts with a word before the
+/// name are headings; a word that merely ends like one (`程序`, `命令说明`) is not.
+#[test]
+fn named_parts_with_a_word_before_the_name() {
+    let text = format!(
+        "校注前言\n\n{PROSE}\n\n第一回 甄士隐梦幻识通灵\n\n{PROSE}\n\n程序\n\n{PROSE}\n\n命令说明\n\n{PROSE}\n\n再版后记\n\n{PROSE}\n\n译者序\n\n{PROSE}\n"
+    );
+    assert_eq!(
+        titles(&parse(&text)),
+        ["校注前言", "第一回 甄士隐梦幻识通灵", "再版后记", "译者序"]
+    );
+}
