@@ -503,23 +503,21 @@ impl Reader<'_> {
         self.refer(references);
     }
 
-    /// The first anchor not yet started whose element is `element` or, for a paragraph
-    /// or an inline element (`within`), one inside it.
+    /// The first anchor not yet started whose element is `element` or one inside it.
     fn anchor_within(&self, element: ElementRef) -> Option<usize> {
         if self.anchors.iter().all(|(_, started)| *started) {
             return None;
         }
-        let find = |id: &str| {
-            self.anchors
-                .iter()
-                .position(|(anchor, started)| !started && anchor.id.as_deref() == Some(id))
-        };
-        element.value().id().and_then(find).or_else(|| {
-            element
-                .descendants()
-                .skip(1)
-                .find_map(|d| d.value().as_element()?.id().and_then(find))
-        })
+        element
+            .value()
+            .id()
+            .and_then(|id| self.unstarted(id))
+            .or_else(|| {
+                element
+                    .descendants()
+                    .skip(1)
+                    .find_map(|d| self.unstarted(d.value().as_element()?.id()?))
+            })
     }
 
     /// Starts the section an anchor at (or, for a paragraph, in) `element` names.
@@ -527,16 +525,18 @@ impl Reader<'_> {
         let found = if within {
             self.anchor_within(element)
         } else {
-            let id = element.value().id();
-            id.and_then(|id| {
-                self.anchors
-                    .iter()
-                    .position(|(anchor, started)| !started && anchor.id.as_deref() == Some(id))
-            })
+            element.value().id().and_then(|id| self.unstarted(id))
         };
         if let Some(k) = found {
             self.start_at_anchor(k);
         }
+    }
+
+    /// The anchor not yet started that points to the element with `id`.
+    fn unstarted(&self, id: &str) -> Option<usize> {
+        self.anchors
+            .iter()
+            .position(|(anchor, started)| !started && anchor.id.as_deref() == Some(id))
     }
 
     /// Closes the current section and starts anchor `k`'s.

@@ -2,14 +2,8 @@
 //! 第 (`卷一`, `上篇：`), chapter titles that ask, the book's own contents page printed
 //! last, and chapters set as one-line paragraphs under their parts.
 
+use super::tests::titles;
 use super::*;
-
-fn titles(doc: &Document) -> Vec<&str> {
-    doc.sections
-        .iter()
-        .map(|s| s.title.as_deref().unwrap_or("<none>"))
-        .collect()
-}
 
 const PROSE: &str = "要了解一个死去已经一千年的人，并不困难。试想，通常要了解与我们同住在一个城市的居民，或是要了解一个市长的生活，实在难之又难。";
 
