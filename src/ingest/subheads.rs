@@ -4,7 +4,8 @@
 //! - a newspaper's extracted text (it has a byline): subheads and a later story's headline;
 //! - a web page or an article dumped as text (`w3m -dump`, `pandoc -t plain`), paragraphs
 //!   between blank lines, where no other heading was found: a paragraph of one short line
-//!   with no punctuation, over a paragraph of prose.
+//!   with no punctuation, over a paragraph of prose;
+//! - a novel's parts numbered alone on their lines (`一`, `二`, or `1`, `01`), counting up.
 
 use super::outline;
 use super::repair::{Line, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space};
@@ -146,6 +147,69 @@ fn is_code(t: &str) -> bool {
                 .next_back()
                 .is_some_and(|p| p.is_ascii_alphanumeric() || p == '_')
     })
+}
+
+/// Below a chapter (第一章, level 2): the parts a novel numbers `一`, `二`, `三` on lines of
+/// their own.
+pub(super) const NUMERAL_PART_LEVEL: u8 = 3;
+
+/// Lines that are only a Chinese numeral (`二`, `十三`) or, in text without pages, a
+/// number (`2`, `02`: 雪国, 呼啸山庄), a blank line before and after, counting up one by
+/// one (starting again at one; one may be skipped), each over text and not over the next number (a contents
+/// of bare numbers): the numbered parts of a chapter, as 呼兰河传 and many novels mark
+/// them. Three or more of them, reaching at least three, so that a stray `一` is not one;
+/// bare numbers only where nearly all stand between sentences (a page's number left in
+/// the text falls mid-sentence as often as not; a table's cells are short).
+pub(super) fn numeral_headings(lines: &[Line], skipped: &[bool], paged: bool) -> Vec<bool> {
+    let mut parts = vec![false; lines.len()];
+    let alone = |k: usize| {
+        (k == 0 || lines[k].blank_before > 0) && lines.get(k + 1).is_none_or(|n| n.blank_before > 0)
+    };
+    let value = |k: usize| {
+        let t = lines[k].trimmed();
+        outline::small_chinese_numeral(t).or_else(|| {
+            (!paged && (1..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        })
+    };
+    let mut counted: Vec<usize> = Vec::new();
+    let (mut last, mut highest) = (0, 0);
+    for k in (0..lines.len()).filter(|&k| !skipped[k]) {
+        if !alone(k) || (k + 1 < lines.len() && value(k + 1).is_some()) {
+            continue;
+        }
+        let Some(n) = value(k) else {
+            continue;
+        };
+        // (one number may be missing or out of place: 呼啸山庄's EPUB has `14` before `13`)
+        if n == 1 || (last < n && n <= last + 2) {
+            counted.push(k);
+            last = n;
+            highest = highest.max(n);
+        }
+    }
+    let digits = counted
+        .iter()
+        .filter(|&&k| lines[k].trimmed().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    // (not a table's cells: `01` between `CC` and `阿拉伯语`)
+    let after_sentences = counted
+        .iter()
+        .filter(|&&k| {
+            lines[k].trimmed().starts_with(|c: char| c.is_ascii_digit())
+                && (k == 0 || ends_with_punctuation(lines[k - 1].trimmed()))
+                && lines
+                    .get(k + 1)
+                    .is_some_and(|n| ends_with_punctuation(n.trimmed()) || n.width() > 40)
+        })
+        .count();
+    if counted.len() >= 3 && highest >= 3 && after_sentences * 10 >= digits * 9 {
+        for k in counted {
+            parts[k] = true;
+        }
+    }
+    parts
 }
 
 #[cfg(test)]
