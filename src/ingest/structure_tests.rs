@@ -213,6 +213,14 @@ pub(super) fn titles(doc: &Document) -> Vec<&str> {
         .collect()
 }
 
+/// Each titled section's title and level.
+fn titled_levels(doc: &Document) -> Vec<(&str, u8)> {
+    doc.sections
+        .iter()
+        .filter_map(|s| Some((s.title.as_deref()?, s.level)))
+        .collect()
+}
+
 fn body(doc: &Document) -> impl Iterator<Item = &Paragraph> {
     doc.sections.iter().flat_map(|s| s.paragraphs.iter())
 }
@@ -1090,11 +1098,7 @@ fn unnumbered_headings_at_the_margin_of_a_lynx_dump() {
                 网络类\n\n   网络类部分允许你为不同网类配置布线和清除规则，每个网络都属于一个类。\n\n\
                 2. 布线\n\n   布线的时候可以用快捷键切换布线宽度，也可以用工具栏上的按钮。\n";
     let doc = parse(text);
-    let found: Vec<(&str, u8)> = doc
-        .sections
-        .iter()
-        .filter_map(|s| Some((s.title.as_deref()?, s.level)))
-        .collect();
+    let found = titled_levels(&doc);
     assert_eq!(
         found,
         [
@@ -1139,11 +1143,7 @@ fn unnumbered_headings_of_a_lynx_page() {
                 日期与时间格式\n\n  日期格式\n\n   要显示日期，请使用下表中列出的格式码组合。\n\n  时间格式\n\n\
                 \x20  要显示小时、分钟和秒，请使用下列数字格式码。\n";
     let doc = parse(text);
-    let found: Vec<(&str, u8)> = doc
-        .sections
-        .iter()
-        .filter_map(|s| Some((s.title.as_deref()?, s.level)))
-        .collect();
+    let found = titled_levels(&doc);
     assert_eq!(doc.title.as_deref(), Some("连接符"));
     assert_eq!(
         found,
