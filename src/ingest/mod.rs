@@ -23,6 +23,7 @@ mod imprint;
 mod note_marks;
 pub mod notes;
 mod outline;
+mod page_furniture;
 pub mod pdf;
 mod pdftotext_cells;
 mod repair;

@@ -217,11 +217,11 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         .collect();
     // running headers and footers: by page when the text has page breaks, else by number
     let mut furniture = if text.contains('\u{c}') {
-        super::outline::running_furniture(&with_breaks)
+        super::page_furniture::running_furniture(&with_breaks)
     } else {
-        super::outline::numbered_repeats(&with_breaks)
+        super::page_furniture::numbered_repeats(&with_breaks)
     };
-    furniture.extend(super::outline::newspaper_headers(&with_breaks));
+    furniture.extend(super::page_furniture::newspaper_headers(&with_breaks));
     let page_starts: Vec<bool> = with_breaks.iter().map(|l| l.contains('\u{c}')).collect();
     let mut raw: Vec<String> = with_breaks
         .into_iter()
