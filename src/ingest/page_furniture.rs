@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::outline::{
-    decimal_number, is_bare_number, is_date_line, is_heading_label, numbered_level,
+    decimal_number, has_leader, is_bare_number, is_contents_title, is_date_line, is_heading_label,
+    numbered_level, section_number,
 };
 use super::repair::is_space;
 
@@ -15,20 +16,8 @@ use super::repair::is_space;
 /// there. The first page keeps its lines (the title is often the running header too).
 /// Indices are into `raw` (lines split at `\n`).
 pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
-    let mut pages: Vec<Vec<usize>> = vec![Vec::new()];
-    for (k, line) in raw.iter().enumerate() {
-        let breaks = line.matches('\u{c}').count();
-        for _ in 0..breaks {
-            pages.push(Vec::new());
-        }
-        if !line
-            .trim_matches(|c: char| is_space(c) || c == '\u{c}')
-            .is_empty()
-            && let Some(page) = pages.last_mut()
-        {
-            page.push(k);
-        }
-    }
+    let all_pages = text_lines_by_page(raw);
+    let mut pages = all_pages.clone();
     pages.retain(|p| !p.is_empty());
     if pages.len() < 3 {
         return Vec::new();
@@ -52,17 +41,7 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     let recurring = (pages.len() / 3).max(3);
     // a running header that names the chapter (`第一章 引言` over each of its pages)
     // recurs only as long as the chapter: a chapter's title at the edge of two pages
-    let chapter_title = |t: &str| {
-        let t = t.trim_matches(|c: char| is_space(c) || c == '\u{c}');
-        (t.starts_with('第') && t.chars().take(8).any(|c| "章节篇部卷".contains(c)))
-            || numbered_level(t) == Some(1)
-            // a paper's or book's unnumbered part
-            || [
-                "摘要", "前言", "引言", "绪论", "结论", "结语", "参考文献", "致谢", "附录", "后记",
-                "Abstract", "ABSTRACT",
-            ]
-            .contains(&t)
-    };
+    let chapter_title = |t: &str| chapter_title(trimmed(t));
     let mut dropped = Vec::new();
     // titles said away from the pages' edges, on a line or over two (`第三章` / `研究设计`):
     // there is the heading, and every edge line that says them is a header
@@ -85,9 +64,12 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     // header right over it, which the heading then repeats), the later ones are headers
     let mut met: Vec<String> = Vec::new();
     for (p, page) in pages.iter().enumerate() {
+        // (a contents page lists the titles: not the first time they come)
+        let contents = is_contents_page(raw, page);
         for k in edges(page) {
             let s = shape(&raw[k]);
-            let header = chapter_title(&raw[k]) && counts.get(&s).is_some_and(|&n| n >= 2);
+            let header =
+                !contents && chapter_title(&raw[k]) && counts.get(&s).is_some_and(|&n| n >= 2);
             let seen = met.contains(&s) || elsewhere.contains(&s);
             if header && !seen {
                 met.push(s.clone());
@@ -103,7 +85,322 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
             }
         }
     }
+    // (the first page with text keeps its lines here too)
+    let first_page = all_pages.iter().position(|p| !p.is_empty()).unwrap_or(0);
+    let after_first = |k: &usize| all_pages[first_page].last().is_none_or(|&last| *k > last);
+    let mut more = page_numbers(raw, &all_pages);
+    dropped.sort_unstable();
+    more.sort_unstable();
+    more.extend(header_titles(raw, &all_pages, &dropped, &more));
+    dropped.extend(more.into_iter().filter(after_first));
+    dropped.sort_unstable();
+    dropped.dedup();
     dropped
+}
+
+/// A running header that names the chapter (`第一章 引言` over each of its pages).
+fn chapter_title(t: &str) -> bool {
+    (t.starts_with('第') && t.chars().take(8).any(|c| "章节篇部卷".contains(c)))
+        || numbered_level(t) == Some(1)
+        || is_named_part(t)
+}
+
+/// A paper's or book's unnumbered part.
+fn is_named_part(t: &str) -> bool {
+    [
+        "摘要",
+        "前言",
+        "引言",
+        "绪论",
+        "结论",
+        "结语",
+        "参考文献",
+        "致谢",
+        "附录",
+        "后记",
+        "Abstract",
+        "ABSTRACT",
+    ]
+    .contains(&t)
+}
+
+/// A line that opens a section: a numbered heading, a chapter's label, a named part.
+pub(crate) fn opens_section(t: &str) -> bool {
+    numbered_level(t).is_some() || chapter_title(t) || is_heading_label(t)
+}
+
+/// The lines with text of each page (pages parted by form feeds), blank pages kept so that
+/// a page's place counts pages.
+fn text_lines_by_page(raw: &[String]) -> Vec<Vec<usize>> {
+    let mut pages: Vec<Vec<usize>> = vec![Vec::new()];
+    for (k, line) in raw.iter().enumerate() {
+        let breaks = line.matches('\u{c}').count();
+        for _ in 0..breaks {
+            pages.push(Vec::new());
+        }
+        if !line
+            .trim_matches(|c: char| is_space(c) || c == '\u{c}')
+            .is_empty()
+            && let Some(page) = pages.last_mut()
+        {
+            page.push(k);
+        }
+    }
+    pages
+}
+
+/// Where a page's header and footer are looked for beyond its first and last two lines:
+/// `pdftotext` prints a LaTeX page's header boxes in any order with the first lines of
+/// the text (`第一章` / `4` / `1.3` / `LATEX 的基本概念` / `LATEX 命令和代码结构`).
+const HEAD_LINES: usize = 5;
+const FOOT_LINES: usize = 3;
+
+fn window(page: &[usize]) -> Vec<usize> {
+    let mut w: Vec<usize> = page.iter().take(HEAD_LINES).copied().collect();
+    w.extend(page.iter().rev().take(FOOT_LINES).copied());
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+fn trimmed(line: &str) -> &str {
+    line.trim_matches(|c: char| is_space(c) || c == '\u{c}')
+}
+
+/// Page numbers among a page's first five and last three lines, wherever the header's other
+/// boxes put them: a bare number that counts with the pages, one more a page on, found on
+/// a page near it (a chapter's number, printed on each of its pages, stays the same; a
+/// list's numbers do not follow the pages).
+fn page_numbers(raw: &[String], pages: &[Vec<usize>]) -> Vec<usize> {
+    let numbers: Vec<Vec<(usize, i64)>> = pages
+        .iter()
+        .map(|page| {
+            window(page)
+                .into_iter()
+                .filter_map(|k| {
+                    let t = trimmed(&raw[k]);
+                    (t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()))
+                        .then(|| t.parse().ok().map(|n| (k, n)))
+                        .flatten()
+                })
+                .collect()
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (p, page) in numbers.iter().enumerate() {
+        for &(k, n) in page {
+            let counts = (p.saturating_sub(3)..(p + 4).min(pages.len()))
+                .filter(|&q| q != p)
+                .any(|q| {
+                    numbers[q]
+                        .iter()
+                        .any(|&(_, m)| m - n == q as i64 - p as i64)
+                });
+            if counts {
+                found.push(k);
+            }
+        }
+    }
+    found
+}
+
+/// A running header's title, where it is not at the page's very edge or recurs only while
+/// its chapter or section lasts (too seldom to be found by counting): a short line among a
+/// page's first five or last three that comes back so on a page at most four pages on, next
+/// to the page's number or another header box; or the title beside a section mark
+/// (`§1.4`, LaTeX's `\S`, printed before or after it). The first time a title comes is its
+/// heading when the title is not said away from the pages' edges and no later line of
+/// that page says it (then the edge line is the header over the heading).
+fn header_titles(
+    raw: &[String],
+    pages: &[Vec<usize>],
+    furniture: &[usize],
+    page_numbers: &[usize],
+) -> Vec<usize> {
+    let is_furniture =
+        |k: usize| furniture.binary_search(&k).is_ok() || page_numbers.binary_search(&k).is_ok();
+    let mut found = Vec::new();
+    // titles said away from the edges, by page
+    let mut inside: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut at_edges: HashMap<String, Vec<Place>> = HashMap::new();
+    // lines a header right over them names: headings
+    let mut headings: HashSet<usize> = HashSet::new();
+    for (p, page) in pages.iter().enumerate() {
+        // a contents page's entries are not its headers
+        if is_contents_page(raw, page) {
+            continue;
+        }
+        let w = window(page);
+        for (n, &k) in w.iter().enumerate() {
+            let t = trimmed(&raw[k]);
+            if section_mark(t).is_some_and(str::is_empty) {
+                found.push(k);
+                // the title beside it: after it when it opens the page, else before it
+                let beside = if n == 0 { w.get(1) } else { w.get(n - 1) };
+                if let Some(&b) = beside
+                    && title_core(trimmed(&raw[b])).is_some()
+                    && numbered_level(trimmed(&raw[b])).is_none()
+                {
+                    found.push(b);
+                }
+                continue;
+            }
+            if section_mark(t).is_some_and(|title| title_core(title).is_some()) {
+                found.push(k);
+                continue;
+            }
+            let near_box = w.iter().enumerate().any(|(m, &j)| {
+                m != n && m.abs_diff(n) <= 3 && (is_furniture(j) || is_bare_number(&raw[j]))
+            });
+            if near_box && let Some(core) = title_core(t) {
+                // (a chapter's number over its title on its opening page may be that
+                // page's number too: `1` / `使用本书`)
+                let chapter_number = |j: usize| n == 1 && j == w[0];
+                let by_number = w.iter().enumerate().any(|(m, &j)| {
+                    m.abs_diff(n) <= 2
+                        && page_numbers.binary_search(&j).is_ok()
+                        && !chapter_number(j)
+                });
+                // the header over the heading it names, said with its number or not
+                // further down the page (`5` / `建立 CTAN 镜像` / `20` / `5 建立 CTAN 镜像`)
+                let title = without_number(t);
+                if by_number
+                    && let Some(&heading) = page
+                        .iter()
+                        .find(|&&j| j > k && without_number(trimmed(&raw[j])) == title)
+                {
+                    found.push(k);
+                    headings.insert(heading);
+                    continue;
+                }
+                let place = Place {
+                    page: p,
+                    line: k,
+                    by_number,
+                    heading: headings.contains(&k),
+                };
+                at_edges.entry(core).or_default().push(place);
+            }
+        }
+        for &k in page {
+            if !w.contains(&k)
+                && let Some(core) = title_core(trimmed(&raw[k]))
+            {
+                inside.entry(core).or_default().push(p);
+            }
+        }
+    }
+    for (core, places) in at_edges {
+        let chained = places
+            .windows(2)
+            .any(|pair| pair[0].page != pair[1].page && pair[1].page - pair[0].page <= 4);
+        // (a label the text uses all along, DocBook's `注意` over a note that opens a
+        // page, is no header: a header's title is said in the text once or twice, or
+        // less often than at the pages' edges where `pdftotext` misplaces it)
+        let said_often = inside
+            .get(&core)
+            .is_some_and(|ps| ps.len() > 3 && ps.len() > places.len());
+        if !chained || said_often {
+            continue;
+        }
+        let said_inside = |from: usize, to: usize| {
+            inside
+                .get(&core)
+                .is_some_and(|ps| ps.iter().any(|&q| (from..=to).contains(&q)))
+        };
+        // a chapter's opening page starts with its heading (maybe under its number), its
+        // page number printed at the foot; a heading said in the text just before is the
+        // one the header repeats
+        // (a numbered title's first time is its heading wherever it stands: a header
+        // repeats the section's number and title only after it)
+        let numbered = numbered_level(trimmed(&raw[places[0].line])).is_some();
+        let mut heading_kept = false;
+        for (i, place) in places.iter().enumerate() {
+            let (p, k) = (place.page, place.line);
+            let opens_page = pages[p].first() == Some(&k)
+                || (pages[p].get(1) == Some(&k) && is_bare_number(&raw[pages[p][0]]));
+            // (or a heading at the foot of a page, beside its number, that the next
+            // page's header repeats)
+            let at_foot = !pages[p].iter().take(HEAD_LINES).any(|&j| j == k);
+            let said_again =
+                places[i + 1..].iter().any(|q| q.page == p) || said_inside(p.saturating_sub(2), p);
+            if place.heading
+                || (!heading_kept
+                    && (numbered || at_foot || (opens_page && !place.by_number))
+                    && !said_again)
+            {
+                heading_kept = true;
+            } else {
+                found.push(k);
+            }
+        }
+    }
+    found
+}
+
+/// A page of a table of contents: it opens with the contents' title, or three of its lines
+/// end in a leader and a page number.
+fn is_contents_page(raw: &[String], page: &[usize]) -> bool {
+    page.iter()
+        .filter(|&&k| has_leader(&raw[k]))
+        .nth(2)
+        .is_some()
+        || page
+            .first()
+            .is_some_and(|&k| is_contents_title(trimmed(&raw[k])))
+}
+
+/// Where a title stands at a page's edge.
+struct Place {
+    page: usize,
+    line: usize,
+    /// the page's number is printed beside it
+    by_number: bool,
+    /// a header right over it names it
+    heading: bool,
+}
+
+/// `§1.4` (LaTeX's section sign, which a book's running header puts before the section's
+/// number) opening a line: what follows the number.
+fn section_mark(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix('§')?.trim_start_matches(is_space);
+    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    (after.len() < rest.len()).then(|| after.trim_matches(is_space))
+}
+
+/// A header's title with its number and marks taken off (`1.2 优点和缺点` → `优点和缺点`), when
+/// the line could be one: short, no sentence, words in it.
+fn title_core(t: &str) -> Option<String> {
+    // (a contents page's title is the contents' to find)
+    if t.chars().count() > 40
+        || super::repair::ends_sentence(t)
+        || is_bare_number(t)
+        || is_contents_title(t)
+        // (a chapter's label, `Chapter 2`, `第三章`, differs from the next one only in its
+        // number: the rule for chapter titles above takes them)
+        || is_heading_label(t)
+    {
+        return None;
+    }
+    // a numbered title keeps its number: a header repeats it, headings repeated under each
+    // part (`3.5.1 行为`, `3.6.9 行为`) change it
+    let core: String = if numbered_level(t).is_some() {
+        t.chars().filter(|&c| !is_space(c)).collect()
+    } else {
+        shape(t)
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_owned()
+    };
+    (core.chars().filter(|c| c.is_alphabetic()).count() >= 2).then_some(core)
+}
+
+/// A title's words without the section number before it, to compare a header with the
+/// heading it repeats.
+fn without_number(t: &str) -> String {
+    let rest = section_number(t).map_or(t, |n| &t[n.len()..]);
+    shape(rest)
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_owned()
 }
 
 /// A newspaper page's running header as text extraction splits it, at the top of a page
@@ -230,4 +527,209 @@ fn shape(text: &str) -> String {
         .collect::<String>()
         .trim_matches(|c: char| "ivxlcIVXLC".contains(c))
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::structure::parse;
+
+    /// Lines of `text` that `running_furniture` drops, as text.
+    fn dropped(text: &str) -> Vec<String> {
+        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        running_furniture(&raw)
+            .into_iter()
+            .map(|k| trimmed(&raw[k]).to_owned())
+            .collect()
+    }
+
+    /// A page's worth of prose, eight lines that differ from page to page.
+    fn paragraph(n: usize) -> String {
+        const WORDS: [&str; 12] = [
+            "排版", "文档", "命令", "宏包", "字体", "公式", "表格", "插图", "目录", "索引", "段落",
+            "页面",
+        ];
+        (0..8)
+            .map(|i| {
+                let (a, b) = (WORDS[(n * 5 + i) % 12], WORDS[(n * 7 + i * 3) % 12]);
+                format!("关于{a}和{b}的说明写在这一行里，句子足够长，像排满的一行正文，读者会一直读下去，\n")
+            })
+            .collect::<String>()
+            + &format!("这一段讲{}，到这里结束。\n", WORDS[n % 12])
+    }
+
+    /// lshort-zh-cn through `pdftotext`: an even page's header is the chapter's label, the
+    /// page's number and the chapter's title, printed among the page's first boxes (the
+    /// title after a section's number); an odd page's is `§` with the section's number
+    /// and title. The chapter opens on a page of its own, its title on its first line.
+    #[test]
+    fn a_latex_book_s_headers_among_the_page_s_first_lines_are_furniture() {
+        let mut text = String::from("封面\n\n");
+        text.push_str("\u{c}第三章 文档元素\n\n");
+        text.push_str(&paragraph(19));
+        for page in 20..=25 {
+            text.push('\u{c}');
+            if page % 2 == 0 {
+                text.push_str(&format!(
+                    "第三章\n\n{page}\n\n3.{}\n\n文档元素\n\n",
+                    page - 19
+                ));
+                text.push_str(&format!("{}的用法\n\n", ["列表", "对齐", "引用"][page % 3]));
+            } else {
+                text.push_str(&format!("§3.{}\n\n特殊环境\n\n{page}\n\n", page - 19));
+            }
+            text.push_str(&paragraph(page));
+        }
+        let dropped = dropped(&text);
+        assert!(
+            !dropped.contains(&"第三章 文档元素".to_owned()),
+            "{dropped:?}"
+        );
+        for furniture in ["20", "22", "24", "21", "§3.2", "特殊环境"] {
+            assert!(
+                dropped.contains(&furniture.to_owned()),
+                "{furniture}: {dropped:?}"
+            );
+        }
+        assert_eq!(dropped.iter().filter(|t| *t == "文档元素").count(), 3);
+        // the sections' numbers and titles stay
+        assert!(
+            !dropped
+                .iter()
+                .any(|t| t.starts_with("3.") || t.ends_with("的用法")),
+            "{dropped:?}"
+        );
+
+        let doc = parse(&text);
+        let spoken: Vec<&str> = doc
+            .sections
+            .iter()
+            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+            .collect();
+        assert!(
+            !spoken
+                .iter()
+                .any(|p| p.contains("文档元素") || p.contains("特殊环境"))
+        );
+    }
+
+    /// The TeX Live guide: `9` / `发行历史` / `34` heads each page of chapter 9, which
+    /// starts in the middle of page 34, under that page's own header.
+    #[test]
+    fn a_header_over_the_heading_it_names_on_the_same_page_is_furniture() {
+        let mut text = String::from("封面\n\n");
+        for page in 33..=37 {
+            text.push('\u{c}');
+            let chapter = if page == 33 {
+                "8\n\n致谢"
+            } else {
+                "9\n\n发行历史"
+            };
+            text.push_str(&format!("{chapter}\n\n{page}\n\n"));
+            text.push_str(&paragraph(page));
+            if page == 34 {
+                text.push_str("\n9\n\n发行历史\n\n9.1\n\n过去\n\n");
+                text.push_str(&paragraph(page));
+            }
+        }
+        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        let dropped = running_furniture(&raw);
+        // page 34's heading, over `9.1`, stays; every header goes
+        let heading = raw.iter().position(|l| l == "9.1").unwrap() - 2;
+        let said: Vec<usize> = (0..raw.len()).filter(|&k| raw[k] == "发行历史").collect();
+        assert_eq!(said.len(), 5);
+        for k in said {
+            assert_eq!(dropped.binary_search(&k).is_ok(), k != heading, "line {k}");
+        }
+    }
+
+    /// cnbook (TeX by Topic's translation) through `pdftotext`: a page's header is the
+    /// section it opens with, then the page's number, then the heading itself.
+    #[test]
+    fn a_heading_right_under_a_header_that_names_it_is_read() {
+        let mut text = String::from("封面\n\n");
+        for page in 96..=100 {
+            text.push('\u{c}');
+            text.push_str(&format!("字符和重音符\n\n{page}\n\n"));
+            if page == 97 {
+                text.push_str("字符和重音符\n\n");
+            }
+            text.push_str(&paragraph(page));
+        }
+        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        let dropped = running_furniture(&raw);
+        let said: Vec<usize> = (0..raw.len())
+            .filter(|&k| trimmed(&raw[k]) == "字符和重音符")
+            .collect();
+        assert_eq!(said.len(), 6);
+        // the second line saying it on page 97 is the heading
+        let heading = said[2];
+        for k in said {
+            assert_eq!(dropped.binary_search(&k).is_ok(), k != heading, "line {k}");
+        }
+    }
+
+    /// texproposal through `pdftotext`: a chapter opening under the page's header (its
+    /// number, title and page number), right after a margin note of the page before. Its
+    /// heading still starts a section: the header's lines go, the break before the heading
+    /// stays.
+    #[test]
+    fn a_heading_under_a_dropped_header_still_starts_its_section() {
+        let mut text = String::from("封面\n\n");
+        for page in 17..=21 {
+            text.push('\u{c}');
+            let (number, title) = if page < 20 {
+                (4, "开设选修课程")
+            } else {
+                (5, "建立镜像")
+            };
+            text.push_str(&format!("{number}\n\n{title}\n\n{page}\n\n"));
+            if page == 17 {
+                text.push_str("4 开设选修课程\n");
+            }
+            if page == 20 {
+                text.push_str("5 建立镜像\n提议原因\n");
+            }
+            text.push_str(&paragraph(page));
+            if page == 19 {
+                text.push_str("\n软件建设\n\n");
+            }
+        }
+        let doc = parse(&text);
+        let titles: Vec<&str> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        assert!(
+            titles.ends_with(&["4 开设选修课程", "5 建立镜像"]),
+            "{titles:?}"
+        );
+    }
+
+    /// The Debian Reference through `pdftotext`: a note's label (`注意`) that happens to open
+    /// pages two apart is the text's, said all along; a section title that manuals repeat
+    /// under each part (`3.5.1 行为`, `3.6.9 行为`) too.
+    #[test]
+    fn labels_the_text_uses_all_along_and_repeated_numbered_titles_stay() {
+        let mut text = String::from("封面\n\n");
+        for page in 1..=8 {
+            text.push_str(&format!("\u{c}Debian 参考手册\n\n{page} / 8\n\n"));
+            match page {
+                2 | 4 => text.push_str("注意\n\n"),
+                5 => text.push_str("3.5.1 行为\n\n"),
+                7 => text.push_str("3.6.9 行为\n\n"),
+                _ => {}
+            }
+            text.push_str(&paragraph(page));
+            text.push_str("\n注意\n\n");
+            text.push_str(&paragraph(page));
+        }
+        let dropped = dropped(&text);
+        assert!(
+            !dropped.iter().any(|t| t == "注意" || t.ends_with("行为")),
+            "{dropped:?}"
+        );
+        assert_eq!(dropped.iter().filter(|t| t.ends_with("/ 8")).count(), 8);
+    }
 }

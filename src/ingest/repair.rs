@@ -320,8 +320,31 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
                 j -= 1;
                 kinds[j] = Kind::Transparent;
             }
+            // (a page's heading right under its header still starts a block: the blank
+            // before it is no page break inside a paragraph; a list going on from the page
+            // before, `2. 命令名` over `3. 参数`, is no heading)
+            let opens_section =
+                |j: usize| super::page_furniture::opens_section(raw[j].trim_matches(is_space));
+            let next = (i + 1..raw.len()).find(|&j| !blank(&raw[j]));
+            // (or a short line with no sentence in it after a sentence that ended)
+            let after_sentence = (0..i)
+                .rev()
+                .find(|&j| kinds[j] == Kind::Text)
+                .is_some_and(|j| ends_sentence(&raw[j]));
+            let title_like = |j: usize| {
+                let t = raw[j].trim_matches(is_space);
+                t.chars().count() <= 30 && !ends_with_punctuation(t)
+            };
+            let heading_next = next.is_some_and(|j| {
+                furniture.binary_search(&j).is_err()
+                    && ((opens_section(j)
+                        && !raw
+                            .get(j + 1)
+                            .is_some_and(|l| !blank(l) && opens_section(j + 1)))
+                        || (after_sentence && title_like(j)))
+            });
             let mut j = i + 1;
-            while j < raw.len() && blank(&raw[j]) {
+            while j < raw.len() && blank(&raw[j]) && !heading_next {
                 kinds[j] = Kind::Transparent;
                 j += 1;
             }
