@@ -18,8 +18,10 @@
 //!   contents are not recognised as contents. They become `1.3 软件准备 . . . . 4` (on the
 //!   number's line; the others left blank).
 //!
-//! (Headings printed title first, `概述` over `1.1`, are left: turned round, they cost the
-//! DocBook manuals' `pdftotext` text more than they gave LaTeX's.)
+//! - **A heading's number under its title** (`LATEX 语句` / `2.3` / the paragraph): turned
+//!   round only where a paragraph's first line (a page's width, or a sentence) follows the
+//!   number. A number over a short title (`1.3` / `软件准备`) is the usual order, and turning
+//!   every such pair round cost the DocBook manuals' `pdftotext` text more than it gave.
 
 use super::outline;
 use super::repair::is_space;
@@ -57,6 +59,44 @@ pub(crate) fn rejoin(raw: &mut [String]) {
             join_next(raw, i, outline::has_leader);
         }
     }
+    // a heading's number printed under its title, the paragraph after it
+    for i in 0..raw.len() {
+        if !is_section_number(&text_at(raw, i)) {
+            continue;
+        }
+        let title = (i.saturating_sub(3)..i).rev().find(|&k| !blank(raw, k));
+        let body = (i + 1..raw.len().min(i + 4)).find(|&k| !blank(raw, k));
+        if let (Some(title), Some(body)) = (title, body)
+            && title + 1 < i
+            && (title == 0 || blank(raw, title - 1))
+            && is_title(&text_at(raw, title))
+            && body > i + 1
+            && opens_paragraph(&text_at(raw, body))
+        {
+            raw[title] = format!("{} {}", text_at(raw, i), text_at(raw, title));
+            raw[i].clear();
+        }
+    }
+}
+
+/// A heading's title as `pdftotext` prints it on a line of its own: short, words in it, no
+/// sentence, no leader, no number alone.
+fn is_title(t: &str) -> bool {
+    let n = t.chars().count();
+    (2..=40).contains(&n)
+        && t.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !super::repair::ends_with_punctuation(t)
+        && !outline::has_leader(t)
+        && !outline::is_bare_number(t)
+        && !is_section_number(t)
+        && outline::section_number(t).is_none()
+}
+
+/// The first line of a paragraph, which no title is: as wide as a page's line (50 columns,
+/// 25 ideographs), or a sentence of some length (a translated title may end in a full
+/// stop: `乐器索引。`).
+fn opens_paragraph(t: &str) -> bool {
+    super::repair::width(t) > 50 || (t.chars().count() >= 20 && super::repair::ends_sentence(t))
 }
 
 fn text_at(raw: &[String], i: usize) -> String {
@@ -132,6 +172,27 @@ mod tests {
                 "1.1 历史回顾 . . . . . . . . . . . . . . . . 1",
                 "1.2 优点和缺点 . . . . . . . . . . . . 3",
                 "2.1 Hello, World! . . . . . . . . . . . . 7",
+            ]
+        );
+    }
+
+    /// latex-notes-zh-cn through `pdftotext`: a heading's number printed under its title,
+    /// the paragraph after it; a number over its title stays where it is.
+    #[test]
+    fn a_number_printed_under_its_title_goes_before_it() {
+        let text = "pdflatex hello_world(.tex)\n\nLATEX 语句\n\n2.3\n\n\
+                    LATEX 源文件的每一行称作一条语句（statement），语句可以分三\n类。\n\n\
+                    2.4\n\n文档结构\n\n一份文档可以分为导言和正文两部分，导言里是各种设置和宏包。\n";
+        assert_eq!(
+            rejoined(text),
+            [
+                "pdflatex hello_world(.tex)",
+                "2.3 LATEX 语句",
+                "LATEX 源文件的每一行称作一条语句（statement），语句可以分三",
+                "类。",
+                "2.4",
+                "文档结构",
+                "一份文档可以分为导言和正文两部分，导言里是各种设置和宏包。",
             ]
         );
     }
