@@ -12,9 +12,11 @@ use super::repair::is_space;
 
 /// Lines of running headers and footers in text extracted page by page (pages separated
 /// by form feeds): among the first and last two lines of each page, those whose text with
-/// digits taken out comes back on at least a third of the pages, and bare page numbers
-/// there. The first page keeps its lines (the title is often the running header too).
-/// Indices are into `raw` (lines split at `\n`).
+/// digits taken out comes back on at least a third of the pages, bare page numbers there,
+/// and a chapter's title there once the chapter has begun; a little further in, page
+/// numbers that count with the pages and the titles headers print beside them
+/// (`page_numbers`, `header_titles`). The first page keeps its lines (the title is often
+/// the running header too). Indices are into `raw` (lines split at `\n`), sorted.
 pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     let all_pages = text_lines_by_page(raw);
     let mut pages = all_pages.clone();
@@ -138,9 +140,7 @@ fn text_lines_by_page(raw: &[String]) -> Vec<Vec<usize>> {
         for _ in 0..breaks {
             pages.push(Vec::new());
         }
-        if !line
-            .trim_matches(|c: char| is_space(c) || c == '\u{c}')
-            .is_empty()
+        if !trimmed(line).is_empty()
             && let Some(page) = pages.last_mut()
         {
             page.push(k);
@@ -533,6 +533,7 @@ fn shape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::ingest::structure::parse;
+    use crate::ingest::structure::tests::titles;
 
     /// Lines of `text` that `running_furniture` drops, as text.
     fn dropped(text: &str) -> Vec<String> {
@@ -544,6 +545,16 @@ mod tests {
     }
 
     /// A page's worth of prose, eight lines that differ from page to page.
+    /// For each line of `text` that says `said`, whether `running_furniture` drops it.
+    fn dropped_where_said(text: &str, said: &str) -> Vec<bool> {
+        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        let dropped = running_furniture(&raw);
+        (0..raw.len())
+            .filter(|&k| trimmed(&raw[k]) == said)
+            .map(|k| dropped.binary_search(&k).is_ok())
+            .collect()
+    }
+
     fn paragraph(n: usize) -> String {
         const WORDS: [&str; 12] = [
             "排版", "文档", "命令", "宏包", "字体", "公式", "表格", "插图", "目录", "索引", "段落",
@@ -632,15 +643,11 @@ mod tests {
                 text.push_str(&paragraph(page));
             }
         }
-        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
-        let dropped = running_furniture(&raw);
-        // page 34's heading, over `9.1`, stays; every header goes
-        let heading = raw.iter().position(|l| l == "9.1").unwrap() - 2;
-        let said: Vec<usize> = (0..raw.len()).filter(|&k| raw[k] == "发行历史").collect();
-        assert_eq!(said.len(), 5);
-        for k in said {
-            assert_eq!(dropped.binary_search(&k).is_ok(), k != heading, "line {k}");
-        }
+        // page 34's header goes, its heading (over `9.1`) stays, the later headers go
+        assert_eq!(
+            dropped_where_said(&text, "发行历史"),
+            [true, false, true, true, true]
+        );
     }
 
     /// cnbook (TeX by Topic's translation) through `pdftotext`: a page's header is the
@@ -656,17 +663,11 @@ mod tests {
             }
             text.push_str(&paragraph(page));
         }
-        let raw: Vec<String> = text.split('\n').map(str::to_owned).collect();
-        let dropped = running_furniture(&raw);
-        let said: Vec<usize> = (0..raw.len())
-            .filter(|&k| trimmed(&raw[k]) == "字符和重音符")
-            .collect();
-        assert_eq!(said.len(), 6);
         // the second line saying it on page 97 is the heading
-        let heading = said[2];
-        for k in said {
-            assert_eq!(dropped.binary_search(&k).is_ok(), k != heading, "line {k}");
-        }
+        assert_eq!(
+            dropped_where_said(&text, "字符和重音符"),
+            [true, true, false, true, true, true]
+        );
     }
 
     /// texproposal through `pdftotext`: a chapter opening under the page's header (its
@@ -696,11 +697,7 @@ mod tests {
             }
         }
         let doc = parse(&text);
-        let titles: Vec<&str> = doc
-            .sections
-            .iter()
-            .filter_map(|s| s.title.as_deref())
-            .collect();
+        let titles = titles(&doc);
         assert!(
             titles.ends_with(&["4 开设选修课程", "5 建立镜像"]),
             "{titles:?}"

@@ -1170,4 +1170,4 @@ fn parse_book(
 mod ebook_tests;
 #[cfg(test)]
 #[path = "structure_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -206,7 +206,7 @@ fn a_newspaper_header_and_bylines_in_extracted_text_are_not_read() {
 
 const SEED: &str = include_str!("../../tests/fixtures/seed-newspaper-pdf.txt");
 
-pub(super) fn titles(doc: &Document) -> Vec<&str> {
+pub(crate) fn titles(doc: &Document) -> Vec<&str> {
     doc.sections
         .iter()
         .map(|s| s.title.as_deref().unwrap_or("<none>"))
