@@ -387,9 +387,7 @@ fn title_core(t: &str) -> Option<String> {
     let core: String = if numbered_level(t).is_some() {
         t.chars().filter(|&c| !is_space(c)).collect()
     } else {
-        shape(t)
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_owned()
+        without_marks(&shape(t))
     };
     (core.chars().filter(|c| c.is_alphabetic()).count() >= 2).then_some(core)
 }
@@ -398,8 +396,14 @@ fn title_core(t: &str) -> Option<String> {
 /// heading it repeats.
 fn without_number(t: &str) -> String {
     let rest = section_number(t).map_or(t, |n| &t[n.len()..]);
-    shape(rest)
-        .trim_matches(|c: char| !c.is_alphanumeric())
+    without_marks(&shape(rest))
+}
+
+/// A title's text without the dots, signs and quotes at its ends (`.优点和缺点` of `1.2
+/// 优点和缺点`, `§.` of `§1.2`); a book's title marks stay: `《Debian 参考手册》` opening a
+/// sentence is not the header `Debian 参考手册`.
+fn without_marks(t: &str) -> String {
+    t.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '《' | '》' | '〈' | '〉'))
         .to_owned()
 }
 
