@@ -682,6 +682,30 @@ fn is_centred(line: &Line) -> bool {
         && !ends_sentence(t)
 }
 
+/// A line cut at the column inside a word, in text whose lines are not mostly wrapped
+/// (`pdftotext`'s text of a manual, where code, lists and tables make most lines short):
+/// it fills the column, ends in a letter, digit or ideograph, and is no row of cells or
+/// contents entry. Its paragraph goes on on the next line (`…对保证运行实` /
+/// `践稳定和持续是必要的。`). A line ending in punctuation may end a paragraph (a novel's
+/// `…问道：` over the quoted line), and a break there is heard as a pause anyway.
+fn runs_on(line: &Line, layout: &Layout) -> bool {
+    let t = line.trimmed();
+    let gap = t.contains("   ") || t.contains("\u{3000}\u{3000}") || t.contains(". . .");
+    layout.column >= 40
+        && line.width() * 100 >= layout.column * 85
+        && t.chars().next_back().is_some_and(char::is_alphanumeric)
+        && !gap
+}
+
+/// Opens with a list's bullet (a middle dot only with a space after it: a wrapped name,
+/// `马丁` / `·路德·金`, is no list).
+fn is_list_item(line: &Line) -> bool {
+    let t = line.trimmed();
+    outline::after_bullet(t).is_some()
+        && t.strip_prefix('·')
+            .is_none_or(|rest| rest.starts_with(is_space))
+}
+
 fn indent(line: &Line) -> usize {
     super::repair::width(&line.text) - super::repair::width(line.text.trim_start_matches(is_space))
 }
@@ -1150,7 +1174,10 @@ fn parse_book(
             Some(p) => {
                 l.blank_before > 0
                     || indent(l) > indent(p)
-                    || !layout.wrapped
+                    || !(layout.wrapped || runs_on(p, layout))
+                    // a list's items, and the text after its last one
+                    || is_list_item(l)
+                    || (is_list_item(p) && !runs_on(p, layout))
                     || (ends_sentence(&p.text) && p.width() + 4 < layout.column)
             }
         };

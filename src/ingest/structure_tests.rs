@@ -444,6 +444,106 @@ fn a_q_zhengzhuan_has_nine_chapters_from_crlf_text() {
     assert_eq!(first.line, 2);
     assert!(first.text.starts_with("我要给阿Q做正传"), "{}", first.text);
     assert!(body(&doc).all(|p| !p.text.contains('\r')));
+    // a long line ending `喝道：` is its paragraph's end, not a wrap: the quote is the next
+    let paragraphs: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+    let shout = paragraphs
+        .iter()
+        .position(|p| p.ends_with("满脸溅朱，喝道："))
+        .expect("the paragraph that ends before the quote");
+    assert!(paragraphs[shout + 1].starts_with("“阿Q，你这浑小子！"));
+}
+
+/// `pdftotext`'s text of the ITIL manual (debian-edu-doc-legacy-zh-cn, GPL-2+): lists,
+/// tables and short lines make most lines short, so the text is not hard-wrapped as a
+/// whole, but a line that fills the page's width and stops inside a word goes on below.
+#[test]
+fn a_line_cut_inside_a_word_at_the_page_width_goes_on_below() {
+    let text = include_str!(
+        "../../tests/fixtures/documents/itil-pdftotext/debian-edu-itil-manual.pdftotext.txt"
+    );
+    let doc = parse(text);
+    let paragraphs: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+    let said = |start: &str| {
+        *paragraphs
+            .iter()
+            .find(|p| p.starts_with(start))
+            .unwrap_or_else(|| panic!("no paragraph opens with {start}"))
+    };
+    assert_eq!(
+        said("小的组织"),
+        "小的组织在实际中依赖个人，因而如果有人离开会受到伤害。因此，全面且有质量保证的系统管理手册\
+         对保证运行实践稳定和持续是必要的。数字技能程序的首要目标开发一套推荐的运行方案，以向学校和\
+         教育机构提供稳定性和可预测性为指导原则，从而计算机、网络和基本服务正常工作。"
+    );
+    assert!(said("ITIL 手册包含").ends_with("在运行组织之间分享专长和经验是完全必要的。"));
+    // list items, short lines and lines ending in punctuation stay apart
+    assert_eq!(said("很多人对文档"), "很多人对文档做出了贡献。");
+    for member in ["Monica Larssen", "Aksel Celasun", "Stein Lier"] {
+        let item = paragraphs.iter().find(|p| p.contains(member)).unwrap();
+        assert_eq!(item.matches("——").count(), 1, "{item}");
+    }
+    let cut = paragraphs
+        .iter()
+        .filter(|p| p.ends_with("运行实") || p.starts_with("践稳定"))
+        .count();
+    assert_eq!(cut, 0);
+}
+
+/// The same page as the test above, alone: its lines are mostly wrapped at the page's
+/// width, and a list's items are still paragraphs of their own.
+#[test]
+fn list_items_in_wrapped_text_stay_apart() {
+    let page = "\
+小的组织在实际中依赖个人，因而如果有人离开会受到伤害。因此，全面且有质量保证的系统管理手册对保证运行实
+践稳定和持续是必要的。数字技能程序的首要目标开发一套推荐的运行方案，以向学校和教育机构提供稳定性和可预
+测性为指导原则，从而计算机、网络和基本服务正常工作。
+ITIL 手册包含基于“最佳实践”的指导原则，适应那些使用 Skolelinux 那样的自由软件来运行多所学校的集中网络的
+自治市。这些指导原则适应自治市和地区管理中心。很多自治市在学校里仅有一个运行 ICT 的兼职职位。在挪威这里
+有超过 300 座小的和中等规模的自治市；在每个自治市他们有 1-4 人以 ICT 为全职工作。因此，在运行组织之间分享
+专长和经验是完全必要的。
+
+许可证
+
+本文档遵照 GNU 通用公共许可证第 3 版编写。这意味着您有：
+• 使用本文档用于任何目的的自由（自由之 0）。
+• 学习文档和为需要而改编的自由（自由之 1）。
+这些自由在维基百科中解释。卑尔根大学法律系的 Torgeir Kielland 分析了 GNU 许可或非盈利版权的条款。他声明
+GNU 许可是版权相关的。简单地说，您可以视情况使用本文档中的每一部分。您必须确保您的贡献也接受一般公共许
+可。
+Skolelinux Drift 有限公司的 Halvor Dhl 在委员会中，对结构、形式和内容做出不少贡献。此外，UNINETT ABC 的
+Snorre Løvås、来自 BzzWare AB 的 Finn-Arne Johansen 和来自 LinuxLabs AB 的 Ragnar Wissløff 也做出了贡献，并且
+参考组也加入撰写文档。后面的人参加了参考组：
+• Monica Larssen ——Harstad 自治市
+• Aksel Celasun ——Hurum 自治市
+• Stein Lier ——Akershus 郡
+本文档在维基中维护。这确保运行人员能够容易地寻找问题的解决方案，更新配置，以及诸如此类。
+";
+    let doc = parse(page);
+    let paragraphs: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+    let at = |start: &str| {
+        paragraphs
+            .iter()
+            .position(|p| p.starts_with(start))
+            .unwrap_or_else(|| panic!("no paragraph opens with {start}: {paragraphs:#?}"))
+    };
+    assert!(paragraphs[at("小的组织")].ends_with("基本服务正常工作。"));
+    assert!(paragraphs[at("这些自由")].ends_with("您必须确保您的贡献也接受一般公共许可。"));
+    assert!(paragraphs[at("本文档遵照")].ends_with("这意味着您有："));
+    assert!(paragraphs[at("Skolelinux Drift")].ends_with("后面的人参加了参考组："));
+    assert_eq!(
+        paragraphs[at("使用本文档") + 1],
+        "学习文档和为需要而改编的自由（自由之 1）。"
+    );
+    let monica = at("Monica Larssen");
+    assert_eq!(
+        &paragraphs[monica..monica + 4],
+        [
+            "Monica Larssen ——Harstad 自治市",
+            "Aksel Celasun ——Hurum 自治市",
+            "Stein Lier ——Akershus 郡",
+            "本文档在维基中维护。这确保运行人员能够容易地寻找问题的解决方案，更新配置，以及诸如此类。"
+        ]
+    );
 }
 
 #[test]
