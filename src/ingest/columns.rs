@@ -91,15 +91,21 @@ pub(crate) fn unweave(text: &str) -> Option<Unwoven> {
         return None;
     }
     let rows: Vec<Vec<Cell>> = lines.iter().map(|l| cells(l)).collect();
+    let mut contents = contents_bands(&lines).into_iter().peekable();
     let mut bands: Vec<Band> = Vec::new();
     let mut start = 0;
     while start < lines.len() {
+        if let Some(band) = contents.next_if(|b| b.start <= start) {
+            start = band.end;
+            bands.push(band);
+            continue;
+        }
         match band_at(&lines, &rows, start) {
-            Some(band) => {
+            Some(band) if contents.peek().is_none_or(|c| band.end <= c.start) => {
                 start = band.end;
                 bands.push(band);
             }
-            None => start += 1,
+            _ => start += 1,
         }
     }
     if bands.is_empty() {
@@ -201,6 +207,124 @@ fn band_at(lines: &[&str], rows: &[Vec<Cell>], start: usize) -> Option<Band> {
         end -= 1;
     }
     Some(Band { start, end, cells })
+}
+
+/// Contents pages set in two columns (`pdftotext -layout` of a LaTeX manual): lines that
+/// hold two entries side by side, `1.1 概述 . . . 1    第三章 文档元素   19`, read across
+/// give the entries out of order and hide each from the contents reader. Per page, the
+/// run of lines around three or more such lines (most with a leader: a table's rows end
+/// in numbers too) is a band of two columns: the left entries, then the right ones, a line
+/// with only a right entry (indented as far as the right column) going to the right.
+fn contents_bands(lines: &[&str]) -> Vec<Band> {
+    let mut bands = Vec::new();
+    let mut page_start = 0;
+    while page_start < lines.len() {
+        let page_end = (page_start + 1..lines.len())
+            .find(|&k| lines[k].contains('\u{c}'))
+            .unwrap_or(lines.len());
+        let page = page_start..page_end;
+        page_start = page_end;
+        let splits: Vec<(usize, usize, usize)> = page
+            .clone()
+            .filter_map(|k| two_entries(lines[k]).map(|(gap, right)| (k, gap, right)))
+            .collect();
+        let led = splits
+            .iter()
+            .filter(|&&(k, _, right)| {
+                let chars: Vec<char> = lines[k].chars().filter(|&c| c != '\u{c}').collect();
+                let left: String = chars[..right].iter().collect();
+                let right: String = chars[right..].iter().collect();
+                super::outline::has_leader(&left) || super::outline::has_leader(&right)
+            })
+            .count();
+        if splits.len() < 3 || led * 2 < splits.len() {
+            continue;
+        }
+        let right_column = splits.iter().map(|s| s.2).min().unwrap_or(0);
+        let first = splits[0].0;
+        let last = splits[splits.len() - 1].0;
+        // the page's lines above and below the two-entry lines that are entries too (a
+        // title ending in its page number, a right entry alone) or blank; not the page's
+        // `目录` over them
+        let entry_like = |k: usize| {
+            let t = lines[k].trim_matches(|c: char| is_space(c) || c == '\u{c}');
+            t.is_empty() || t.ends_with(|c: char| c.is_ascii_digit() || "ivxlc".contains(c))
+        };
+        let start = (page.start..first)
+            .rev()
+            .take_while(|&k| entry_like(k))
+            .last()
+            .unwrap_or(first);
+        let end = (last + 1..page.end)
+            .take_while(|&k| entry_like(k))
+            .last()
+            .map_or(last + 1, |k| k + 1);
+        let cells = (start..end)
+            .map(|k| {
+                let line = lines[k].replace('\u{c}', "");
+                let chars: Vec<char> = line.chars().collect();
+                let (left, right) = match splits.binary_search_by_key(&k, |s| s.0) {
+                    Ok(at) => {
+                        let (_, gap, right) = splits[at];
+                        (&chars[..gap], &chars[right..])
+                    }
+                    Err(_) if indent(&line) + SLACK >= right_column => (&chars[..0], &chars[..]),
+                    Err(_) => (&chars[..], &chars[..0]),
+                };
+                let mut left: String = left.iter().collect();
+                // the page break stays at the band's first line
+                if k == start && lines[k].contains('\u{c}') {
+                    left.insert(0, '\u{c}');
+                }
+                let right: String = right.iter().collect();
+                vec![
+                    left.trim_end_matches(is_space).to_owned(),
+                    right.trim_matches(is_space).to_owned(),
+                ]
+            })
+            .collect();
+        bands.push(Band { start, end, cells });
+    }
+    bands
+}
+
+/// Where a line holding two contents entries side by side parts them: the end of the left
+/// entry's page number (a number or lower-case Roman numeral after a space, with a title
+/// before it) and the start of the right entry, three or more spaces on. In characters.
+fn two_entries(line: &str) -> Option<(usize, usize)> {
+    let chars: Vec<char> = line.chars().filter(|&c| c != '\u{c}').collect();
+    // letters and digits before the token looked at
+    let mut alphanumeric = 0;
+    let mut k = 0;
+    while k < chars.len() {
+        if is_space(chars[k]) {
+            k += 1;
+            continue;
+        }
+        let token = k;
+        while k < chars.len() && !is_space(chars[k]) {
+            k += 1;
+        }
+        let next = (k..chars.len()).find(|&j| !is_space(chars[j]))?;
+        let number = &chars[token..k];
+        let page_number = (number.len() <= 4 && number.iter().all(char::is_ascii_digit))
+            || (number.len() <= 6 && number.iter().all(|c| "ivxlc".contains(*c)));
+        if next - k >= 3 && page_number && token > 0 {
+            // (a title, or a leader: `E . . . 13` under a title wrapped by a logo's letters)
+            let tail: String = chars[token.saturating_sub(24)..k].iter().collect();
+            if alphanumeric >= 2 || super::outline::has_leader(&tail) {
+                return Some((k, next));
+            }
+        }
+        alphanumeric += number.iter().filter(|c| c.is_alphanumeric()).count();
+    }
+    None
+}
+
+fn indent(line: &str) -> usize {
+    line.chars()
+        .take_while(|&c| is_space(c) || c == '\u{c}')
+        .count()
 }
 
 /// Where the columns of a band start: places where, down the window's lines, three or
@@ -335,6 +459,68 @@ pub(crate) mod tests {
         // each line says where it came from
         assert_eq!(unwoven.line_of[at("基础设施和公共服务")], 3);
         assert_eq!(unwoven.line_of.len(), raw.len());
+    }
+
+    /// A contents page of lshort-zh-cn (texlive-lang-chinese) as `pdftotext -layout` sets
+    /// it: two columns of entries, a wrapped title (`LAT X` over a stray `E`) among them.
+    const CONTENTS: &str = "\
+\u{c}                                                           2.3.8   LATEX 标志 . . . . . . . . 15
+                                                     2.4   断行和断页 . . . . . . . . . . . . 15
+前言                                            v
+                                                           2.4.1   单词间距 . . . . . . . . . 15
+目录                                           vii           2.4.2   手动断行和断页 . . . . . . 16
+                                                           2.4.3   断词 . . . . . . . . . . . . 17
+第一章 LATEX 的基本概念                               1
+ 1.1   概述 . . . . . . . . . . . . . . . .     1    第三章 文档元素                                    19
+       1.1.1   TEX . . . . . . . . . . . .    1      3.1   章节和目录 . . . . . . . . . . . . 19
+       1.1.2   LATEX . . . . . . . . . . .    1            3.1.1   章节标题 . . . . . . . . . 19
+ 1.2   第一次使用 LATEX . . . . . . . . .          3      3.2   标题页 . . . . . . . . . . . . . . . 20
+ 2.3   LAT X 中的字符
+          E             . . . . . . . . . . 13       3.8   盒子 . . . . . . . . . . . . . . . . 33
+       2.3.1   空格和分段 . . . . . . . . 13                    3.8.1   水平盒子 . . . . . . . . . 33
+                                                           3.8.4   标尺盒子 . . . . . . . . . 34
+\u{c}      欢迎使用 LATEX！本章开头用简短的篇幅介绍了 LATEX 的来源。
+";
+
+    #[test]
+    fn a_contents_page_in_two_columns_is_read_one_column_after_the_other() {
+        let unwoven = unweave(CONTENTS).expect("contents columns");
+        let lines: Vec<&str> = unwoven
+            .text
+            .split('\n')
+            .map(|l| l.trim_matches(|c: char| is_space(c) || c == '\u{c}'))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let at = |s: &str| {
+            lines
+                .iter()
+                .position(|l| l.starts_with(s))
+                .unwrap_or_else(|| panic!("{s} in {lines:#?}"))
+        };
+        // each entry on a line of its own, the left column's before the right one's
+        assert_eq!(
+            lines[at("1.1   概述")],
+            "1.1   概述 . . . . . . . . . . . . . . . .     1"
+        );
+        assert_eq!(at("1.1.1"), at("1.1   概述") + 1);
+        assert_eq!(at("2.3.1"), at("E ") + 1);
+        assert_eq!(
+            lines[at("第三章")],
+            "第三章 文档元素                                    19"
+        );
+        assert!(at("2.3.1") < at("2.3.8"));
+        assert_eq!(at("2.4   断行"), at("2.3.8") + 1);
+        assert_eq!(at("第三章"), at("2.4.3") + 1);
+        assert_eq!(at("3.8.4"), at("3.8.1") + 1);
+        assert_eq!(at("3.8.1"), at("3.8   盒子") + 1);
+        // the page breaks stay where the pages start, and the text after the band follows
+        let raw: Vec<&str> = unwoven.text.split('\n').collect();
+        assert!(raw[0].starts_with('\u{c}'), "{:?}", raw[0]);
+        assert_eq!(at("欢迎使用"), lines.len() - 1);
+        let welcome = raw.iter().position(|l| l.contains("欢迎使用")).unwrap();
+        assert_eq!(unwoven.line_of[welcome], 15);
+        assert_eq!(unwoven.bands.len(), 1);
+        assert_eq!(unwoven.bands[0], 0..15);
     }
 
     #[test]
