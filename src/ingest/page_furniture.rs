@@ -48,7 +48,14 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     // titles said away from the pages' edges, on a line or over two (`第三章` / `研究设计`):
     // there is the heading, and every edge line that says them is a header
     let edge_lines: HashSet<usize> = pages.iter().flat_map(edges).collect();
-    let text_lines: Vec<usize> = pages.iter().flatten().copied().collect();
+    // (not a contents page's entries: `第一章 LATEX 的基本概念 1` there does not make the
+    // chapter's own heading, at its page's top, a header)
+    let text_lines: Vec<usize> = pages
+        .iter()
+        .filter(|page| !is_contents_page(raw, page))
+        .flatten()
+        .copied()
+        .collect();
     let mut elsewhere: HashSet<String> = HashSet::new();
     for (n, &k) in text_lines.iter().enumerate() {
         if !edge_lines.contains(&k) {
@@ -625,6 +632,66 @@ mod tests {
             !spoken
                 .iter()
                 .any(|p| p.contains("文档元素") || p.contains("特殊环境"))
+        );
+    }
+
+    /// lshort-zh-cn through `pdftotext -layout`: the contents lists front matter first
+    /// (which came before it), then `第一章 LATEX 的基本概念 1` inside its page; the chapter
+    /// opens on a page of its own, its title centred at the top, and its title comes back
+    /// in the even pages' headers. The contents' entry is no heading that would make the
+    /// chapter's own a header, and the contents ends where the chapter starts.
+    #[test]
+    fn a_chapter_listed_in_the_contents_keeps_its_heading_at_its_page_top() {
+        let mut text = String::from("封面\n\n\u{c}                 目录\n\n");
+        for entry in [
+            "中文版致谢                         i",
+            "英文版致谢                       iii",
+            "前言                              v",
+            "目录                            vii",
+            "第一章 LATEX 的基本概念               1",
+            " 1.1   概述 . . . . . . . . . . . .     1",
+            "       1.1.1   TEX . . . . . . . .    1",
+            " 1.2   第一次使用 LATEX . . . . . .     3",
+            "第二章 用 LATEX 排版文字             11",
+            " 2.1   语言文字和编码 . . . . . . .    11",
+        ] {
+            text.push_str(entry);
+            text.push('\n');
+        }
+        text.push_str("\u{c}                  第一章              LATEX 的基本概念\n\n");
+        text.push_str("        欢迎使用 LATEX！本章开头用简短的篇幅介绍了 LATEX 的来源。\n\n");
+        text.push_str("                                   1.1       概述\n");
+        text.push_str(&paragraph(1));
+        for page in 2..=5 {
+            text.push('\u{c}');
+            if page % 2 == 0 {
+                text.push_str(&format!("{page}          第一章   LATEX 的基本概念\n\n"));
+            } else {
+                text.push_str(&format!(
+                    "§1.{page}    第一次使用 LATEX          {page}\n\n"
+                ));
+            }
+            text.push_str(&paragraph(page));
+        }
+        // (the chapter is a small part of the book: a line at the edge of a third of its
+        // pages is furniture whatever it says)
+        text.push_str("\u{c}第二章 用 LATEX 排版文字\n\n");
+        for page in 11..=22 {
+            text.push_str(&format!("\u{c}{page}\n\n"));
+            text.push_str(&paragraph(page));
+        }
+        let heading = dropped_where_said(&text, "第一章              LATEX 的基本概念");
+        assert_eq!(heading, [false]);
+
+        let doc = parse(&text);
+        let titles = titles(&doc);
+        assert!(titles.contains(&"第一章 LATEX 的基本概念"), "{titles:?}");
+        assert!(titles.contains(&"1.1 概述"), "{titles:?}");
+        assert!(
+            doc.sections
+                .iter()
+                .flat_map(|s| &s.paragraphs)
+                .any(|p| p.text.starts_with("欢迎使用 LATEX！"))
         );
     }
 
