@@ -292,29 +292,27 @@ fn contents_bands(lines: &[&str]) -> Vec<Band> {
 /// entry's page number (a number or lower-case Roman numeral after a space, with a title
 /// before it) and the start of the right entry, three or more spaces on. In characters.
 fn two_entries(line: &str) -> Option<(usize, usize)> {
-    let chars: Vec<char> = line.chars().filter(|&c| c != '\u{c}').collect();
-    // letters and digits before the token looked at
+    let cells = cells(line);
+    // letters and digits before the cell looked at
     let mut alphanumeric = 0;
-    let mut k = 0;
-    while k < chars.len() {
-        if is_space(chars[k]) {
-            k += 1;
-            continue;
-        }
-        let token = k;
-        while k < chars.len() && !is_space(chars[k]) {
-            k += 1;
-        }
-        let next = (k..chars.len()).find(|&j| !is_space(chars[j]))?;
-        let number = &chars[token..k];
+    for pair in cells.windows(2) {
+        let (cell, next) = (&pair[0], &pair[1]);
+        // the cell's last word: `15` in `LATEX 标志 . . . 15`
+        let word = cell
+            .chars
+            .iter()
+            .rposition(|&c| is_space(c))
+            .map_or(0, |k| k + 1);
+        let number = &cell.chars[word..];
         let page_number = (number.len() <= 4 && number.iter().all(char::is_ascii_digit))
             || (number.len() <= 6 && number.iter().all(|c| "ivxlc".contains(*c)));
-        if next - k >= 3 && page_number && token > 0 {
-            // (a title, or a leader: `E . . . 13` under a title wrapped by a logo's letters)
-            let tail: String = chars[token.saturating_sub(24)..k].iter().collect();
-            if alphanumeric >= 2 || super::outline::has_leader(&tail) {
-                return Some((k, next));
-            }
+        let before = &cell.chars[..word];
+        alphanumeric += before.iter().filter(|c| c.is_alphanumeric()).count();
+        // (a title, or a leader: `E . . . 13` under a title wrapped by a logo's letters)
+        let titled =
+            alphanumeric >= 2 || super::outline::has_leader(&cell.chars.iter().collect::<String>());
+        if next.start >= cell.end() + 3 && page_number && cell.start + word > 0 && titled {
+            return Some((cell.end(), next.start));
         }
         alphanumeric += number.iter().filter(|c| c.is_alphanumeric()).count();
     }
