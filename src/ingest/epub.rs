@@ -788,10 +788,8 @@ mod tests {
             "{:?}",
             doc.warnings
         );
-        let text: Vec<&str> = doc
-            .sections
-            .iter()
-            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+        let text: Vec<&str> = crate::ingest::structure::tests::body(&doc)
+            .map(|p| p.text.as_str())
             .collect();
         assert_eq!(
             text,

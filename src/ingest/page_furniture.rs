@@ -626,10 +626,8 @@ mod tests {
         );
 
         let doc = parse(&text);
-        let spoken: Vec<&str> = doc
-            .sections
-            .iter()
-            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+        let spoken: Vec<&str> = crate::ingest::structure::tests::body(&doc)
+            .map(|p| p.text.as_str())
             .collect();
         assert!(
             !spoken
@@ -684,9 +682,7 @@ mod tests {
         assert!(titles.contains(&"第一章 LATEX 的基本概念"), "{titles:?}");
         assert!(titles.contains(&"1.1 概述"), "{titles:?}");
         assert!(
-            doc.sections
-                .iter()
-                .flat_map(|s| &s.paragraphs)
+            crate::ingest::structure::tests::body(&doc)
                 .any(|p| p.text.starts_with("欢迎使用 LATEX！"))
         );
     }

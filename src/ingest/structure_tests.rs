@@ -221,7 +221,7 @@ fn titled_levels(doc: &Document) -> Vec<(&str, u8)> {
         .collect()
 }
 
-fn body(doc: &Document) -> impl Iterator<Item = &Paragraph> {
+pub(crate) fn body(doc: &Document) -> impl Iterator<Item = &Paragraph> {
     doc.sections.iter().flat_map(|s| s.paragraphs.iter())
 }
 

@@ -747,10 +747,8 @@ mod tests {
                 "1.4. Debian 与其他发行版的区别是什么？为什么我应该选择 Debian？"
             ]
         );
-        let text: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+        let text: Vec<&str> = crate::ingest::structure::tests::body(&d)
+            .map(|p| p.text.as_str())
             .collect();
         assert_eq!(
             text,
