@@ -168,6 +168,8 @@ pub enum LeftOut {
     Code,
     /// A table of contents.
     Contents,
+    /// A book's index: its terms and the pages they are on.
+    Index,
     /// A copyright page, pages before a PDF's first bookmark.
     FrontMatter,
     /// A download site's banner or notice.

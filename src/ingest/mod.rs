@@ -13,6 +13,7 @@
 
 mod aligned;
 pub mod archive;
+mod book_index;
 mod columns;
 mod content;
 pub mod decode;
@@ -140,6 +141,7 @@ pub fn read_with(
             return read_text(path, &bytes, format == Format::Html, notes);
         }
     };
+    book_index::leave_out_sections(&mut document);
     document.warnings.dedup();
     document.place_warnings();
     Ok(document)

@@ -147,7 +147,7 @@ pub(crate) fn is_heading_label(text: &str) -> bool {
     });
     let chinese = t.strip_prefix('第').is_some_and(|r| {
         let r: String = r.chars().filter(|&c| !is_space(c)).collect();
-        r.ends_with(['章', '部', '篇', '卷']) && r.chars().count() <= 6
+        r.ends_with(['章', '部', '篇', '卷', '节', '節', '回']) && r.chars().count() <= 6
     });
     number || chapter || chinese
 }

@@ -19,6 +19,7 @@
 //! Joined lines get no space between CJK characters and one space between Latin words; a
 //! hyphen at a line end before a lower-case letter is removed.
 
+use super::book_index;
 use super::outline::{self, ContentsEntry};
 use super::repair::{
     self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
@@ -717,6 +718,8 @@ struct BookOutline {
     takes_next: Vec<bool>,
     skipped: Vec<bool>,
     contents: Vec<std::ops::Range<usize>>,
+    /// A book's index (`book_index`): not read, but for its title and letters.
+    index: Vec<std::ops::Range<usize>>,
 }
 
 /// Headings of a book, line by line: named ones (第一章, Markdown, 序言) and numbered ones
@@ -1004,11 +1007,13 @@ fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             }
         }
     }
+    let index = book_index::leave_out(lines, &mut levels, &mut takes_next, &mut skipped, &contents);
     BookOutline {
         levels,
         takes_next,
         skipped,
         contents,
+        index,
     }
 }
 
@@ -1023,6 +1028,7 @@ fn parse_book(
         mut takes_next,
         skipped,
         contents,
+        index,
     } = book_headings(lines, layout.paged);
     subheads::newspaper_subheads(lines, layout.column, &mut levels, &mut takes_next);
     // no headings, or the book's parts alone (`上篇：大学`, `卷一`), its chapters unmarked
@@ -1036,6 +1042,17 @@ fn parse_book(
             LeftOut::Contents,
             format!(
                 "table of contents not read aloud (lines {}–{})",
+                lines[block.start].no,
+                lines[block.end - 1].no
+            ),
+        ));
+    }
+    for block in &index {
+        warnings.push(Warning::left_out(
+            lines[block.start].no,
+            LeftOut::Index,
+            format!(
+                "index not read aloud, but for its title and letters (lines {}–{})",
                 lines[block.start].no,
                 lines[block.end - 1].no
             ),
