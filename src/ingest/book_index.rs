@@ -446,6 +446,8 @@ mod tests {
             .collect::<String>();
         let doc = structure::parse(&format!("修改记录\n\n{history}"));
         assert!(body(&doc).any(|p| p.text.contains("修正第 7 个问题")));
+        // (read without its leaders and pages)
+        assert!(body(&doc).all(|p| !p.text.contains(". . .")), "{:?}", doc.sections);
         assert!(
             doc.warnings
                 .iter()

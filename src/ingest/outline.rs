@@ -347,6 +347,36 @@ pub(crate) fn has_leader(text: &str) -> bool {
     tail.chars().filter(|&c| is_leader_dot(c)).count() >= 4
 }
 
+/// The text without a dot leader and the page number it leads to at its end (`General:
+/// 修正错误。 . . . . . 12` → `General: 修正错误。`): dots only, four or more, so that a
+/// version (`gentoo-0.9.12.`), a path or a rule of dashes keeps its end.
+pub(crate) fn without_dot_leader(text: &str) -> &str {
+    let t = text.trim_end_matches(is_space);
+    let page = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    // (`日期: ......... 2006`: a form's field filled in with a year)
+    let number = &t[page.len()..];
+    let year = number.len() == 4 && (number.starts_with("19") || number.starts_with("20"));
+    if number.is_empty() || number.len() > 4 || year {
+        return text;
+    }
+    let leader =
+        page.trim_end_matches(|c: char| matches!(c, '.' | '…' | '·' | '．') || is_space(c));
+    // (`……`: each is three)
+    let dots: usize = page[leader.len()..]
+        .chars()
+        .map(|c| match c {
+            '…' => 3,
+            c if is_space(c) => 0,
+            _ => 1,
+        })
+        .sum();
+    if dots >= 4 {
+        leader.trim_end_matches(is_space)
+    } else {
+        text
+    }
+}
+
 /// A character of a dot leader: `. . . .`, `……`, `····`, `----`.
 fn is_leader_dot(c: char) -> bool {
     matches!(c, '.' | '…' | '·' | '．' | '-' | '_')
@@ -906,6 +936,37 @@ pub(crate) fn is_labelled_divider(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dot_leader_and_its_page_are_taken_off_a_line() {
+        for (line, said) in [
+            (
+                "General: 开始编写模板。. . . . . . . . . . . . . . . 1",
+                "General: 开始编写模板。",
+            ),
+            (
+                "新增 style/logo 与 style/logo-size 选项。. . . . . 44",
+                "新增 style/logo 与 style/logo-size 选项。",
+            ),
+            (
+                "索引和 makeindex 工具 ........ 81  ",
+                "索引和 makeindex 工具",
+            ),
+            ("第三章 安装 …… 112", "第三章 安装"),
+        ] {
+            assert_eq!(without_dot_leader(line), said);
+        }
+        for kept in [
+            "作为 gentoo-0.9.12.",
+            "/boot/vmlinuz-2.6.8-2-386",
+            "-rw-r--r-- 1 root root",
+            "日期: .................. 2006",
+            "请等待... 3",
+            "-------------------- 12",
+        ] {
+            assert_eq!(without_dot_leader(kept), kept);
+        }
+    }
 
     #[test]
     fn numbered_captions() {

@@ -1198,10 +1198,13 @@ fn parse_book(
                     || (ends_sentence(&p.text) && p.width() + 4 < layout.column)
             }
         };
+        // a dot leader and a page number are never said (a contents line, a change
+        // history's `General: 修正错误。 . . . . 12`)
+        let text = outline::without_dot_leader(&l.text);
         if new_paragraph {
-            b.start(&l.text, l.no, warnings);
+            b.start(text, l.no, warnings);
         } else {
-            b.join(&l.text, l.no, warnings);
+            b.join(text, l.no, warnings);
         }
         prev = Some(l);
     }
