@@ -81,7 +81,7 @@ pub(crate) fn find(lines: &[Line], contents: &[Range<usize>]) -> Vec<BackIndex> 
         // to read the index, terms whose pages went to the other column)
         let mut title = None;
         let mut others = 0;
-        for i in (0..k).rev() {
+        for i in (k.saturating_sub(200)..k).rev() {
             match shapes[i] {
                 Shape::Title if !listed(i) => {
                     title = Some(i);
@@ -251,11 +251,16 @@ fn is_entry_text(text: &str) -> bool {
         .count();
     // (a leader and the pages after it, wherever in the paragraph: `\foo . . . 12, 40 bar
     // commands:`)
-    let leader_to_pages = text.match_indices(". . . ").any(|(at, leader)| {
-        text[at + leader.len()..]
-            .trim_start_matches(['.', ' '])
-            .starts_with(|c: char| c.is_ascii_digit())
-    });
+    let mut leader_to_pages = false;
+    let mut rest = text;
+    while let Some(at) = rest.find(". . . ") {
+        // (past the whole leader at once: a line of dots is looked at once)
+        rest = rest[at..].trim_start_matches(['.', ' ']);
+        if rest.starts_with(|c: char| c.is_ascii_digit()) {
+            leader_to_pages = true;
+            break;
+        }
+    }
     leader_to_pages
         || pages_at_end(text.trim()).is_some_and(|term| !term.is_empty())
         || (text.contains(|c: char| c.is_ascii_digit()) && marks * 3 >= chars)
@@ -264,8 +269,10 @@ fn is_entry_text(text: &str) -> bool {
 /// Of the 20 lines from `k` on (page numbers aside), 14 or more are entries, lists of
 /// numbers or groups.
 fn dense_from(shapes: &[Shape], k: usize) -> bool {
+    // (looked at 200 lines on at most: a long run of page numbers costs no more)
     let window: Vec<Shape> = shapes[k..]
         .iter()
+        .take(200)
         .copied()
         .filter(|&s| s != Shape::Page)
         .take(20)
@@ -447,7 +454,11 @@ mod tests {
         let doc = structure::parse(&format!("修改记录\n\n{history}"));
         assert!(body(&doc).any(|p| p.text.contains("修正第 7 个问题")));
         // (read without its leaders and pages)
-        assert!(body(&doc).all(|p| !p.text.contains(". . .")), "{:?}", doc.sections);
+        assert!(
+            body(&doc).all(|p| !p.text.contains(". . .")),
+            "{:?}",
+            doc.sections
+        );
         assert!(
             doc.warnings
                 .iter()
