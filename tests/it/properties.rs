@@ -66,8 +66,52 @@ fn without_whitespace(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Lines in the shapes of a book's index and of what comes near one: its title, letters,
+/// entries with leaders or commas and page lists, lists run over, page numbers, prose.
+fn index_shaped_text() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        1 => Just("索引".to_owned()),
+        1 => prop::char::range('A', 'Z').prop_map(String::from),
+        4 => (prop::char::range('a', 'z'), 0u32..900, 0u32..900, any::<bool>()).prop_map(
+            |(c, a, b, leader)| {
+                let sep = if leader { " . . . . . . " } else { ", " };
+                format!("\\{c}cmd{sep}{a}, {b}")
+            }
+        ),
+        1 => (0u32..900).prop_map(|n| format!("{n}, {},", n + 1)),
+        1 => (0u32..300).prop_map(|n| n.to_string()),
+        2 => sentence(),
+        1 => Just(String::new()),
+    ];
+    prop::collection::vec(line, 0..300).prop_map(|lines| lines.join("\n"))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn index_shaped_text_is_read_without_panic_and_an_index_needs_numbers(
+        text in index_shaped_text()
+    ) {
+        let doc = structure::parse(&text);
+        let index_warned = doc
+            .warnings
+            .iter()
+            .any(|w| w.left_out == Some(narrate::LeftOut::Index));
+        let no_digits: String = text.chars().filter(|c| !c.is_ascii_digit()).collect();
+        let without_numbers = structure::parse(&no_digits);
+        prop_assert!(without_numbers
+            .warnings
+            .iter()
+            .all(|w| w.left_out != Some(narrate::LeftOut::Index)));
+        // a sentence outside an index is read: text with no index loses none
+        if !index_warned {
+            let said: String = doc.sections.iter().flat_map(|s| &s.paragraphs).map(|p| p.text.as_str()).collect();
+            for line in text.lines().filter(|l| l.ends_with('。')) {
+                prop_assert!(said.contains(line), "{line} is not read");
+            }
+        }
+    }
 
     #[test]
     fn no_text_makes_the_text_stages_panic(text in any_text()) {
