@@ -1036,6 +1036,7 @@ fn parse_book(
         level.is_none() || (heading_level(l) == Some(1) && !l.trimmed().starts_with('#'))
     });
     subheads::paragraph_headings(lines, &skipped, parts_only, &mut levels);
+    subheads::spaced_headings(lines, &skipped, &mut levels);
     for block in &contents {
         warnings.push(Warning::left_out(
             lines[block.start].no,

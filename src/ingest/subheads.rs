@@ -137,6 +137,47 @@ pub(super) fn paragraph_headings(
     }
 }
 
+/// Headings that space alone sets apart: calibre's text of an EPUB or a web page puts four
+/// blank lines above and below each heading, whatever its level, three around a list's
+/// item or a table's cell, and one between paragraphs. In a text whose prose stands one
+/// blank line apart, a short line with no sentence in it (it may ask) and four
+/// blank lines or more on both sides is a heading, where three or more stand so.
+pub(super) fn spaced_headings(lines: &[Line], skipped: &[bool], levels: &mut [Option<u8>]) {
+    const APART: usize = 4;
+    let mut prose_gaps: Vec<usize> = lines
+        .iter()
+        .filter(|l| l.trimmed().chars().count() > 30)
+        .map(|l| l.blank_before)
+        .collect();
+    prose_gaps.sort_unstable();
+    // (one: text wrapped into lines, as `pdftotext` prints it, has none, and blank space
+    // around a figure or a formula sets off a fragment of it)
+    if prose_gaps.get(prose_gaps.len() / 2) != Some(&1) {
+        return;
+    }
+    let heading = |k: usize| {
+        let t = lines[k].trimmed();
+        let asks = t.ends_with(['？', '?']);
+        !skipped[k]
+            && lines[k].blank_before >= APART
+            && lines.get(k + 1).is_none_or(|n| n.blank_before >= APART)
+            && (1..=40).contains(&t.chars().count())
+            && t.chars().any(char::is_alphabetic)
+            && (asks || !ends_with_punctuation(t))
+            && !t
+                .trim_end_matches(['？', '?'])
+                .contains(['。', '！', '？', '；'])
+            && outline::after_bullet(t).is_none()
+            && !outline::is_date_line(t)
+    };
+    let found: Vec<usize> = (1..lines.len()).filter(|&k| heading(k)).collect();
+    if found.len() >= 3 {
+        for k in found {
+            levels[k].get_or_insert(2);
+        }
+    }
+}
+
 /// `AREAS(引用)`, `ADDRESS(Row; Column [; Abs])`: a name written against its opening bracket,
 /// as code calls a function (a heading sets a bracket apart: `复杂文字版式 (CTL)`).
 fn is_code(t: &str) -> bool {
@@ -222,6 +263,30 @@ mod tests {
             .into_iter()
             .filter_map(|s| s.title)
             .collect()
+    }
+
+    /// calibre's text of an EPUB sets headings apart by space alone: four blank lines around
+    /// each, three around a list's item, one between paragraphs.
+    #[test]
+    fn headings_set_apart_by_space_alone() {
+        let text = include_str!(
+            "../../tests/fixtures/documents/itil-epub-calibre/debian-edu-itil-manual.calibre.txt"
+        );
+        let found = titles(text);
+        for heading in ["许可证", "致谢", "背景", "服务支持", "服务台", "任务和角色"]
+        {
+            assert!(
+                found.iter().any(|t| t == heading),
+                "{heading} not in {found:?}"
+            );
+        }
+        // (a list's items: three blank lines around each)
+        for item in ["Aksel Celasun —— Hurum 自治市", "不能打印", "检查错误"] {
+            assert!(!found.iter().any(|t| t == item), "{item} is a heading");
+        }
+        // the same lines one blank line apart, as prose is, are no headings
+        let tight = text.replace("\n\n\n\n\n", "\n\n");
+        assert!(!titles(&tight).iter().any(|t| t == "服务支持"));
     }
 
     /// `w3m -dump` of a help page: its headings are one-line paragraphs over prose (or over
