@@ -608,6 +608,22 @@ pub(crate) fn contents_blocks(
         blocks.push(i..end);
         i = end;
     }
+    // two runs of a contents with nothing between them but short lines (`二`, `三`… under
+    // `第六章 一`: the parts of a chapter, listed, that are not seen as entries) are one
+    let short = |k: usize| {
+        let t = lines[k].trimmed();
+        t.chars().count() <= 12 && !t.contains(['。', '，', '；', '！', '？'])
+    };
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        match merged.last_mut() {
+            Some(last) if block.start - last.end <= 40 && (last.end..block.start).all(short) => {
+                last.end = block.end;
+            }
+            _ => merged.push(block),
+        }
+    }
+    let mut blocks = merged;
     let entries = blocks
         .iter()
         .flat_map(|b| b.clone())

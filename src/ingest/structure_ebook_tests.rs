@@ -198,3 +198,23 @@ fn named_parts_with_a_word_before_the_name() {
         ["校注前言", "第一回 甄士隐梦幻识通灵", "再版后记", "译者序"]
     );
 }
+
+/// 呼兰河传 as calibre prints its EPUB: a contents of each chapter's parts (`第六章 一`
+/// over `二`…`十四`), whose runs of bare numerals are not seen as entries, is one contents
+/// all the same; the front matter's quoted passages then are before the first chapter.
+#[test]
+fn a_contents_of_chapters_and_their_numbered_parts_is_one() {
+    let text = include_str!(
+        "../../tests/fixtures/documents/hulan-epub-calibre/hulan_he_zhuan.calibre.txt"
+    );
+    let doc = parse(text);
+    let contents: Vec<&str> = doc
+        .warnings
+        .iter()
+        .filter(|w| w.left_out == Some(LeftOut::Contents))
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(contents, ["table of contents not read aloud (lines 1–187)"]);
+    // (the author's note before it untitled; no part numeral of the contents before it)
+    assert_eq!(titles(&doc)[..3], ["<none>", "第一章", "一"]);
+}
