@@ -1037,26 +1037,19 @@ fn parse_book(
     });
     subheads::paragraph_headings(lines, &skipped, parts_only, &mut levels);
     subheads::spaced_headings(lines, &skipped, &mut levels);
-    for block in &contents {
+    let blocks = contents
+        .iter()
+        .map(|b| (b, LeftOut::Contents, "table of contents not read aloud"))
+        .chain(index.iter().map(|b| {
+            let what = "index not read aloud, but for its title and letters";
+            (b, LeftOut::Index, what)
+        }));
+    for (block, kind, what) in blocks {
+        let (first, last) = (lines[block.start].no, lines[block.end - 1].no);
         warnings.push(Warning::left_out(
-            lines[block.start].no,
-            LeftOut::Contents,
-            format!(
-                "table of contents not read aloud (lines {}–{})",
-                lines[block.start].no,
-                lines[block.end - 1].no
-            ),
-        ));
-    }
-    for block in &index {
-        warnings.push(Warning::left_out(
-            lines[block.start].no,
-            LeftOut::Index,
-            format!(
-                "index not read aloud, but for its title and letters (lines {}–{})",
-                lines[block.start].no,
-                lines[block.end - 1].no
-            ),
+            first,
+            kind,
+            format!("{what} (lines {first}–{last})"),
         ));
     }
     let mut doc = Document::default();
