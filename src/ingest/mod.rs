@@ -19,6 +19,7 @@ mod content;
 pub mod decode;
 pub mod docx;
 pub mod epub;
+mod headings;
 pub mod html;
 mod imprint;
 mod note_marks;
