@@ -1,7 +1,7 @@
 //! Bytes → text: BOM-marked UTF-8/UTF-16, plain UTF-8, then GB18030/GBK by detection.
 //!
 //! The order is: a byte-order mark decides outright; otherwise NUL and other control bytes
-//! mark the input as binary and it is refused; otherwise valid UTF-8 is taken as UTF-8;
+//! mark the input as binary and it is refused (a rare NUL in UTF-8 text is dropped); otherwise valid UTF-8 is taken as UTF-8;
 //! otherwise chardetng guesses a legacy encoding (GBK/GB18030 for Chinese), which must
 //! decode without a single error. Line ends are normalized to `\n` in every case.
 
@@ -49,23 +49,29 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     let stray = |b: &u8| (*b < 0x20 && !is_text_control(*b)) || *b == 0x7f;
     let strays = bytes.iter().filter(|b| stray(b)).count();
-    // a NUL, or control bytes beyond one in a hundred, are a binary file's; a few stray ones
-    // in text (pdftotext writes DEL for a glyph it cannot map) are dropped
+    let kept: Vec<u8>;
+    let without_strays = if strays > 0 {
+        kept = bytes.iter().copied().filter(|b| !stray(b)).collect();
+        &kept[..]
+    } else {
+        bytes
+    };
+    // control bytes beyond one in a hundred are a binary file's, and so is a NUL unless it
+    // is a rare one in otherwise valid UTF-8; a few stray ones in text are dropped
+    // (pdftotext writes DEL for a glyph it cannot map, MuPDF a NUL)
+    let nuls = bytes.iter().filter(|b| **b == 0).count();
+    let binary = strays * 100 > bytes.len()
+        || (nuls > 0
+            && (nuls * 10_000 > bytes.len() || std::str::from_utf8(without_strays).is_err()));
     if let Some(offset) = bytes.iter().position(stray)
-        && (bytes.contains(&0) || strays * 100 > bytes.len())
+        && binary
     {
         return Err(DecodeError::Binary {
             offset,
             byte: bytes[offset],
         });
     }
-    let kept: Vec<u8>;
-    let bytes = if strays > 0 {
-        kept = bytes.iter().copied().filter(|b| !stray(b)).collect();
-        &kept[..]
-    } else {
-        bytes
-    };
+    let bytes = without_strays;
     let invalid_at = match std::str::from_utf8(bytes) {
         Ok(text) => {
             return Ok(Decoded {
@@ -293,6 +299,21 @@ mod tests {
             decode(&noisy).unwrap_err(),
             DecodeError::Binary { offset: 0, byte: 2 }
         );
+    }
+
+    /// MuPDF's text of lshort-zh-cn.pdf has two NULs in 600 kB of UTF-8, where a glyph had no
+    /// Unicode: they are dropped; NULs in a short file or in non-UTF-8 bytes are binary.
+    #[test]
+    fn a_rare_nul_in_utf8_text_is_dropped() {
+        let body = "你可以使用\\input 命令来把一个输入文件插入到另一个中。\n".repeat(200);
+        let d = decode(format!("{body}特别地, 你可\0以\n{body}").as_bytes()).unwrap();
+        assert_eq!(d.text, format!("{body}特别地, 你可以\n{body}"));
+        let mut gb = GB18030.encode(&body).0.into_owned();
+        gb.insert(10, 0);
+        assert!(matches!(
+            decode(&gb),
+            Err(DecodeError::Binary { byte: 0, .. })
+        ));
     }
 
     #[test]

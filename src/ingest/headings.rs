@@ -178,9 +178,24 @@ fn markdown_heading(lines: &[Line], k: usize, after_heading: bool) -> bool {
         t.contains('=') || t.starts_with(['$', '/', '-'])
     });
     (k == 0 || lines[k].blank_before > 0 || after_heading)
+        && !root_prompt(lines[k].trimmed())
         && !(k > 0 && lines[k].blank_before == 0 && same_shape(k - 1))
         && !(next.is_some() && same_shape(k + 1))
         && !code_under
+}
+
+/// Whether a `#` line is a command at a root shell's prompt (`# apt-get install mc`,
+/// `# adduser fish`), which an extractor that sets every line apart (pdfminer) leaves
+/// looking like a Markdown heading: a lower-case command name and an argument, no CJK.
+fn root_prompt(t: &str) -> bool {
+    let mut words = t.trim_start_matches('#').split_whitespace();
+    let command = words.next().unwrap_or_default();
+    command.starts_with(|c: char| c.is_ascii_lowercase())
+        && command
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._+-/".contains(c))
+        && words.next().is_some()
+        && !t.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
 }
 
 /// Where the heading `title` is among the few table-of-contents entries from `from` on:

@@ -811,6 +811,21 @@ fn shell_comments_at_the_margin_are_not_markdown_headings() {
     assert_eq!(titles(&doc), ["安装", "配置"]);
 }
 
+/// pdfminer's text of Debian Reference sets each command of a root shell apart like a
+/// paragraph; `# adduser fish` is no heading, a lower-case Markdown title with words is.
+#[test]
+fn root_prompts_set_apart_are_not_markdown_headings() {
+    let text = "# 1 教程\n\n增加一个用户：\n\n# adduser fish\n\n删除它：\n\n\
+                # deluser --remove-home fish\n\n# echo ”penguin\n\n# 2 其他 notes\n\n完。\n";
+    let doc = parse(text);
+    assert_eq!(titles(&doc), ["1 教程", "2 其他 notes"]);
+    let body: String = body(&doc).map(|p| p.text.as_str()).collect();
+    assert!(
+        body.contains("adduser fish") && body.contains("deluser"),
+        "{body}"
+    );
+}
+
 #[test]
 fn angle_brackets_a_manual_never_closes_are_its_text() {
     let manual = "在 vim 里按 <Tab> 键补全，按 <CR> 确认，<leader>p 切换粘贴模式。\n\n\
