@@ -500,7 +500,11 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
             continue;
         }
         let s = shape(t);
-        if s.chars().count() >= 2 {
+        // a change history's versions (`v2023.1.1`, `v2022.10.1`) are its text
+        let version = t
+            .strip_prefix(['v', 'V'])
+            .is_some_and(|v| v.contains('.') && v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+        if s.chars().count() >= 2 && !version {
             by_shape.entry(s).or_default().push(k);
         }
     }
@@ -524,6 +528,140 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
     }
     dropped.sort_unstable();
     dropped
+}
+
+/// Page breaks in text extracted with none (MuPDF's text page after page, a PDF viewer's
+/// copy of everything): each line that is a page's number (`29`, `29 / 223`, `- 29 -`,
+/// `第 29 页`) in a run of five or more that count up a page at a time (or two, past a
+/// page without one) at least a few lines apart, on a median of 15 or more lines a page.
+/// The lines come back with a form feed opening each page number's line, so the
+/// page-by-page search for headers and footers can run on them (the header or footer
+/// lines next to a number come before it, at the foot of the page before, in MuPDF's text
+/// as in a viewer's copy); `None` if no such run.
+pub(crate) fn pages_by_numbers(raw: &[String]) -> Option<Vec<String>> {
+    const LOOK_BACK: usize = 64;
+    let numbers: Vec<(usize, i64)> = raw
+        .iter()
+        .enumerate()
+        .filter_map(|(k, line)| page_number_value(trimmed(line)).map(|n| (k, n)))
+        .collect();
+    // longest chain ending at each number: the one before is 1 or 2 pages back
+    let mut chain: Vec<(usize, Option<usize>)> = Vec::with_capacity(numbers.len());
+    for (i, &(k, n)) in numbers.iter().enumerate() {
+        let before = (i.saturating_sub(LOOK_BACK)..i)
+            .filter(|&j| {
+                let (line, m) = numbers[j];
+                let pages = n - m;
+                (1..=2).contains(&pages) && k - line >= 3 && k - line <= 600 * pages as usize
+            })
+            .max_by_key(|&j| (chain[j].0, j));
+        chain.push(before.map_or((1, None), |j| (chain[j].0 + 1, Some(j))));
+    }
+    let mut taken = vec![false; numbers.len()];
+    let mut breaks = Vec::new();
+    // chains from the longest down (front matter and body may count apart)
+    let mut ends: Vec<usize> = (0..numbers.len()).collect();
+    ends.sort_by_key(|&i| std::cmp::Reverse(chain[i].0));
+    for end in ends {
+        if chain[end].0 < 5 || taken[end] {
+            continue;
+        }
+        let mut members = vec![end];
+        while let Some(j) = chain[*members.last().unwrap_or(&end)].1 {
+            if taken[j] {
+                break;
+            }
+            members.push(j);
+        }
+        // a chain is judged once: its members are no one else's
+        for &i in &members {
+            taken[i] = true;
+        }
+        let mut gaps: Vec<usize> = members
+            .windows(2)
+            .map(|w| numbers[w[0]].0 - numbers[w[1]].0)
+            .collect();
+        gaps.sort_unstable();
+        let lines: Vec<usize> = members.iter().map(|&i| numbers[i].0).collect();
+        if members.len() < 5 || gaps[gaps.len() / 2] < 15 || !beside_furniture(raw, &lines) {
+            continue;
+        }
+        breaks.extend(members.iter().map(|&i| numbers[i].0));
+    }
+    if breaks.is_empty() {
+        return None;
+    }
+    let mut paged = raw.to_vec();
+    for k in breaks {
+        if let Some(line) = paged.get_mut(k) {
+            line.insert(0, '\u{c}');
+        }
+    }
+    Some(paged)
+}
+
+/// Whether numbers that count up stand beside a page's other furniture: for half of them or
+/// more, one of the two lines with text on either side comes back beside three numbers or
+/// more (`Debian 参考手册` over `29 / 223`; a LaTeX header `第4 节` / `代码实现` over
+/// `5`). A FAQ's question numbers count up too, each over its own question.
+fn beside_furniture(raw: &[String], numbers: &[usize]) -> bool {
+    const NEAR: usize = 2;
+    let neighbours = |k: usize| -> Vec<String> {
+        let text = |j: &usize| !trimmed(&raw[*j]).is_empty();
+        let before = (k.saturating_sub(20)..k).rev().filter(text).take(NEAR);
+        let after = (k + 1..raw.len().min(k + 21)).filter(text).take(NEAR);
+        let mut shapes: Vec<String> = before
+            .chain(after)
+            .map(|j| shape(&raw[j]))
+            .filter(|s| !s.is_empty())
+            .collect();
+        shapes.sort();
+        shapes.dedup();
+        shapes
+    };
+    let beside: Vec<Vec<String>> = numbers.iter().map(|&k| neighbours(k)).collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for s in beside.iter().flatten() {
+        *counts.entry(s.as_str()).or_default() += 1;
+    }
+    let with_furniture = beside
+        .iter()
+        .filter(|shapes| shapes.iter().any(|s| counts[s.as_str()] >= 3))
+        .count();
+    with_furniture * 2 >= numbers.len()
+}
+
+/// The page number a line alone gives: `29`, `29 / 223`, `- 29 -`, `第 29 页`, `Page 29`;
+/// front matter's `xvii` counts apart (below every page number in figures).
+fn page_number_value(t: &str) -> Option<i64> {
+    if let Some(v) = lower_roman(t) {
+        return Some(v - 1000);
+    }
+    let core = t.trim_matches(|c: char| is_space(c) || matches!(c, '-' | '—'));
+    let core = core
+        .strip_prefix('第')
+        .and_then(|r| r.strip_suffix('页'))
+        .or_else(|| core.strip_prefix("Page "))
+        .or_else(|| core.split_once('/').map(|(page, _of)| page))
+        .unwrap_or(core)
+        .trim_matches(is_space);
+    let of_ok = t.split_once('/').is_none_or(|(_, of)| {
+        of.trim_matches(is_space)
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    });
+    (!core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit()) && of_ok)
+        .then(|| core.parse().ok())
+        .flatten()
+}
+
+/// `i` … `xxxix` alone, written as numerals are (`iiii` and `ic` are not).
+fn lower_roman(t: &str) -> Option<i64> {
+    const TENS: [&str; 4] = ["", "x", "xx", "xxx"];
+    const ONES: [&str; 10] = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"];
+    (1..40)
+        .find(|&n| format!("{}{}", TENS[n / 10], ONES[n % 10]) == t)
+        .map(|n| n as i64)
 }
 
 /// `3.1.3. 清单`, `7. 确认`: a section number with a dot, then a title with no other
@@ -815,5 +953,92 @@ mod tests {
             "{dropped:?}"
         );
         assert_eq!(dropped.iter().filter(|t| t.ends_with("/ 8")).count(), 8);
+    }
+
+    const MAINT_GUIDE_PAGES: &str =
+        include_str!("../../tests/fixtures/ingest/maint-guide-pages.mupdf.txt");
+    const CTEX_FAQ_QUESTIONS: &str =
+        include_str!("../../tests/fixtures/ingest/ctex-faq-questions.noff.txt");
+
+    fn lines(text: &str) -> Vec<String> {
+        text.split('\n').map(str::to_owned).collect()
+    }
+
+    /// MuPDF's text has no form feeds: the pages are found from `10 / 57`, `11 / 57` …, and
+    /// their header and numbers are not read; the headings under them are.
+    #[test]
+    fn pages_are_found_from_their_numbers_where_the_text_has_no_breaks() {
+        let raw = lines(MAINT_GUIDE_PAGES);
+        let paged = pages_by_numbers(&raw).expect("page numbers found");
+        let breaks: Vec<&str> = paged
+            .iter()
+            .filter_map(|l| l.strip_prefix('\u{c}'))
+            .collect();
+        assert_eq!(breaks.len(), 14, "{breaks:?}");
+        assert!(breaks.iter().all(|l| l.ends_with(" / 57")), "{breaks:?}");
+        let doc = parse(MAINT_GUIDE_PAGES);
+        let said: Vec<&str> = doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert!(
+            !said
+                .iter()
+                .any(|t| t.contains("Debian 新维护者手册") || t.contains(" / 57")),
+            "{said:?}"
+        );
+        let titles = titles(&doc);
+        for heading in [
+            "2.3 获取程序并试用",
+            "2.4 简单的编译系统",
+            "2.5 常见的可移植编译系统",
+        ] {
+            assert!(titles.contains(&heading), "{heading}: {titles:?}");
+        }
+    }
+
+    /// A FAQ's question numbers on lines of their own count up as page numbers do, but no
+    /// header or footer stands beside them: no pages, and the questions stay headings.
+    #[test]
+    fn question_numbers_that_count_up_are_not_pages() {
+        assert_eq!(pages_by_numbers(&lines(CTEX_FAQ_QUESTIONS)), None);
+        let doc = parse(CTEX_FAQ_QUESTIONS);
+        let titles = titles(&doc);
+        assert!(titles.contains(&"CTEX 是干什么的？"), "{titles:?}");
+        assert!(titles.contains(&"什么是 TEX？"), "{titles:?}");
+    }
+
+    #[test]
+    fn page_numbers_are_read_in_their_usual_forms() {
+        let values: Vec<Option<i64>> = [
+            "29",
+            "29 / 223",
+            "- 29 -",
+            "第 29 页",
+            "Page 29",
+            "xvii",
+            "29.5",
+            "v2",
+            "12345",
+        ]
+        .iter()
+        .map(|t| page_number_value(t))
+        .collect();
+        assert_eq!(
+            values,
+            [
+                Some(29),
+                Some(29),
+                Some(29),
+                Some(29),
+                Some(29),
+                Some(17 - 1000),
+                None,
+                None,
+                None
+            ]
+        );
     }
 }

@@ -215,9 +215,16 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         .split('\n')
         .map(|l| l.trim_end_matches('\r').to_owned())
         .collect();
-    // running headers and footers: by page when the text has page breaks, else by number
+    // running headers and footers: by page when the text has page breaks or page numbers
+    // that show where they were, else by number
     let mut furniture = if text.contains('\u{c}') {
         super::page_furniture::running_furniture(&with_breaks)
+    } else if let Some(paged) = super::page_furniture::pages_by_numbers(&with_breaks) {
+        let mut found = super::page_furniture::running_furniture(&paged);
+        found.extend(super::page_furniture::numbered_repeats(&with_breaks));
+        found.sort_unstable();
+        found.dedup();
+        found
     } else {
         super::page_furniture::numbered_repeats(&with_breaks)
     };
