@@ -486,7 +486,8 @@ fn parse_book(
         let markdown_title =
             t.starts_with("# ") || outline::starred_heading(t).is_some_and(|(level, _)| level == 1);
         let shaped_like_a_title = t.chars().count() <= 40
-            && !t.contains([
+            // (an edition's note in brackets may have a comma: `呼兰河传(全本…，1941年…)`)
+            && !without_brackets(t).contains([
                 '，', '。', '：', '；', '、', '！', '？', '…', ',', ':', ';', '!', '?',
             ])
             // a closing bracket may end a title: 常见问题（FAQ）
@@ -632,3 +633,21 @@ mod ebook_tests;
 #[cfg(test)]
 #[path = "structure_tests.rs"]
 pub(crate) mod tests;
+
+/// `t` without its bracketed parts: `呼兰河传(全本，定稿版)(推荐)` → `呼兰河传`.
+fn without_brackets(t: &str) -> String {
+    let mut depth = 0usize;
+    t.chars()
+        .filter(|&c| match c {
+            '(' | '（' => {
+                depth += 1;
+                false
+            }
+            ')' | '）' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}

@@ -195,7 +195,8 @@ fn is_code(t: &str) -> bool {
 pub(super) const NUMERAL_PART_LEVEL: u8 = 3;
 
 /// Lines that are only a Chinese numeral (`二`, `十三`) or, in text without pages, a
-/// number (`2`, `02`: 雪国, 呼啸山庄), a blank line before and after, counting up one by
+/// number (`2`, `02`: 雪国, 呼啸山庄), a blank line before and after (or, in text with no
+/// blank line between its paragraphs, after a sentence's end and over one), counting up one by
 /// one (starting again at one; one may be skipped), each over text and not over the next number (a contents
 /// of bare numbers): the numbered parts of a chapter, as 呼兰河传 and many novels mark
 /// them. Three or more of them, reaching at least three, so that a stray `一` is not one;
@@ -203,8 +204,25 @@ pub(super) const NUMERAL_PART_LEVEL: u8 = 3;
 /// the text falls mid-sentence as often as not; a table's cells are short).
 pub(super) fn numeral_headings(lines: &[Line], skipped: &[bool], paged: bool) -> Vec<bool> {
     let mut parts = vec![false; lines.len()];
+    // text that gives each paragraph a line and puts no blank line between them (an EPUB's
+    // text as BeautifulSoup's get_text() writes it): a number is alone between paragraphs
+    let long = lines.iter().filter(|l| l.width() > 40);
+    let (paragraphs, spaced) = long.fold((0, 0), |(n, s), l| {
+        (n + 1, s + usize::from(l.blank_before > 0))
+    });
+    let unspaced = paragraphs >= 20 && spaced * 5 < paragraphs;
     let alone = |k: usize| {
-        (k == 0 || lines[k].blank_before > 0) && lines.get(k + 1).is_none_or(|n| n.blank_before > 0)
+        let spaced_apart = (k == 0 || lines[k].blank_before > 0)
+            && lines.get(k + 1).is_none_or(|n| n.blank_before > 0);
+        let between_paragraphs = unspaced
+            && (k == 0
+                || lines[k].blank_before > 0
+                || ends_sentence(lines[k - 1].trimmed())
+                || outline::is_heading_label(lines[k - 1].trimmed()))
+            && lines
+                .get(k + 1)
+                .is_some_and(|n| n.width() > 40 || ends_with_punctuation(n.trimmed()));
+        spaced_apart || between_paragraphs
     };
     let value = |k: usize| {
         let t = lines[k].trimmed();
@@ -287,6 +305,34 @@ mod tests {
         // the same lines one blank line apart, as prose is, are no headings
         let tight = text.replace("\n\n\n\n\n", "\n\n");
         assert!(!titles(&tight).iter().any(|t| t == "服务支持"));
+    }
+
+    /// BeautifulSoup's text of 呼兰河传's EPUB: a paragraph a line, no blank lines, so the
+    /// parts of a chapter (`二`, `三`) stand between paragraphs with no space around them;
+    /// its first line, the title, has an edition's note with a comma in brackets.
+    #[test]
+    fn numbered_parts_between_unspaced_paragraphs() {
+        let text =
+            include_str!("../../tests/fixtures/documents/hulan-epub-bs4/hulan_he_zhuan.bs4.txt");
+        let doc = parse(text);
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("呼兰河传(全本未删节插图珍藏本，1941年萧红定稿版)(作家榜推荐)")
+        );
+        let found: Vec<String> = doc.sections.into_iter().filter_map(|s| s.title).collect();
+        let second = found.iter().position(|t| t.starts_with("第二章"));
+        let parts: Vec<&str> = found[second.expect("第二章") + 1..]
+            .iter()
+            .take(6)
+            .map(String::as_str)
+            .collect();
+        assert_eq!(parts, ["一", "二", "三", "四", "五", "第三章"], "{found:?}");
+        // (a paragraph's lines are not parts: 第六章 has fourteen)
+        assert_eq!(
+            found.iter().filter(|t| *t == "十四").count(),
+            1,
+            "{found:?}"
+        );
     }
 
     /// `w3m -dump` of a help page: its headings are one-line paragraphs over prose (or over
