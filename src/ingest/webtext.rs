@@ -242,7 +242,15 @@ fn story_head(raw: &[String], found: &[(usize, Chrome)]) -> (Vec<(usize, Chrome)
             let t = raw[i].trim_matches(is_space);
             (4..=60).contains(&t.chars().count()) && !t.ends_with('。')
         });
-    if let Some(headline) = headline {
+    // (a page's header is shorter than its story: a dateline low in a long text is no story's)
+    let sentences = |lines: &mut dyn Iterator<Item = &String>| {
+        lines
+            .filter(|l| is_sentence(l.trim_matches(is_space)))
+            .count()
+    };
+    if let Some(headline) = headline
+        && sentences(&mut raw[..headline].iter()) <= sentences(&mut raw[headline..].iter())
+    {
         head.extend(
             (0..headline)
                 .filter(|&i| !known(i) && !raw[i].trim_matches(is_space).is_empty())
@@ -255,14 +263,21 @@ fn story_head(raw: &[String], found: &[(usize, Chrome)]) -> (Vec<(usize, Chrome)
 /// `2017-03-10 09:58　来源：网易科学人`, `发稿时间：2017-03-10 08:42:00 来源：人民日报海外版`: a
 /// date and where the story came from (来源, 作者, 编辑), short, not a sentence.
 fn is_dateline(t: &str) -> bool {
+    // a label, not a verb in a sentence (`这来源于 1976 年 12 月 9 日的法律`)
+    let labelled = |w: &str| {
+        t.match_indices(w).any(|(at, _)| {
+            let rest = t[at + w.len()..].trim_start_matches(is_space);
+            rest.starts_with(['：', ':']) || rest.starts_with("时间") || rest.starts_with("時間")
+        })
+    };
     t.chars().count() <= 90
         && outline::is_date_line(t)
         && [
             "来源", "來源", "作者", "编辑", "編輯", "发布", "發布", "发稿",
         ]
         .iter()
-        .any(|w| t.contains(w))
-        && !t.ends_with('。')
+        .any(|w| labelled(w))
+        && !t.contains(['。', '，'])
 }
 
 fn line_chrome(line: &str) -> Option<Chrome> {
@@ -679,6 +694,34 @@ mod tests {
 
     fn lines(text: &str) -> Vec<String> {
         text.lines().map(str::to_owned).collect()
+    }
+
+    /// `lynx -dump` of the one-page ITIL manual: a contract's clause near its end cites a law
+    /// of 1976 (a date, and 来源 as a verb). No dateline, and the manual above it is read.
+    #[test]
+    fn a_date_in_a_manual_s_sentence_is_no_story_s_dateline() {
+        let clause = "如果客户没有按时支付，供应商有权收取逾期数量的利息。（在挪威，这来源于 1976 年 12 月 9 日第 100 号关于延迟支付的法律，§";
+        assert!(!is_dateline(clause));
+        assert!(is_dateline("2017-03-10 09:58　来源：网易科学人"));
+        assert!(is_dateline(
+            "发稿时间：2017-03-10 08:42:00 来源：人民日报海外版"
+        ));
+        let mut raw = lines("Debian Edu / Skolelinux ITIL 手册\n\n3.1. 服务台\n");
+        raw.extend(
+            (0..40).map(|i| format!("   服务台是用户询问问题或报告故障的地方，这是第 {i} 句话。")),
+        );
+        raw.extend(lines("\n10.1.5.5.10. 5.2.2 客户未履约\n"));
+        raw.push(format!("   {clause}"));
+        assert_eq!(page_chrome(&raw).lines, []);
+        // on a page, a real dateline that low is left out alone: the text above is no
+        // site's header
+        raw.insert(0, "上一页 下一页 起始页".to_owned());
+        raw.push("2017-03-10 09:58　来源：网易科学人".to_owned());
+        let chrome = page_chrome(&raw).lines;
+        assert_eq!(
+            chrome,
+            [(0, Chrome::Navigation), (raw.len() - 1, Chrome::Dateline)]
+        );
     }
 
     #[test]
