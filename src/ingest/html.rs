@@ -30,12 +30,13 @@ pub fn looks_like_html(text: &str) -> bool {
         .collect::<String>()
         .to_ascii_lowercase();
     // an XML declaration alone makes no markup: a text dump may keep the page's declaration
-    // on its first line (html2text does) over plain text; XML has elements after it
+    // on its first line (html2text does) over plain text (which may show a `<tag>` later);
+    // XML goes on with markup (a doctype, a comment, an element) right after it
     let has_element = || {
-        let within: String = start.chars().skip(5).take(4096).collect();
-        within
-            .match_indices('<')
-            .any(|(at, _)| within[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic()))
+        start.find("?>").is_some_and(|end| {
+            let after = start[end + 2..].trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+            after.starts_with('<')
+        })
     };
     head.starts_with("<!doctype html")
         || head.starts_with("<html")
@@ -1066,6 +1067,14 @@ mod tests {
         // html2text keeps the page's XML declaration above plain text
         assert!(!looks_like_html(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n  第 1 章 定义和概览\n[上一页]"
+        ));
+        // (even when the text quotes a tag further on: maint-guide's chapter 5 does)
+        assert!(!looks_like_html(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n\n\n第 5 章 debian 目录下的其他文件\n\
+             Maintainer: Josip Rodin <joy-mg@debian.org>\n"
+        ));
+        assert!(looks_like_html(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.1//EN\">"
         ));
     }
 
