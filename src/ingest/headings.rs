@@ -294,7 +294,7 @@ fn is_centred(line: &Line) -> bool {
 }
 
 pub(super) fn indent(line: &Line) -> usize {
-    super::repair::width(&line.text) - super::repair::width(line.text.trim_start_matches(is_space))
+    line.indent()
 }
 
 /// What [`book_headings`] found: per line, its heading level, whether the heading takes
@@ -371,10 +371,22 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             skipped[k] = true;
         }
     }
-    let mut body_indents: Vec<usize> = (0..lines.len())
-        .filter(|&i| !heading_like[i] && !skipped[i] && lines[i].trimmed().chars().count() > 20)
-        .map(|i| indent(&lines[i]))
+    // the body's indent: that of its prose, lines with a full stop in them where there
+    // are enough (pandoc sets a listing, a table's rows and a list's items in from prose
+    // at the margin, and a chapter of many of them has more such lines than prose)
+    let long =
+        |i: &usize| !heading_like[*i] && !skipped[*i] && lines[*i].trimmed().chars().count() > 20;
+    let sentences: Vec<usize> = (0..lines.len())
+        .filter(|i| long(i) && lines[*i].trimmed().contains('。'))
         .collect();
+    let mut body_indents: Vec<usize> = if sentences.len() >= 10 {
+        sentences.iter().map(|&i| indent(&lines[i])).collect()
+    } else {
+        (0..lines.len())
+            .filter(long)
+            .map(|i| indent(&lines[i]))
+            .collect()
+    };
     body_indents.sort_unstable();
     let body_indent = body_indents
         .get(body_indents.len() / 2)

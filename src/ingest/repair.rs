@@ -43,6 +43,11 @@ impl Line {
     pub fn indented(&self) -> bool {
         self.text.starts_with(['\u{3000}', '\t']) || self.text.starts_with("  ")
     }
+
+    /// How far the line is set in, in half-width columns.
+    pub fn indent(&self) -> usize {
+        width(&self.text) - width(self.text.trim_start_matches(is_space))
+    }
 }
 
 pub(crate) fn is_space(c: char) -> bool {

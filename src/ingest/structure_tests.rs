@@ -811,6 +811,43 @@ fn shell_comments_at_the_margin_are_not_markdown_headings() {
     assert_eq!(titles(&doc), ["安装", "配置"]);
 }
 
+/// `pandoc -t plain` of a Debian Reference chapter: prose at the margin, listings, tables
+/// and lists set in, and more lines of those than of prose. The lead-in over a listing
+/// (`尝试下列例子`) is no heading; the numbered headings are.
+#[test]
+fn a_lead_in_over_an_indented_listing_is_no_heading() {
+    let mut text = String::from("第 1 章 GNU/Linux 教程\n\n");
+    for (n, title) in (1..).zip(["文件系统", "文件权限", "时间戳", "链接", "设备", "管道"])
+    {
+        text += &format!(
+            "1.{n}. {title}\n\n这一节讲文件系统的权限，你应该可以理解用数字模式值对文件权限的表示。\n\
+             如果你需要在脚本中访问这些信息，你需要使用相关命令。如 test 和 stat。\n\
+             这些命令的输出可以在脚本里直接使用，不必再去解析别的命令的输出。\n\n尝试下列例子\n\n"
+        );
+        for i in 0..12 {
+            text += &format!("    $ chmod u=rw,go=r foo{i} && ls -l foo{i} bar{i} baz{i}\n");
+        }
+        text += "\n  ---------- ------------------------------------------------\n";
+        for i in 0..8 {
+            text += &format!("  [abc…]{i}      匹配在 “abc...” 中的任意字符，第 {i} 行\n");
+        }
+        text += "\n";
+    }
+    let doc = parse(&text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "第 1 章 GNU/Linux 教程",
+            "1.1. 文件系统",
+            "1.2. 文件权限",
+            "1.3. 时间戳",
+            "1.4. 链接",
+            "1.5. 设备",
+            "1.6. 管道"
+        ]
+    );
+}
+
 /// pdfminer's text of Debian Reference sets each command of a root shell apart like a
 /// paragraph; `# adduser fish` is no heading, a lower-case Markdown title with words is.
 #[test]
