@@ -24,7 +24,8 @@ pub(super) fn heading_level(line: &Line) -> Option<u8> {
     let hashes = t.chars().take_while(|&c| c == '#').count();
     // Markdown only at the margin: an indented `#` is a comment in a code listing
     if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') && line.text.starts_with('#') {
-        return u8::try_from(hashes).ok();
+        // (a root shell's command is no heading: `# losetup -f -v disk.img`)
+        return u8::try_from(hashes).ok().filter(|_| !root_prompt(t));
     }
     if let Some(rest) = t.strip_prefix('第') {
         let numeral = |c: char| {
@@ -178,7 +179,6 @@ fn markdown_heading(lines: &[Line], k: usize, after_heading: bool) -> bool {
         t.contains('=') || t.starts_with(['$', '/', '-'])
     });
     (k == 0 || lines[k].blank_before > 0 || after_heading)
-        && !root_prompt(lines[k].trimmed())
         && !(k > 0 && lines[k].blank_before == 0 && same_shape(k - 1))
         && !(next.is_some() && same_shape(k + 1))
         && !code_under
@@ -468,6 +468,8 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // under a title that pdftotext printed before its number); it may ask
             // (`第八章` over `哪一种勋章使人与众不同？`)
             && next.trimmed().chars().any(char::is_alphabetic)
+            // (nor a shell's comment or command: `1.6.6` over `# use ”:” and ”,” as IFS`)
+            && !next.trimmed().starts_with('#')
             && !next
                 .trimmed()
                 .trim_end_matches(['？', '?', '！', '!'])

@@ -587,9 +587,12 @@ pub(crate) fn contents_blocks(
             }
             if start > entry {
                 let above = lines[start - 1].trimmed();
+                // (not the last entry, which comes back as a heading further on: `7.8. mc
+                // 命令` over a chapter's first paragraph in pandoc's text of its page)
                 if above.chars().count() <= 20
                     && !has_leader(above)
                     && !above.ends_with(|c: char| c.is_ascii_digit())
+                    && comes_back(start - 1).is_none()
                 {
                     start -= 1;
                 }

@@ -848,6 +848,71 @@ fn a_lead_in_over_an_indented_listing_is_no_heading() {
     );
 }
 
+/// pandoc's text of a maint-guide chapter page: its own contents, then a first paragraph
+/// wrapped at a link. The last entry is the contents', not that paragraph's heading.
+#[test]
+fn a_page_s_last_contents_entry_does_not_head_its_first_paragraph() {
+    let text = "第 7 章 检查软件包中的错误\n\n目录\n\n7.1. 诡异可疑的改动\n\n7.2. 校验软件包安装过程\n\n\
+                7.3. mc 命令\n\n本教程文档已被重写为另外的 Debian 维护者指导\n\
+                文档，其中包含了更新的内容与更多实际例子。请使用新的教程作为主要的教程文档。\n\n\
+                7.1. 诡异可疑的改动\n\n如果你在构建软件包后发现一个新的自动生成的补丁，那就修复它。\n\n\
+                7.2. 校验软件包安装过程\n\n你必须测试软件包是否能够无冲突地安装。\n\n\
+                7.3. mc 命令\n\n很多文件检查操作可以通过使用类似 mc 的文件管理器来完成。\n";
+    let doc = parse(text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "第 7 章 检查软件包中的错误",
+            "7.1. 诡异可疑的改动",
+            "7.2. 校验软件包安装过程",
+            "7.3. mc 命令"
+        ]
+    );
+    let first: String = doc.sections[0]
+        .paragraphs
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
+    assert!(first.starts_with("本教程文档已被重写"), "{first}");
+}
+
+/// A root shell's command is never heading-shaped, so that a few of them over a heading
+/// (lynx's text of Debian Reference ch. 9) make no run of headings, a contents.
+#[test]
+fn a_root_command_is_not_heading_shaped() {
+    let lines =
+        crate::ingest::repair::clean_lines("# losetup -f -v disk.img\n\n# 安装\n", &mut Vec::new());
+    let levels: Vec<Option<u8>> = lines
+        .iter()
+        .map(crate::ingest::headings::heading_level)
+        .collect();
+    assert_eq!(levels, [None, Some(1)]);
+    // nor a section number's title (pdftotext's Debian Reference: a listing's `1.6.6`)
+    let doc = parse(
+        "1.1 概述\n\n这是一段正文，写得足够长，像一本书里的一段话。\n\n1.6.6\n\n\
+         # use ”:” and ”,” as IFS\n# echo is a Bash builtin\nIFS=:,\n",
+    );
+    assert_eq!(titles(&doc), ["1.1 概述"]);
+}
+
+#[test]
+fn root_commands_over_a_heading_are_no_contents() {
+    let text = "9.7.4. 压缩磁盘映像\n\n   如果 disk.img 位于 ext4，你也可以像下面那样使用 zerofree。\n\
+                # losetup -f -v disk.img\nLoop device is /dev/loop3\n# zerofree /dev/loop3\n\
+                # cp --sparse=always disk.img new.img\n\n9.7.5. 制作空的磁盘映像文件\n\n\
+                   按下面的方式使用 dd，可以制作一个大小为 5GiB 的空磁盘映像文件。\n\n\
+                9.7.6. 制作 ISO9660 镜像文件\n\n   这一节讲镜像文件。参见第 9.7.5 节“制作空的磁盘映像文件”。\n";
+    let doc = parse(text);
+    assert_eq!(
+        titles(&doc),
+        [
+            "9.7.4. 压缩磁盘映像",
+            "9.7.5. 制作空的磁盘映像文件",
+            "9.7.6. 制作 ISO9660 镜像文件"
+        ]
+    );
+}
+
 /// pdfminer's text of Debian Reference sets each command of a root shell apart like a
 /// paragraph; `# adduser fish` is no heading, a lower-case Markdown title with words is.
 #[test]
