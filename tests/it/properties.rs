@@ -86,8 +86,50 @@ fn index_shaped_text() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..300).prop_map(|lines| lines.join("\n"))
 }
 
+/// Text extracted page after page with no form feeds (MuPDF, a viewer's copy): pages of
+/// sentences under a running header and a page number in one of its forms, numbers that
+/// skip or stray, a question number now and then.
+fn pages_without_breaks() -> impl Strategy<Value = String> {
+    let page = (
+        prop::collection::vec(sentence(), 1..30),
+        any::<bool>(),
+        0u8..5,
+        0u32..40,
+    );
+    prop::collection::vec(page, 0..40).prop_map(|pages| {
+        let mut lines = Vec::new();
+        for (no, (sentences, header, form, stray)) in pages.into_iter().enumerate() {
+            if stray == 0 {
+                lines.push(format!("{}", no * 7 % 13));
+            }
+            lines.extend(sentences);
+            if header {
+                lines.push("Debian 新维护者手册".to_owned());
+            }
+            let n = no + 1;
+            lines.push(match form {
+                0 => n.to_string(),
+                1 => format!("{n} / 57"),
+                2 => format!("- {n} -"),
+                3 => format!("第 {n} 页"),
+                _ => ["i", "ii", "iii", "iv", "v", "vi", "vii"][no % 7].to_owned(),
+            });
+        }
+        lines.join("\n")
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn pages_found_from_their_numbers_lose_no_sentence(text in pages_without_breaks()) {
+        let doc = structure::parse(&text);
+        let said: String = doc.sections.iter().flat_map(|s| &s.paragraphs).map(|p| p.text.as_str()).collect();
+        for line in text.lines().filter(|l| l.ends_with('。')) {
+            prop_assert!(said.contains(line), "{line} is not read");
+        }
+    }
 
     #[test]
     fn index_shaped_text_is_read_without_panic_and_an_index_needs_numbers(
