@@ -274,8 +274,8 @@ fn without_closing_bracket(t: &str) -> &str {
 /// it, at its margin, left of the body text.
 fn wraps_onto(line: &Line, next: &Line, body_indent: usize) -> bool {
     next.blank_before == 0
-        && indent(next) == indent(line)
-        && body_indent > indent(line)
+        && next.indent() == line.indent()
+        && body_indent > line.indent()
         && next.trimmed().chars().count() <= 40
 }
 
@@ -291,10 +291,6 @@ fn is_centred(line: &Line) -> bool {
         && !ends_with_punctuation(t)
         && first.is_alphanumeric()
         && !ends_sentence(t)
-}
-
-pub(super) fn indent(line: &Line) -> usize {
-    line.indent()
 }
 
 /// What [`book_headings`] found: per line, its heading level, whether the heading takes
@@ -332,14 +328,14 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
     let rough_indent = {
         let mut indents: Vec<usize> = (0..lines.len())
             .filter(|&i| !heading_like[i] && lines[i].trimmed().chars().count() > 20)
-            .map(|i| indent(&lines[i]))
+            .map(|i| lines[i].indent())
             .collect();
         indents.sort_unstable();
         indents.get(indents.len() / 2).copied().unwrap_or(0)
     };
     // a numbered code listing is indented deeper than the text; contents entries are not
     let toc_like: Vec<bool> = (0..lines.len())
-        .map(|i| heading_like[i] && (rough_indent == 0 || indent(&lines[i]) <= rough_indent))
+        .map(|i| heading_like[i] && (rough_indent == 0 || lines[i].indent() <= rough_indent))
         .collect();
     let (contents, entries) = outline::contents_blocks(lines, &toc_like);
     // a printed document's table of contents also says how deep its outline goes:
@@ -380,11 +376,11 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         .filter(|i| long(i) && lines[*i].trimmed().contains('。'))
         .collect();
     let mut body_indents: Vec<usize> = if sentences.len() >= 10 {
-        sentences.iter().map(|&i| indent(&lines[i])).collect()
+        sentences.iter().map(|&i| lines[i].indent()).collect()
     } else {
         (0..lines.len())
             .filter(long)
-            .map(|i| indent(&lines[i]))
+            .map(|i| lines[i].indent())
             .collect()
     };
     body_indents.sort_unstable();
@@ -405,7 +401,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         && (0..lines.len())
             .filter(|&i| {
                 !skipped[i]
-                    && indent(&lines[i]) == 0
+                    && lines[i].indent() == 0
                     && outline::numbered_level(&lines[i].text).is_some()
             })
             .nth(2)
@@ -415,7 +411,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
     let at_margin = |k: usize| {
         let l = &lines[k];
         let t = l.trimmed();
-        indent(l) < body_indent
+        l.indent() < body_indent
             && (k == 0 || l.blank_before > 0)
             && short_title(l)
             && t.chars().any(char::is_alphabetic)
@@ -424,14 +420,14 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && !t.contains(['=', '[', ']', '{', '}', '<', '>', '$', '#', '|', '/', '\\'])
             && lines
                 .get(k + 1)
-                .is_some_and(|n| n.blank_before > 0 && indent(n) > indent(l))
+                .is_some_and(|n| n.blank_before > 0 && n.indent() > l.indent())
     };
     // and with no numbers (lynx's page: `h2` at the margin, `h3` two columns in, the text
     // three): three or more at the margin itself
     let unnumbered_margin = body_indent >= 3
         && !margin_headings
         && (0..lines.len())
-            .filter(|&k| !skipped[k] && indent(&lines[k]) == 0 && at_margin(k))
+            .filter(|&k| !skipped[k] && lines[k].indent() == 0 && at_margin(k))
             .nth(2)
             .is_some();
     let mut next_entry = 0;
@@ -449,7 +445,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         let l = &lines[k];
         let t = l.trimmed();
         let next = lines.get(k + 1);
-        let outdented = body_indent == 0 || indent(l) < body_indent;
+        let outdented = body_indent == 0 || l.indent() < body_indent;
         let spaced = k == 0 || l.blank_before > 0 || levels[k - 1].is_some();
         if outline::is_bare_number(t)
             && next.is_none_or(|n| n.blank_before > 0)
@@ -494,7 +490,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && !too_deep(usize::from(level))
             && outdented
             // `  1. 插入节奏更改` set in from text at the margin is a list's item
-            && !(body_indent == 0 && level == 1 && indent(l) > 0 && indent(l) < 8)
+            && !(body_indent == 0 && level == 1 && l.indent() > 0 && l.indent() < 8)
             // `1. 打开终端` in a list has no blank line before; `7.1.2 确认` may
             && (spaced || level >= 2)
         {
@@ -519,7 +515,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && !next.tight
             && repair::width(t) >= 60
             && next.trimmed().chars().count() <= 30
-            && indent(next) <= indent(l)
+            && next.indent() <= l.indent()
             && !format!("{t}{}", next.trimmed()).contains(['。', '，', '；', '：'])
             && long_numbered_title(&format!("{t} {}", next.trimmed()))
             && let Some(number) = outline::section_number(t)
@@ -558,11 +554,11 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             // (the first line is the page's title)
             && (0..k).any(|i| !skipped[i])
         {
-            levels[k] = Some(if indent(l) == 0 { 2 } else { 3 });
+            levels[k] = Some(if l.indent() == 0 { 2 } else { 3 });
         } else if margin_headings
-            && indent(l) == 0
+            && l.indent() == 0
             && at_margin(k)
-            && next.is_some_and(|n| indent(n) >= body_indent)
+            && next.is_some_and(|n| n.indent() >= body_indent)
             // (looked for in the last 2,000 lines: a text of many margin lines and no
             // numbered heading near is not searched from its start for each)
             && let Some(above) = (k.saturating_sub(2_000)..k)

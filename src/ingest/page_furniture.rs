@@ -534,16 +534,16 @@ pub(crate) fn numbered_repeats(raw: &[String]) -> Vec<usize> {
 /// copy of everything): each line that is a page's number (`29`, `29 / 223`, `- 29 -`,
 /// `第 29 页`) in a run of five or more that count up a page at a time (or two, past a
 /// page without one) at least a few lines apart, on a median of 15 or more lines a page.
-/// The lines come back with a form feed opening each page number's line, so the
-/// page-by-page search for headers and footers can run on them (the header or footer
-/// lines next to a number come before it, at the foot of the page before, in MuPDF's text
-/// as in a viewer's copy); `None` if no such run.
-pub(crate) fn pages_by_numbers(raw: &[String]) -> Option<Vec<String>> {
+/// Each page number's line opens a page, so that a form feed put there lets the
+/// page-by-page search for headers and footers run (the header or footer lines next to a
+/// number come before it, at the foot of the page before, in MuPDF's text as in a viewer's
+/// copy); `None` if no such run. Indices are into `raw`, sorted.
+pub(crate) fn pages_by_numbers(raw: &[String]) -> Option<Vec<usize>> {
     const LOOK_BACK: usize = 64;
     let numbers: Vec<(usize, i64)> = raw
         .iter()
         .enumerate()
-        .filter_map(|(k, line)| page_number_value(trimmed(line)).map(|n| (k, n)))
+        .filter_map(|(k, line)| page_number(line).map(|p| (k, p.value)))
         .collect();
     // longest chain ending at each number: the one before is 1 or 2 pages back
     let mut chain: Vec<(usize, Option<usize>)> = Vec::with_capacity(numbers.len());
@@ -588,16 +588,8 @@ pub(crate) fn pages_by_numbers(raw: &[String]) -> Option<Vec<String>> {
         }
         breaks.extend(members.iter().map(|&i| numbers[i].0));
     }
-    if breaks.is_empty() {
-        return None;
-    }
-    let mut paged = raw.to_vec();
-    for k in breaks {
-        if let Some(line) = paged.get_mut(k) {
-            line.insert(0, '\u{c}');
-        }
-    }
-    Some(paged)
+    breaks.sort_unstable();
+    (!breaks.is_empty()).then_some(breaks)
 }
 
 /// Whether numbers that count up stand beside a page's other furniture: for half of them or
@@ -631,27 +623,45 @@ fn beside_furniture(raw: &[String], numbers: &[usize]) -> bool {
     with_furniture * 2 >= numbers.len()
 }
 
-/// The page number a line alone gives: `29`, `29 / 223`, `- 29 -`, `第 29 页`, `Page 29`;
-/// front matter's `xvii` counts apart (below every page number in figures).
-fn page_number_value(t: &str) -> Option<i64> {
+/// The number a line that is only a page's number gives, and whether something marks it as
+/// one (`29 / 223`, `- 29 -`, `第 29 页`, `Page 29`, `---- Page 3 ----`) rather than a bare
+/// `29`; front matter's `xvii` (bare) counts apart, below every page number in figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PageNumber {
+    pub value: i64,
+    pub marked: bool,
+}
+
+pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
+    let t = trimmed(line);
     if let Some(v) = lower_roman(t) {
-        return Some(v - 1000);
+        return Some(PageNumber {
+            value: v - 1000,
+            marked: false,
+        });
     }
-    let core = t.trim_matches(|c: char| is_space(c) || matches!(c, '-' | '—'));
-    let core = core
-        .strip_prefix('第')
-        .and_then(|r| r.strip_suffix('页'))
-        .or_else(|| core.strip_prefix("Page "))
-        .or_else(|| core.split_once('/').map(|(page, _of)| page))
-        .unwrap_or(core)
-        .trim_matches(is_space);
-    let of_ok = t.split_once('/').is_none_or(|(_, of)| {
-        of.trim_matches(is_space)
-            .chars()
-            .all(|c| c.is_ascii_digit())
-    });
-    (!core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit()) && of_ok)
-        .then(|| core.parse().ok())
+    let dashed = t.starts_with(['-', '—', '=']);
+    let core = t.trim_matches(|c: char| is_space(c) || matches!(c, '-' | '—' | '=' | '_'));
+    let lower = core.to_ascii_lowercase();
+    let (page, marked) = if let Some(n) = core.strip_prefix('第').and_then(|r| r.strip_suffix('页'))
+    {
+        (n, true)
+    } else if lower.starts_with("page") {
+        (&core["page".len()..], true)
+    } else if let Some((page, of)) = core.split_once('/') {
+        (page, figures(of.trim_matches(is_space)).is_some())
+    } else {
+        (core, dashed)
+    };
+    let value = figures(page.trim_matches(is_space))?;
+    // (`29 /` is not a page's count)
+    (!core.contains('/') || marked).then_some(PageNumber { value, marked })
+}
+
+/// One to four digits, and nothing else.
+fn figures(t: &str) -> Option<i64> {
+    (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse().ok())
         .flatten()
 }
 
@@ -972,11 +982,8 @@ mod tests {
     #[test]
     fn pages_are_found_from_their_numbers_where_the_text_has_no_breaks() {
         let raw = lines(MAINT_GUIDE_PAGES);
-        let paged = pages_by_numbers(&raw).expect("page numbers found");
-        let breaks: Vec<&str> = paged
-            .iter()
-            .filter_map(|l| l.strip_prefix('\u{c}'))
-            .collect();
+        let starts = pages_by_numbers(&raw).expect("page numbers found");
+        let breaks: Vec<&str> = starts.iter().map(|&k| raw[k].as_str()).collect();
         assert_eq!(breaks.len(), 14, "{breaks:?}");
         assert!(breaks.iter().all(|l| l.ends_with(" / 57")), "{breaks:?}");
         let doc = parse(MAINT_GUIDE_PAGES);
@@ -1010,29 +1017,35 @@ mod tests {
 
     #[test]
     fn page_numbers_are_read_in_their_usual_forms() {
-        let values: Vec<Option<i64>> = [
+        let read: Vec<Option<(i64, bool)>> = [
             "29",
             "29 / 223",
             "- 29 -",
             "第 29 页",
             "Page 29",
+            "----------------------- Page 2-----------------------",
             "xvii",
+            "29 /",
             "29.5",
             "v2",
             "12345",
+            "pages 3",
         ]
         .iter()
-        .map(|t| page_number_value(t))
+        .map(|t| page_number(t).map(|p| (p.value, p.marked)))
         .collect();
         assert_eq!(
-            values,
+            read,
             [
-                Some(29),
-                Some(29),
-                Some(29),
-                Some(29),
-                Some(29),
-                Some(17 - 1000),
+                Some((29, false)),
+                Some((29, true)),
+                Some((29, true)),
+                Some((29, true)),
+                Some((29, true)),
+                Some((2, true)),
+                Some((17 - 1000, false)),
+                None,
+                None,
                 None,
                 None,
                 None

@@ -145,23 +145,9 @@ fn is_ornament(s: &str) -> bool {
     !t.is_empty() && !t.chars().any(char::is_alphanumeric)
 }
 
-/// `---- Page 3 ----`, `- 12 -`, `2 / 57`, `第 3 页`.
+/// `---- Page 3 ----`, `- 12 -`, `2 / 57`, `第 3 页` (a bare `12` is judged by its neighbours).
 fn is_page_marker(s: &str) -> bool {
-    let t = s.trim_matches(is_space);
-    let dashed = t.starts_with(['-', '—', '=']);
-    let core = t.trim_matches(|c: char| is_space(c) || matches!(c, '-' | '—' | '=' | '_'));
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    let lower = core.to_ascii_lowercase();
-    if let Some(n) = lower.strip_prefix("page") {
-        return digits(n.trim());
-    }
-    if let Some((a, b)) = core.split_once('/') {
-        return digits(a.trim()) && digits(b.trim());
-    }
-    if let Some(n) = core.strip_prefix('第').and_then(|r| r.strip_suffix('页')) {
-        return digits(n.trim());
-    }
-    dashed && digits(core)
+    super::page_furniture::page_number(s).is_some_and(|p| p.marked)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -216,25 +202,29 @@ pub(crate) fn clean_lines(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> 
 }
 
 fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
-    let with_breaks: Vec<String> = text
+    let mut with_breaks: Vec<String> = text
         .split('\n')
         .map(|l| l.trim_end_matches('\r').to_owned())
         .collect();
     // running headers and footers: by page when the text has page breaks or page numbers
     // that show where they were, else by number
-    let mut furniture = if text.contains('\u{c}') {
-        super::page_furniture::running_furniture(&with_breaks)
-    } else if let Some(paged) = super::page_furniture::pages_by_numbers(&with_breaks) {
-        let mut found = super::page_furniture::running_furniture(&paged);
-        found.extend(super::page_furniture::numbered_repeats(&with_breaks));
-        found.sort_unstable();
-        found.dedup();
-        found
-    } else {
-        super::page_furniture::numbered_repeats(&with_breaks)
-    };
-    furniture.extend(super::page_furniture::newspaper_headers(&with_breaks));
     let page_starts: Vec<bool> = with_breaks.iter().map(|l| l.contains('\u{c}')).collect();
+    let mut furniture = super::page_furniture::newspaper_headers(&with_breaks);
+    if text.contains('\u{c}') {
+        furniture.extend(super::page_furniture::running_furniture(&with_breaks));
+    } else {
+        furniture.extend(super::page_furniture::numbered_repeats(&with_breaks));
+        if let Some(starts) = super::page_furniture::pages_by_numbers(&with_breaks) {
+            // (the form feeds are taken out again below, with the text's own)
+            for k in starts {
+                with_breaks[k].insert(0, '\u{c}');
+            }
+            furniture.extend(super::page_furniture::running_furniture(&with_breaks));
+        }
+    }
+    // (looked up by binary search below)
+    furniture.sort_unstable();
+    furniture.dedup();
     let mut raw: Vec<String> = with_breaks
         .into_iter()
         .map(|l| l.replace('\u{c}', ""))

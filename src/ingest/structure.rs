@@ -19,7 +19,7 @@
 //! Joined lines get no space between CJK characters and one space between Latin words; a
 //! hyphen at a line end before a lower-case letter is removed.
 
-use super::headings::{BookOutline, book_headings, heading_level, indent};
+use super::headings::{BookOutline, book_headings, heading_level};
 use super::outline;
 use super::repair::{
     self, Line, Spliced, byline_of, ends_sentence, ends_with_punctuation, is_byline, is_space,
@@ -605,7 +605,7 @@ fn parse_book(
             None => true,
             Some(p) => {
                 l.blank_before > 0
-                    || indent(l) > indent(p)
+                    || l.indent() > p.indent()
                     || !(layout.wrapped || runs_on(p, layout))
                     // a list's items, and the text after its last one
                     || is_list_item(l)
