@@ -31,6 +31,7 @@ mod pdftotext_cells;
 mod repair;
 pub mod structure;
 mod subheads;
+mod watermarks;
 mod webtext;
 pub mod xml;
 

@@ -769,7 +769,8 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
     if ["* ", "- ", "• ", "· "].iter().any(|b| t.starts_with(b)) {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
+    // (`Ｗｗｗ．biquxu．Ｃｏｍ` is an address too)
+    let lower = super::watermarks::fold_width(t).to_ascii_lowercase();
     let address = lower.contains("http://")
         || lower.contains("https://")
         || lower.contains("www.")
@@ -819,12 +820,14 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
         "仅供交流",
         "仅供学习",
         "请勿用于商业",
+        "本电子书由",
         "24小時內刪除",
         "購買正版",
         "版權歸原作者",
         "僅供交流",
         "僅供學習",
         "請勿用於商業",
+        "本電子書由",
     ]
     .iter()
     .any(|w| t.contains(w));
@@ -1242,6 +1245,12 @@ mod tests {
         ));
         // in traditional characters
         assert!(is_banner("好書盡在 www.example.com 電子書免費下載", Alone));
+        // an address in full-width letters; the maker's credit, with no address
+        assert!(is_banner(
+            "更多精校小说尽在 Ｗｗｗ．ｔｘｔ８０．ｃｏｍ",
+            AtAnEnd
+        ));
+        assert!(is_banner("★☆本电子书由 某人 整理制作☆★", AtAnEnd));
         // a list's item is not one
         assert!(!is_banner(
             "* 免費的百科全書：維基百科（https://www.wikipedia.org/）",

@@ -150,6 +150,45 @@ fn is_page_marker(s: &str) -> bool {
     super::page_furniture::page_number(s).is_some_and(|p| p.marked)
 }
 
+/// Takes a download site's stamps out of the lines: letter-spaced watermarks
+/// (`★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★`) and the advert put into every chapter (`请记住本书首发域名：…`),
+/// wherever they stand; the lines that held nothing else, to be dropped.
+fn remove_watermarks(raw: &mut [String], warnings: &mut Vec<Warning>) -> Vec<usize> {
+    let mut stamps = super::watermarks::letter_spaced_marks(raw);
+    stamps.extend(super::watermarks::recurring_adverts(raw));
+    let mut emptied = Vec::new();
+    for stamp in &stamps {
+        let mut first = None;
+        let mut times = 0;
+        for (i, line) in raw.iter_mut().enumerate() {
+            if !line.contains(stamp.as_str()) {
+                continue;
+            }
+            first.get_or_insert(i);
+            times += line.matches(stamp.as_str()).count();
+            *line = line.replace(stamp.as_str(), "");
+            if line.trim_matches(is_space).is_empty() {
+                emptied.push(i);
+            } else {
+                let kept = line.trim_end_matches(is_space).len();
+                line.truncate(kept);
+            }
+        }
+        if let Some(i) = first {
+            warnings.push(Warning::left_out(
+                i + 1,
+                LeftOut::Banner,
+                format!(
+                    "a site's stamp «{stamp}» not read aloud ({times} times, the first on this line)"
+                ),
+            ));
+        }
+    }
+    emptied.sort_unstable();
+    emptied.dedup();
+    emptied
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Text,
@@ -231,6 +270,7 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         .collect();
     strip_inline_markup(&mut raw, warnings);
     super::pdftotext_cells::rejoin(&mut raw);
+    let stamped = remove_watermarks(&mut raw, warnings);
     // note marks out of the text, and the notes that open with them
     let mut marks = Vec::new();
     let mut notes = Vec::new();
@@ -256,7 +296,7 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
             ),
         ));
     }
-    for i in notes {
+    for i in notes.into_iter().chain(stamped) {
         kinds[i] = Kind::Dropped;
     }
 

@@ -609,6 +609,46 @@ fn hongloumeng_drops_page_markers_and_joins_across_them() {
     );
 }
 
+/// 三国演义 as a download site stamps it: its watermark under every heading and glued to
+/// lines, its advert glued to each chapter's last line. Stamped or not, the same
+/// chapters and the same paragraphs.
+#[test]
+fn a_site_s_watermarks_and_adverts_are_not_read() {
+    const MARK: &str = "★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★";
+    const ADVERT: &str = "请记住本书首发域名：www.biqukan.com。笔趣阁手机版阅读网址：m.biqukan.com";
+    let lines: Vec<&str> = SANGUO.lines().collect();
+    let mut stamped = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let last_of_chapter = lines
+            .iter()
+            .skip(i + 1)
+            .find(|l| !l.trim().is_empty())
+            .is_none_or(|l| l.starts_with('第'));
+        if last_of_chapter && !line.trim().is_empty() {
+            stamped.push(format!("{line}{ADVERT}"));
+        } else if i % 40 == 7 && !line.trim().is_empty() {
+            stamped.push(format!("{line}\u{3000}\u{3000}{MARK}"));
+        } else {
+            stamped.push((*line).to_owned());
+        }
+        if line.starts_with('第') {
+            stamped.push(MARK.to_owned());
+        }
+    }
+    let clean = parse(SANGUO);
+    let doc = parse(&stamped.join("\n"));
+    assert_eq!(titles(&doc), titles(&clean));
+    let said = |d: &Document| -> Vec<String> { body(d).map(|p| p.text.clone()).collect() };
+    assert_eq!(said(&doc), said(&clean));
+    let stamps: Vec<&str> = doc
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("stamp"))
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(stamps.len(), 3, "{stamps:?}");
+}
+
 #[test]
 fn constitution_chapters_are_sections_and_articles_are_not() {
     let doc = parse(CONSTITUTION);

@@ -1,0 +1,201 @@
+//! Marks a download site stamps through a plain-text e-book: a letter-spaced watermark
+//! (`★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★`) on lines of its own or glued to a paragraph's end, and the site's
+//! advert put into every chapter (`记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读`). Both
+//! are told by coming back word for word through the text, never by their words alone.
+
+use std::collections::HashMap;
+
+use super::repair::is_space;
+
+/// How often a letter-spaced run must come back to be a watermark rather than the text's.
+const WATERMARK_RECURS: usize = 3;
+
+/// Letter-spaced runs that come back through the text: letters or digits, each alone,
+/// between symbols that are not ASCII punctuation (`★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★`; not `U.S.A.`), three
+/// letters or more. A run is what stands between spaces, ideographs and Chinese punctuation.
+pub(crate) fn letter_spaced_marks(lines: &[String]) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in lines {
+        for run in line.split(|c: char| is_space(c) || ends_run(c)) {
+            if is_letter_spaced(run) {
+                *counts.entry(run).or_default() += 1;
+            }
+        }
+    }
+    let mut marks: Vec<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= WATERMARK_RECURS)
+        .map(|(run, _)| run.to_owned())
+        .collect();
+    // (a longer mark first, should one hold another)
+    marks.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    marks
+}
+
+/// Ideographs and the punctuation of Chinese text end a run; `★` and full-width letters do
+/// not.
+fn ends_run(c: char) -> bool {
+    matches!(c as u32,
+        0x2e80..=0x303f          // radicals, CJK symbols and punctuation
+        | 0x3400..=0x9fff        // ideographs
+        | 0xf900..=0xfaff
+        | 0xff01..=0xff0f        // ！＂＃ … ／
+        | 0xff1a..=0xff20        // ：；＜＝＞？＠
+        | 0xff3b..=0xff40
+        | 0xff5b..=0xff65
+        | 0x2010..=0x2027        // dashes, quotes, …
+        | 0x20000..=0x3fffd)
+}
+
+fn is_letter_spaced(run: &str) -> bool {
+    let mut letters = 0;
+    let mut after_letter = false;
+    for c in run.chars() {
+        if c.is_alphanumeric() {
+            if after_letter {
+                return false;
+            }
+            letters += 1;
+            after_letter = true;
+        } else if c.is_ascii() {
+            return false;
+        } else {
+            after_letter = false;
+        }
+    }
+    letters >= 3
+}
+
+/// Full-width ASCII (`Ｗｗｗ．ｂｉｑｕｘｕ．Ｃｏｍ`) as ASCII, so a site's address written so is
+/// still one.
+pub(crate) fn fold_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c as u32 {
+            0xff01..=0xff5e => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// How often a sentence with a web address must come back to be a site's advert.
+const ADVERT_RECURS: usize = 3;
+
+/// What a site's advert says (and a manual's sentence with an address seldom does).
+const ADVERT_WORDS: &[&str] = &[
+    "本站",
+    "首发",
+    "小说",
+    "书友",
+    "电子书",
+    "网址",
+    "手机版",
+    "最新章节",
+    "百度搜索",
+    // the same in traditional characters
+    "首發",
+    "小說",
+    "書友",
+    "電子書",
+    "網址",
+    "手機版",
+    "最新章節",
+];
+
+/// Sentences a site put into every chapter: each holds a web address and says what an
+/// advert says, and comes back word for word three times or more, on a line of its own or
+/// glued to a paragraph (`请记住本书首发域名：www.biqukan.com。`).
+pub(crate) fn recurring_adverts(lines: &[String]) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in lines {
+        for sentence in sentences(line) {
+            *counts.entry(sentence).or_default() += 1;
+        }
+    }
+    let mut adverts: Vec<String> = counts
+        .into_iter()
+        .filter(|&(s, n)| n >= ADVERT_RECURS && is_advert(s))
+        .map(|(s, _)| s.to_owned())
+        .collect();
+    adverts.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    adverts
+}
+
+/// A line's sentences, each with its closing stop, spaces around taken off.
+fn sentences(line: &str) -> impl Iterator<Item = &str> {
+    line.split_inclusive(['。', '！', '？'])
+        .map(|s| s.trim_matches(is_space))
+        .filter(|s| !s.is_empty())
+}
+
+fn is_advert(sentence: &str) -> bool {
+    let folded = fold_width(sentence).to_ascii_lowercase();
+    let address = folded.contains("http")
+        || folded.contains("www.")
+        || [".com", ".net", ".cc", ".org", ".cn", ".info"]
+            .iter()
+            .any(|d| folded.contains(d));
+    address && ADVERT_WORDS.iter().any(|w| sentence.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_letter_spaced_mark_is_one_when_it_comes_back() {
+        let text = [
+            "　　青光闪动，一柄青钢剑倏地刺出。",
+            "★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★",
+            "　　左子穆道：“好！”　　★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★",
+            "　　阿朱道：“是。”★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★",
+            "◆Ｕ◆Ｓ◆Ａ◆ 只有一次。",
+            "U.S.A. U.S.A. U.S.A.",
+        ]
+        .join("\n");
+        let text = text.as_str();
+        assert_eq!(letter_spaced_marks(&lines(text)), ["★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★"]);
+        // twice is not enough
+        let twice = text.replacen("★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★", "", 1);
+        assert!(letter_spaced_marks(&lines(&twice)).is_empty());
+    }
+
+    #[test]
+    fn an_advert_in_every_chapter_is_one() {
+        let mut text = Vec::new();
+        for n in 1..=3 {
+            text.push(format!("第{n}章 开始"));
+            text.push("　　他笑了笑，转身走进了雨里。".to_owned());
+            text.push(
+                "　　“走吧。”她说。请记住本书首发域名：www.biqukan.com。笔趣阁手机版阅读网址：m.biqukan.com"
+                    .to_owned(),
+            );
+            text.push("　　更多信息见 https://www.debian.org/ports/。".to_owned());
+            text.push("记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读".to_owned());
+        }
+        let mut adverts = recurring_adverts(&text);
+        adverts.sort();
+        assert_eq!(
+            adverts,
+            [
+                "笔趣阁手机版阅读网址：m.biqukan.com",
+                "记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读",
+                "请记住本书首发域名：www.biqukan.com。",
+            ]
+        );
+        // said twice, it is the text's
+        assert!(recurring_adverts(&text[..10]).is_empty());
+    }
+
+    #[test]
+    fn full_width_ascii_is_folded() {
+        assert_eq!(
+            fold_width("记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ"),
+            "记住本站网址,Www.biquxu.Com"
+        );
+    }
+}
