@@ -150,42 +150,31 @@ fn is_page_marker(s: &str) -> bool {
     super::page_furniture::page_number(s).is_some_and(|p| p.marked)
 }
 
-/// Takes a download site's stamps out of the lines: letter-spaced watermarks
-/// (`★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★`) and the advert put into every chapter (`请记住本书首发域名：…`),
-/// wherever they stand; the lines that held nothing else, to be dropped.
+/// Takes a download site's stamps out of the lines (`super::watermarks`) and says so; the
+/// lines that held nothing else, to be dropped.
 fn remove_watermarks(raw: &mut [String], warnings: &mut Vec<Warning>) -> Vec<usize> {
-    let mut stamps = super::watermarks::letter_spaced_marks(raw);
-    stamps.extend(super::watermarks::recurring_adverts(raw));
-    let mut emptied = Vec::new();
-    for stamp in &stamps {
-        let mut first = None;
-        let mut times = 0;
-        for (i, line) in raw.iter_mut().enumerate() {
-            if !line.contains(stamp.as_str()) {
-                continue;
-            }
-            first.get_or_insert(i);
-            times += line.matches(stamp.as_str()).count();
-            *line = line.replace(stamp.as_str(), "");
-            if line.trim_matches(is_space).is_empty() {
-                emptied.push(i);
-            } else {
-                let kept = line.trim_end_matches(is_space).len();
-                line.truncate(kept);
-            }
-        }
-        if let Some(i) = first {
-            warnings.push(Warning::left_out(
-                i + 1,
-                LeftOut::Banner,
-                format!(
-                    "a site's stamp «{stamp}» not read aloud ({times} times, the first on this line)"
-                ),
-            ));
-        }
+    const SAID: usize = 5;
+    let (stamps, emptied) = super::watermarks::remove_stamps(raw);
+    for stamp in stamps.iter().take(SAID) {
+        warnings.push(Warning::left_out(
+            stamp.first_line + 1,
+            LeftOut::Banner,
+            format!(
+                "a site's stamp «{}» not read aloud ({} times, the first on this line)",
+                stamp.text, stamp.times
+            ),
+        ));
     }
-    emptied.sort_unstable();
-    emptied.dedup();
+    if let Some(more) = stamps.get(SAID) {
+        warnings.push(Warning::left_out(
+            more.first_line + 1,
+            LeftOut::Banner,
+            format!(
+                "{} more of a site's stamps not read aloud, the first on this line",
+                stamps.len() - SAID
+            ),
+        ));
+    }
     emptied
 }
 

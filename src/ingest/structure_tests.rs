@@ -610,7 +610,8 @@ fn hongloumeng_drops_page_markers_and_joins_across_them() {
 }
 
 /// 三国演义 as a download site stamps it: its watermark under every heading and glued to
-/// lines, its advert glued to each chapter's last line. Stamped or not, the same
+/// lines, its advert (with the chapter's own address) glued to each chapter's last line
+/// and to lines here and there. Stamped or not, the same
 /// chapters and the same paragraphs.
 #[test]
 fn a_site_s_watermarks_and_adverts_are_not_read() {
@@ -624,8 +625,13 @@ fn a_site_s_watermarks_and_adverts_are_not_read() {
             .skip(i + 1)
             .find(|l| !l.trim().is_empty())
             .is_none_or(|l| l.starts_with('第'));
-        if last_of_chapter && !line.trim().is_empty() {
-            stamped.push(format!("{line}{ADVERT}"));
+        // (glued to a chapter's last line, and to a line wrapped in mid-sentence here and there)
+        if (last_of_chapter || i % 50 == 20) && !line.trim().is_empty() {
+            // (the chapter's own address in front, as some sites print it)
+            stamped.push(format!(
+                "{line}(https://www.bqktxt.com/0_243/{}.html){ADVERT}",
+                6578514 + i
+            ));
         } else if i % 40 == 7 && !line.trim().is_empty() {
             stamped.push(format!("{line}\u{3000}\u{3000}{MARK}"));
         } else {
@@ -647,6 +653,7 @@ fn a_site_s_watermarks_and_adverts_are_not_read() {
         .map(|w| w.message.as_str())
         .collect();
     assert_eq!(stamps.len(), 3, "{stamps:?}");
+    assert!(stamps[1].contains("(30 times"), "{stamps:?}");
 }
 
 #[test]

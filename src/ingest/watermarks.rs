@@ -3,17 +3,86 @@
 //! advert put into every chapter (`记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读`). Both
 //! are told by coming back word for word through the text, never by their words alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::repair::is_space;
 
 /// How often a letter-spaced run must come back to be a watermark rather than the text's.
 const WATERMARK_RECURS: usize = 3;
 
+/// A stamp taken out: its text where first met, the first line it was on, and how many
+/// times (an advert's figures aside: the chapter's own address may change in it).
+pub(crate) struct Stamp {
+    key: String,
+    pub text: String,
+    pub first_line: usize,
+    pub times: usize,
+}
+
+/// Takes a download site's stamps out of the lines wherever they stand: letter-spaced
+/// watermarks and adverts put into every chapter. The stamps taken out, and the lines
+/// that held nothing else (to be dropped), sorted.
+pub(crate) fn remove_stamps(lines: &mut [String]) -> (Vec<Stamp>, Vec<usize>) {
+    let marks = letter_spaced_marks(lines);
+    let adverts: HashSet<String> = recurring_adverts(lines).into_iter().collect();
+    let mut stamps: Vec<Stamp> = Vec::new();
+    let mut taken = |text: &str, line: usize| {
+        let key = figures_aside(text);
+        match stamps.iter_mut().find(|s| s.key == key) {
+            Some(stamp) => stamp.times += 1,
+            None => stamps.push(Stamp {
+                key,
+                text: text.to_owned(),
+                first_line: line,
+                times: 1,
+            }),
+        }
+    };
+    let mut emptied = Vec::new();
+    for (i, line) in lines.iter_mut().enumerate() {
+        let mut changed = false;
+        for mark in &marks {
+            if line.contains(mark.as_str()) {
+                for _ in line.matches(mark.as_str()) {
+                    taken(mark, i);
+                }
+                *line = line.replace(mark.as_str(), "");
+                changed = true;
+            }
+        }
+        if !adverts.is_empty() && sentences(line).any(|s| adverts.contains(s)) {
+            let mut kept = String::with_capacity(line.len());
+            for piece in pieces(line) {
+                let sentence = piece.trim_matches(is_space);
+                if adverts.contains(sentence) {
+                    taken(sentence, i);
+                } else {
+                    kept.push_str(piece);
+                }
+            }
+            *line = kept;
+            changed = true;
+        }
+        if changed {
+            if line.trim_matches(is_space).is_empty() {
+                emptied.push(i);
+            } else {
+                let end = line.trim_end_matches(is_space).len();
+                line.truncate(end);
+            }
+        }
+    }
+    (stamps, emptied)
+}
+
+fn figures_aside(s: &str) -> String {
+    s.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
 /// Letter-spaced runs that come back through the text: letters or digits, each alone,
 /// between symbols that are not ASCII punctuation (`★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★`; not `U.S.A.`), three
 /// letters or more. A run is what stands between spaces, ideographs and Chinese punctuation.
-pub(crate) fn letter_spaced_marks(lines: &[String]) -> Vec<String> {
+fn letter_spaced_marks(lines: &[String]) -> Vec<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for line in lines {
         for run in line.split(|c: char| is_space(c) || ends_run(c)) {
@@ -103,32 +172,65 @@ const ADVERT_WORDS: &[&str] = &[
 ];
 
 /// Sentences a site put into every chapter: each holds a web address and says what an
-/// advert says, and comes back word for word three times or more, on a line of its own or
-/// glued to a paragraph (`请记住本书首发域名：www.biqukan.com。`).
-pub(crate) fn recurring_adverts(lines: &[String]) -> Vec<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+/// advert says, and comes back three times or more, its figures aside (the chapter's own
+/// address may lead it: `(https://www.bqktxt.com/0_243/657851432.html)请记住本书首发域名：
+/// www.bqktxt.com。`), on a line of its own or glued to a paragraph.
+fn recurring_adverts(lines: &[String]) -> Vec<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
     for line in lines {
-        for sentence in sentences(line) {
-            *counts.entry(sentence).or_default() += 1;
+        for sentence in sentences(line).filter(|s| is_advert(s)) {
+            *counts.entry(figures_aside(sentence)).or_default() += 1;
         }
     }
-    let mut adverts: Vec<String> = counts
-        .into_iter()
-        .filter(|&(s, n)| n >= ADVERT_RECURS && is_advert(s))
-        .map(|(s, _)| s.to_owned())
+    let mut adverts: Vec<String> = lines
+        .iter()
+        .flat_map(|line| sentences(line))
+        .filter(|s| is_advert(s) && counts[&figures_aside(s)] >= ADVERT_RECURS)
+        .map(str::to_owned)
         .collect();
     adverts.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    adverts.dedup();
     adverts
 }
 
-/// A line's sentences, each with its closing stop, spaces around taken off.
+/// A line's pieces as an advert may stand among them: sentences, each with its closing
+/// stop, and a web address set off from the words before it (`…以灾异(https://…)请记住…。`:
+/// a wrapped line's words, not the advert's); together they are the whole line.
+fn pieces(line: &str) -> Vec<&str> {
+    let mut starts = vec![0];
+    for (at, c) in line.char_indices() {
+        let next = at + c.len_utf8();
+        if matches!(c, '。' | '！' | '？') {
+            starts.push(next);
+        } else {
+            // an address in brackets starts at its bracket, a bare one at itself
+            let bracketed = matches!(c, '(' | '（') && line[next..].starts_with("http");
+            let bare = at > 0
+                && line[at..].starts_with("http")
+                && !line[..at].ends_with(['(', '（', '/', ' ', '\u{3000}']);
+            if bracketed || bare {
+                starts.push(at);
+            }
+        }
+    }
+    starts.push(line.len());
+    starts.dedup();
+    starts.windows(2).map(|w| &line[w[0]..w[1]]).collect()
+}
+
+/// The pieces with spaces around taken off, empty ones left out.
 fn sentences(line: &str) -> impl Iterator<Item = &str> {
-    line.split_inclusive(['。', '！', '？'])
+    pieces(line)
+        .into_iter()
         .map(|s| s.trim_matches(is_space))
         .filter(|s| !s.is_empty())
 }
 
 fn is_advert(sentence: &str) -> bool {
+    // (an address has a dot; most sentences are passed over without folding them)
+    if !sentence.contains(['.', '．']) {
+        return false;
+    }
     let folded = fold_width(sentence).to_ascii_lowercase();
     let address = folded.contains("http")
         || folded.contains("www.")
@@ -176,19 +278,51 @@ mod tests {
             );
             text.push("　　更多信息见 https://www.debian.org/ports/。".to_owned());
             text.push("记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读".to_owned());
+            text.push(format!(
+                "　　天亮了。(https://www.bqktxt.com/0_243/6578514{n}.html)请记住本书首发域名：www.bqktxt.com。"
+            ));
         }
         let mut adverts = recurring_adverts(&text);
         adverts.sort();
         assert_eq!(
             adverts,
             [
+                "(https://www.bqktxt.com/0_243/65785141.html)请记住本书首发域名：www.bqktxt.com。",
+                "(https://www.bqktxt.com/0_243/65785142.html)请记住本书首发域名：www.bqktxt.com。",
+                "(https://www.bqktxt.com/0_243/65785143.html)请记住本书首发域名：www.bqktxt.com。",
                 "笔趣阁手机版阅读网址：m.biqukan.com",
                 "记住本站网址，Ｗｗｗ．biquxu．Ｃｏｍ，方便下次阅读",
                 "请记住本书首发域名：www.biqukan.com。",
             ]
         );
         // said twice, it is the text's
-        assert!(recurring_adverts(&text[..10]).is_empty());
+        assert!(recurring_adverts(&text[..12]).is_empty());
+    }
+
+    #[test]
+    fn an_advert_is_told_from_the_wrapped_line_it_is_glued_to() {
+        assert_eq!(
+            pieces(
+                "帝下诏问群臣以灾异(https://www.bqktxt.com/0_243/21.html)请记住本书首发域名：www.bqktxt.com。"
+            ),
+            [
+                "帝下诏问群臣以灾异",
+                "(https://www.bqktxt.com/0_243/21.html)请记住本书首发域名：www.bqktxt.com。"
+            ]
+        );
+        assert_eq!(
+            pieces(
+                "他说。https://www.abcxs.com/book/1279/1.html　　天才一秒记住本站地址：www.abcxs.com。"
+            ),
+            [
+                "他说。",
+                "https://www.abcxs.com/book/1279/1.html　　天才一秒记住本站地址：www.abcxs.com。"
+            ]
+        );
+        assert_eq!(
+            pieces("见 https://www.debian.org/ 。"),
+            ["见 https://www.debian.org/ 。"]
+        );
     }
 
     #[test]
