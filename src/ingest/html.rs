@@ -572,7 +572,11 @@ impl Reader<'_> {
         if text.is_empty() {
             return;
         }
-        if super::outline::is_banner(&text, BannerPlace::Alone) {
+        // (a sentence of the book with a site's advert glued on stays: the advert goes
+        // with the site's other stamps, `watermarks::remove_from_document`)
+        if super::outline::is_banner(&text, BannerPlace::Alone)
+            && !super::watermarks::says_more_than_an_advert(&text)
+        {
             self.skipped_banners += 1;
             return;
         }

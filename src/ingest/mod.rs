@@ -144,6 +144,7 @@ pub fn read_with(
         }
     };
     book_index::leave_out_sections(&mut document);
+    watermarks::remove_from_document(&mut document);
     document.warnings.dedup();
     document.place_warnings();
     Ok(document)
@@ -206,7 +207,9 @@ fn read_text(
     })?;
     let is_html = sniffed_html || html::looks_like_html(&text.text);
     let mut document = if is_html {
-        html::parse_with(&text.text, notes)
+        let mut document = html::parse_with(&text.text, notes);
+        watermarks::remove_from_document(&mut document);
+        document
     } else {
         structure::parse(&replace_undecodable(&text.text))
     };

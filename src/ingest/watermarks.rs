@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::repair::is_space;
+use crate::text::{Document, LeftOut, Warning};
 
 /// How often a letter-spaced run must come back to be a watermark rather than the text's.
 const WATERMARK_RECURS: usize = 3;
@@ -73,6 +74,48 @@ pub(crate) fn remove_stamps(lines: &mut [String]) -> (Vec<Stamp>, Vec<usize>) {
         }
     }
     (stamps, emptied)
+}
+
+/// The stamps taken out of a document another reader made (EPUB, HTML, DOCX, PDF), its
+/// paragraphs read as the lines; a paragraph that held nothing else goes. Plain text has
+/// them taken out line by line as it is repaired.
+pub(crate) fn remove_from_document(document: &mut Document) {
+    const SAID: usize = 5;
+    let mut texts: Vec<String> = document
+        .sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter().map(|p| p.text.clone()))
+        .collect();
+    let (stamps, emptied) = remove_stamps(&mut texts);
+    if stamps.is_empty() {
+        return;
+    }
+    let lines: Vec<usize> = document
+        .sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter().map(|p| p.line))
+        .collect();
+    let mut texts = texts.into_iter();
+    let mut k = 0;
+    for section in &mut document.sections {
+        for paragraph in &mut section.paragraphs {
+            paragraph.text = texts.next().unwrap_or_default();
+        }
+        section.paragraphs.retain(|_| {
+            k += 1;
+            emptied.binary_search(&(k - 1)).is_err()
+        });
+    }
+    for stamp in stamps.iter().take(SAID) {
+        document.warnings.push(Warning::left_out(
+            lines.get(stamp.first_line).copied().unwrap_or(1),
+            LeftOut::Banner,
+            format!(
+                "a site's stamp «{}» not read aloud ({} times, the first here)",
+                stamp.text, stamp.times
+            ),
+        ));
+    }
 }
 
 fn figures_aside(s: &str) -> String {
@@ -226,18 +269,33 @@ fn sentences(line: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-fn is_advert(sentence: &str) -> bool {
-    // (an address has a dot; most sentences are passed over without folding them)
-    if !sentence.contains(['.', '．']) {
+/// Whether a paragraph that holds an advert holds a sentence of the book too: one with no
+/// web address, ended by a full stop (`那汉子竖剑挡格。` before `天才一秒记住本站地址：…`).
+/// Such a paragraph is kept, its advert taken out when it recurs.
+pub(crate) fn says_more_than_an_advert(text: &str) -> bool {
+    sentences(text).any(|s| {
+        s.ends_with(['。', '！', '？'])
+            && !has_address(s)
+            && s.chars().filter(|&c| super::repair::is_wide(c)).count() >= 4
+    })
+}
+
+fn has_address(s: &str) -> bool {
+    // (an address has a dot; most text is passed over without folding it)
+    if !s.contains(['.', '．']) {
         return false;
     }
-    let folded = fold_width(sentence).to_ascii_lowercase();
-    let address = folded.contains("http")
+    let folded = fold_width(s).to_ascii_lowercase();
+    folded.contains("http")
         || folded.contains("www.")
         || [".com", ".net", ".cc", ".org", ".cn", ".info"]
             .iter()
-            .any(|d| folded.contains(d));
-    address && ADVERT_WORDS.iter().any(|w| sentence.contains(w))
+            .any(|d| folded.contains(d))
+}
+
+fn is_advert(sentence: &str) -> bool {
+    // (most sentences have no dot and are passed over at once)
+    has_address(sentence) && ADVERT_WORDS.iter().any(|w| sentence.contains(w))
 }
 
 #[cfg(test)]
@@ -322,6 +380,39 @@ mod tests {
         assert_eq!(
             pieces("见 https://www.debian.org/ 。"),
             ["见 https://www.debian.org/ 。"]
+        );
+    }
+
+    /// A scraped book saved as a web page or an EPUB: the stamps are in its paragraphs.
+    #[test]
+    fn stamps_leave_a_page_s_paragraphs() {
+        let mut html = String::from("<html><body>");
+        for n in 1..=3 {
+            html.push_str(&format!(
+                "<h2>第{n}章</h2><p>青光闪动，一柄青钢剑倏地刺出。★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★</p>\
+                 <p>★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★</p>\
+                 <p>那汉子竖剑挡格。天才一秒记住本站地址：www.biqugex.com。笔趣阁手机版阅读网址：m.biqugex.com</p>"
+            ));
+        }
+        html.push_str("</body></html>");
+        let mut document = super::super::html::parse(&html);
+        remove_from_document(&mut document);
+        let said: Vec<&str> = document
+            .sections
+            .iter()
+            .flat_map(|s| s.paragraphs.iter().map(|p| p.text.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            ["青光闪动，一柄青钢剑倏地刺出。", "那汉子竖剑挡格。"].repeat(3)
+        );
+        assert_eq!(
+            document
+                .warnings
+                .iter()
+                .filter(|w| w.left_out == Some(LeftOut::Banner))
+                .count(),
+            3
         );
     }
 
