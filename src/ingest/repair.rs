@@ -332,7 +332,22 @@ fn clean_lines_in_order(text: &str, warnings: &mut Vec<Warning>) -> Vec<Line> {
         } else {
             BannerPlace::Inside
         };
-        let banner = super::outline::is_banner(&raw[i], place);
+        let mut banner = super::outline::is_banner(&raw[i], place);
+        // a sentence of the book with an advert glued on: the advert goes, the sentence stays
+        if banner && let Some(kept) = super::watermarks::without_adverts(&raw[i]) {
+            banner = false;
+            warnings.push(Warning::left_out(
+                i + 1,
+                LeftOut::Banner,
+                format!(
+                    "banner not read aloud: «{}»",
+                    raw[i]
+                        .trim_matches(is_space)
+                        .replace(kept.trim_matches(is_space), "")
+                ),
+            ));
+            raw[i] = kept;
+        }
         if banner {
             banner_texts.push(raw[i].trim_matches(is_space).to_owned());
             banners += 1;

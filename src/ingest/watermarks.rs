@@ -270,13 +270,29 @@ fn sentences(line: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a paragraph that holds an advert holds a sentence of the book too: one with no
-/// web address, ended by a full stop (`那汉子竖剑挡格。` before `天才一秒记住本站地址：…`).
+/// web address, ended as a sentence is (`那汉子竖剑挡格。` before `天才一秒记住本站地址：…`).
 /// Such a paragraph is kept, its advert taken out when it recurs.
 pub(crate) fn says_more_than_an_advert(text: &str) -> bool {
     sentences(text).any(|s| {
-        s.ends_with(['。', '！', '？'])
+        super::repair::ends_sentence(s)
             && !has_address(s)
+            // (`更多小说请访问本站。` before the address is the banner's own)
+            && !ADVERT_WORDS
+                .iter()
+                .chain(&["下载", "下載", "免费", "免費", "整理", "更多", "txt", "TXT"])
+                .any(|w| s.contains(w))
             && s.chars().filter(|&c| super::repair::is_wide(c)).count() >= 4
+    })
+}
+
+/// A line that holds a sentence of the book besides an advert, with the pieces that hold a
+/// web address taken out; `None` if it holds nothing else.
+pub(crate) fn without_adverts(line: &str) -> Option<String> {
+    says_more_than_an_advert(line).then(|| {
+        pieces(line)
+            .into_iter()
+            .filter(|p| !has_address(p))
+            .collect()
     })
 }
 
@@ -413,6 +429,22 @@ mod tests {
                 .filter(|w| w.left_out == Some(LeftOut::Banner))
                 .count(),
             3
+        );
+    }
+
+    #[test]
+    fn a_sentence_of_the_book_is_kept_from_a_banner_glued_to_it() {
+        assert_eq!(
+            without_adverts(
+                "　　他走了。(https://www.bqktxt.com/1.html)请记住本书首发域名：www.bqktxt.com。"
+            )
+            .as_deref(),
+            Some("　　他走了。")
+        );
+        assert_eq!(without_adverts("更多小说请访问本站。www.example.com"), None);
+        assert_eq!(
+            without_adverts("本书由 www.example.com 整理，更多小说请访问"),
+            None
         );
     }
 

@@ -119,6 +119,42 @@ fn pages_without_breaks() -> impl Strategy<Value = String> {
     })
 }
 
+/// A novel's chapters, a sentence a line, stamped as download sites stamp them: a watermark
+/// on lines of its own or glued to a sentence, an advert with the chapter's own address
+/// glued to a sentence or alone, and a sentence that holds an address but no advert.
+fn stamped_novel() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::collection::vec((sentence(), 0u8..12), 3..12),
+            any::<u16>(),
+        ),
+        3..8,
+    )
+    .prop_map(|chapters| {
+        const MARK: &str = "★Ｄ★Ｏ★Ｓ★Ｐ★Ｙ★";
+        let mut text = String::from("书名\n\n");
+        for (n, (sentences, page)) in chapters.into_iter().enumerate() {
+            text.push_str(&format!("第{}章 开端\n\n", n + 1));
+            let advert = format!(
+                "(https://www.bqktxt.com/0_243/{page}.html)请记住本书首发域名：www.bqktxt.com。"
+            );
+            for (sentence, stamp) in sentences {
+                let line = match stamp {
+                    0 => format!("　　{sentence}{MARK}\n{MARK}"),
+                    1 => format!("　　{sentence}{advert}"),
+                    2 => format!("{advert}\n　　{sentence}"),
+                    3 => format!("　　{sentence}\u{3000}\u{3000}{MARK}"),
+                    _ => format!("　　{sentence}"),
+                };
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        text
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -129,6 +165,30 @@ proptest! {
         for line in text.lines().filter(|l| l.ends_with('。')) {
             prop_assert!(said.contains(line), "{line} is not read");
         }
+    }
+
+    #[test]
+    fn a_site_s_stamps_are_not_read_and_its_sentences_are(text in stamped_novel()) {
+        let doc = structure::parse(&text);
+        let said: String = doc.sections.iter().flat_map(|s| &s.paragraphs).map(|p| p.text.as_str()).collect();
+        for line in text.lines() {
+            let sentence = line
+                .trim_start_matches('\u{3000}')
+                .split(['★', '('])
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('\u{3000}');
+            if sentence.ends_with(['。', '！', '？', '…', '”']) {
+                prop_assert!(said.contains(sentence), "{sentence} is not read");
+            }
+        }
+        // a stamp is one by coming back three times or more
+        let adverts = text.matches("bqktxt.com/").count() >= 3;
+        let marks = text.matches('Ｄ').count() >= 3;
+        prop_assert!(!adverts || !said.contains("bqktxt"), "an advert is read");
+        prop_assert!(!marks || !said.contains('Ｄ'), "a watermark is read");
+        let warned = doc.warnings.iter().any(|w| w.left_out == Some(narrate::LeftOut::Banner));
+        prop_assert!(warned || !(adverts || marks), "no warning says a stamp went");
     }
 
     #[test]
