@@ -760,6 +760,31 @@ pub(crate) fn is_bare_number(text: &str) -> bool {
         || (t.len() <= 6 && !t.is_empty() && t.chars().all(|c| "ivxlc".contains(c)))
 }
 
+/// What a download site's banner says (`更多`, `下载` are said in manuals too: a banner
+/// also needs an address, and its place).
+pub(crate) const BANNER_WORDS: &[&str] = &[
+    "下载",
+    "电子书",
+    "整理",
+    "更多",
+    "免费",
+    "txt",
+    "小说",
+    "收藏",
+    "书友",
+    "首发",
+    "本站",
+    "网友",
+    // the same in traditional characters
+    "下載",
+    "電子書",
+    "免費",
+    "小說",
+    "書友",
+    "首發",
+    "網友",
+];
+
 /// A download site's banner or notice: a line of its own (blank lines around it) with a
 /// web address or a site name and what such sites say (下载, 电子书, 整理, 更多 …), or a
 /// notice to delete the file after reading.
@@ -783,29 +808,7 @@ pub(crate) fn is_banner(text: &str, place: BannerPlace) -> bool {
                     .is_some_and(|c| c.is_ascii_alphanumeric())
             })
         });
-    const SAYS: &[&str] = &[
-        "下载",
-        "电子书",
-        "整理",
-        "更多",
-        "免费",
-        "txt",
-        "小说",
-        "收藏",
-        "书友",
-        "首发",
-        "本站",
-        "网友",
-        // the same in traditional characters
-        "下載",
-        "電子書",
-        "免費",
-        "小說",
-        "書友",
-        "首發",
-        "網友",
-    ];
-    let says = SAYS.iter().any(|w| lower.contains(w));
+    let says = BANNER_WORDS.iter().any(|w| lower.contains(w));
     // a site's name and address and nothing else: `天涯在线书库《www.tianyabook.com》`
     let words_besides_address = lower
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '_')))

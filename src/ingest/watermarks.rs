@@ -279,8 +279,8 @@ pub(crate) fn says_more_than_an_advert(text: &str) -> bool {
             // (`更多小说请访问本站。` before the address is the banner's own)
             && !ADVERT_WORDS
                 .iter()
-                .chain(&["下载", "下載", "免费", "免費", "整理", "更多", "txt", "TXT"])
-                .any(|w| s.contains(w))
+                .chain(super::outline::BANNER_WORDS)
+                .any(|w| s.to_ascii_lowercase().contains(w))
             && s.chars().filter(|&c| super::repair::is_wide(c)).count() >= 4
     })
 }
