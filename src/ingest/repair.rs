@@ -153,28 +153,8 @@ fn is_page_marker(s: &str) -> bool {
 /// Takes a download site's stamps out of the lines (`super::watermarks`) and says so; the
 /// lines that held nothing else, to be dropped.
 fn remove_watermarks(raw: &mut [String], warnings: &mut Vec<Warning>) -> Vec<usize> {
-    const SAID: usize = 5;
     let (stamps, emptied) = super::watermarks::remove_stamps(raw);
-    for stamp in stamps.iter().take(SAID) {
-        warnings.push(Warning::left_out(
-            stamp.first_line + 1,
-            LeftOut::Banner,
-            format!(
-                "a site's stamp «{}» not read aloud ({} times, the first on this line)",
-                stamp.text, stamp.times
-            ),
-        ));
-    }
-    if let Some(more) = stamps.get(SAID) {
-        warnings.push(Warning::left_out(
-            more.first_line + 1,
-            LeftOut::Banner,
-            format!(
-                "{} more of a site's stamps not read aloud, the first on this line",
-                stamps.len() - SAID
-            ),
-        ));
-    }
+    warnings.extend(super::watermarks::warnings(&stamps, |k| k + 1));
     emptied
 }
 

@@ -80,7 +80,6 @@ pub(crate) fn remove_stamps(lines: &mut [String]) -> (Vec<Stamp>, Vec<usize>) {
 /// paragraphs read as the lines; a paragraph that held nothing else goes. Plain text has
 /// them taken out line by line as it is repaired.
 pub(crate) fn remove_from_document(document: &mut Document) {
-    const SAID: usize = 5;
     let mut texts: Vec<String> = document
         .sections
         .iter()
@@ -106,16 +105,40 @@ pub(crate) fn remove_from_document(document: &mut Document) {
             emptied.binary_search(&(k - 1)).is_err()
         });
     }
-    for stamp in stamps.iter().take(SAID) {
-        document.warnings.push(Warning::left_out(
-            lines.get(stamp.first_line).copied().unwrap_or(1),
+    document
+        .warnings
+        .extend(warnings(&stamps, |k| lines.get(k).copied().unwrap_or(1)));
+}
+
+/// What was taken out, said: a warning for each of the first five stamps (the first line
+/// it was on, `line_of` the first of its lines, and how many times), then how many more.
+pub(crate) fn warnings(stamps: &[Stamp], line_of: impl Fn(usize) -> usize) -> Vec<Warning> {
+    const SAID: usize = 5;
+    let mut said: Vec<Warning> = stamps
+        .iter()
+        .take(SAID)
+        .map(|stamp| {
+            Warning::left_out(
+                line_of(stamp.first_line),
+                LeftOut::Banner,
+                format!(
+                    "a site's stamp «{}» not read aloud ({} times, the first on this line)",
+                    stamp.text, stamp.times
+                ),
+            )
+        })
+        .collect();
+    if let Some(more) = stamps.get(SAID) {
+        said.push(Warning::left_out(
+            line_of(more.first_line),
             LeftOut::Banner,
             format!(
-                "a site's stamp «{}» not read aloud ({} times, the first here)",
-                stamp.text, stamp.times
+                "{} more of a site's stamps not read aloud, the first on this line",
+                stamps.len() - SAID
             ),
         ));
     }
+    said
 }
 
 fn figures_aside(s: &str) -> String {
