@@ -449,7 +449,9 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         let spaced = k == 0 || l.blank_before > 0 || levels[k - 1].is_some();
         if outline::is_bare_number(t)
             && next.is_none_or(|n| n.blank_before > 0)
-            && l.blank_before > 0
+            // (or right under a sentence that ended: a FAQ's question number, `…的支持。`
+            // over `2`, then its question)
+            && (l.blank_before > 0 || k > 0 && ends_sentence(lines[k - 1].trimmed()))
         {
             skipped[k] = true;
         } else if outline::is_heading_label(t)
@@ -610,5 +612,49 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
         skipped,
         contents,
         index,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::structure::parse;
+    use crate::ingest::structure::tests::{body, titles};
+
+    /// ctex-faq through `pdftotext`: each question's number on a line of its own over the
+    /// question, after a blank line or right under the answer before it; the contents list
+    /// the questions. The questions are the sections and no number is read alone.
+    #[test]
+    fn a_faq_s_question_numbers_are_not_read_alone() {
+        let questions = [
+            "CTEX 是干什么的？",
+            "CTEX 网站包括几个部分？",
+            "这个 FAQ 的目的是什么？",
+        ];
+        let mut text = String::from("CTEX FAQ\n\n目录\n\n");
+        for (n, q) in questions.iter().enumerate() {
+            text.push_str(&format!(
+                "{} {q} . . . . . . . . . . . . {}\n",
+                n + 1,
+                n + 5
+            ));
+        }
+        text.push('\n');
+        for (n, q) in questions.iter().enumerate() {
+            // (the first question's number after a blank line, the others' right under the
+            // answer before)
+            if n == 0 {
+                text.push('\n');
+            }
+            text.push_str(&format!("{}\n\n{q}\n\n", n + 1));
+            text.push_str("这是一个关于排版的问题的回答，说得很长，像排满的一行正文一样，\n");
+            text.push_str("到这里才说完。\n");
+        }
+        let doc = parse(&text);
+        assert_eq!(titles(&doc)[1..], questions);
+        let said: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        assert!(
+            !said.iter().any(|p| p.trim().parse::<u32>().is_ok()),
+            "{said:?}"
+        );
     }
 }

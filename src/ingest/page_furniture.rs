@@ -8,7 +8,7 @@ use super::outline::{
     decimal_number, has_leader, is_bare_number, is_contents_title, is_date_line, is_heading_label,
     numbered_level, section_number,
 };
-use super::repair::is_space;
+use super::repair::{ends_with_punctuation, is_space};
 
 /// Lines of running headers and footers in text extracted page by page (pages separated
 /// by form feeds): among the first and last two lines of each page, those whose text with
@@ -72,6 +72,7 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     // chapter titles met so far at the edges: the first time is the heading (or the
     // header right over it, which the heading then repeats), the later ones are headers
     let mut met: Vec<String> = Vec::new();
+    let mut headings_kept: HashSet<usize> = HashSet::new();
     for (p, page) in pages.iter().enumerate() {
         // (a contents page lists the titles: not the first time they come)
         let contents = is_contents_page(raw, page);
@@ -85,6 +86,7 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
             let first_time = header && !seen;
             if first_time {
                 met.push(s.clone());
+                headings_kept.insert(k);
             }
             if p == 0 {
                 continue;
@@ -105,6 +107,7 @@ pub(crate) fn running_furniture(raw: &[String]) -> Vec<usize> {
     more.sort_unstable();
     more.extend(header_titles(raw, &all_pages, &dropped, &more));
     dropped.extend(more.into_iter().filter(after_first));
+    dropped.extend(furniture_blocks(raw, &pages, &headings_kept));
     dropped.sort_unstable();
     dropped.dedup();
     dropped
@@ -139,6 +142,86 @@ fn is_named_part(t: &str) -> bool {
 /// A line that opens a section: a numbered heading, a chapter's label, a named part.
 pub(crate) fn opens_section(t: &str) -> bool {
     numbered_level(t).is_some() || chapter_title(t) || is_heading_label(t)
+}
+
+/// How far into a page a header or footer of several lines reaches.
+const BLOCK_LINES: usize = 6;
+
+/// A header or footer of several lines (`CTEX FAQ （常见问题集） v0.4 beta` / `Copyright` /
+/// `©2003–2009 CTEX.ORG`, with `Revised` / `v0.4` under it on every fifth page): from each
+/// page's edge inward through the innermost line among its first or last six that comes
+/// back there on half the pages, when every line passed on the way is such a line, a
+/// bare number or a short label (not a section's heading). The first page and the headings
+/// `running_furniture` kept are left.
+fn furniture_blocks(
+    raw: &[String],
+    pages: &[Vec<usize>],
+    headings_kept: &HashSet<usize>,
+) -> Vec<usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for page in pages {
+        let mut shapes: Vec<String> = page
+            .iter()
+            .take(BLOCK_LINES)
+            .chain(page.iter().rev().take(BLOCK_LINES))
+            .map(|&k| shape(&raw[k]))
+            .filter(|s| !s.is_empty())
+            .collect();
+        shapes.sort();
+        shapes.dedup();
+        for s in shapes {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    // (words in it: a shape of figures and dots alone, `..` of `1.1.9`, is every heading's
+    // number; on half the pages: a section's title over each of its pages, `操作` in a short
+    // manual, recurs only while the section lasts, and its first time is the heading)
+    let recurs = |k: usize| {
+        let s = shape(&raw[k]);
+        let t = trimmed(&raw[k]);
+        // (`第4节` over each page of section 4 has the shape of every section's header)
+        !is_heading_label(t)
+            && !chapter_title(t)
+            && !opens_section(t)
+            && s.chars().any(char::is_alphabetic)
+            && counts.get(&s).is_some_and(|&n| n * 2 >= pages.len())
+    };
+    let passed = |k: usize| {
+        let t = trimmed(&raw[k]);
+        !headings_kept.contains(&k)
+            && (recurs(k)
+                || page_number(t).is_some()
+                || (t.chars().count() <= 12
+                    && t.chars().any(char::is_alphabetic)
+                    && !ends_with_punctuation(t)
+                    // (a heading's number that `pdftotext` set among the header's boxes:
+                    // `Debian 参考手册` / `1.1.9` / `4 / 223`)
+                    && !t.starts_with(|c: char| c.is_ascii_digit())
+                    && !is_heading_label(t)
+                    && !opens_section(t)))
+    };
+    let block = |from_edge: &mut dyn Iterator<Item = &usize>| -> Vec<usize> {
+        // (a line that says again what a line of the block said is the heading that
+        // header names: `字符和重音符` / `97` / `字符和重音符`)
+        let mut said = HashSet::new();
+        let lines: Vec<usize> = from_edge
+            .take(BLOCK_LINES)
+            .take_while(|&&k| {
+                passed(k) && (page_number(&raw[k]).is_some() || said.insert(shape(&raw[k])))
+            })
+            .copied()
+            .collect();
+        match lines.iter().rposition(|&k| recurs(k)) {
+            Some(innermost) => lines[..=innermost].to_vec(),
+            None => Vec::new(),
+        }
+    };
+    let mut dropped = Vec::new();
+    for page in pages.iter().skip(1) {
+        dropped.extend(block(&mut page.iter()));
+        dropped.extend(block(&mut page.iter().rev()));
+    }
+    dropped
 }
 
 /// The lines with text of each page (pages parted by form feeds), blank pages kept so that
@@ -732,6 +815,62 @@ mod tests {
             })
             .collect::<String>()
             + &format!("这一段讲{}，到这里结束。\n", WORDS[n % 12])
+    }
+
+    /// ctex-faq through `pdftotext`: a footer of three lines, with `Revised` / `v0.4` under
+    /// it on some pages, so that its first line is the third or the fifth from the page's
+    /// end; the page's number and its part's name at the top.
+    #[test]
+    fn a_footer_of_several_lines_is_furniture_to_its_first_line() {
+        let footer = [
+            "CTEX FAQ （常见问题集） v0.4 beta",
+            "Copyright",
+            "©2003–2009 CTEX.ORG",
+        ];
+        let mut text = String::from(
+            "CTEX FAQ （常见问题集）
+
+",
+        );
+        for page in 2..=12 {
+            text.push('\u{c}');
+            text.push_str(&format!("基本概念\n\n{page}\n\n"));
+            text.push_str(&paragraph(page));
+            for line in footer {
+                text.push_str(&format!("\n{line}\n"));
+            }
+            if page % 3 == 0 {
+                text.push_str("\nRevised\nv0.4\n");
+            }
+        }
+        for line in footer.iter().chain(&["Revised", "v0.4"]) {
+            let dropped = dropped_where_said(&text, line);
+            assert!(
+                !dropped.is_empty() && dropped.iter().all(|&d| d),
+                "{line}: {dropped:?}"
+            );
+        }
+        // the text over the footer stays, to its last sentence
+        assert!(!dropped(&text).iter().any(|l| l.contains("到这里结束")));
+    }
+
+    /// debian-reference through `pdftotext`: a heading's number that `pdftotext` set among
+    /// the header's boxes (`Debian 参考手册` / `1.1.9` / `4 / 223`) is never passed over.
+    #[test]
+    fn a_block_stops_at_a_heading_s_number() {
+        let mut text = String::from("Debian 参考手册\n\n");
+        for page in 2..=9 {
+            text.push('\u{c}');
+            text.push_str("Debian 参考手册\n\n");
+            if page % 4 == 0 {
+                text.push_str(&format!("1.{page}.2\n\n"));
+            }
+            text.push_str(&format!("{page} / 9\n\n"));
+            text.push_str(&paragraph(page));
+        }
+        let dropped = dropped(&text);
+        assert!(!dropped.iter().any(|l| l.starts_with("1.")), "{dropped:?}");
+        assert_eq!(dropped_where_said(&text, "Debian 参考手册")[1..], [true; 8]);
     }
 
     /// lshort-zh-cn through `pdftotext`: an even page's header is the chapter's label, the
