@@ -115,6 +115,80 @@ pub(crate) fn aligned_tables(raw: &[String]) -> Vec<Range<usize>> {
         }
         i = end.max(i + 1);
     }
+    // (a table of two columns has no row of three cells: its rule finds it)
+    tables.extend(ruled_tables(raw));
+    tables.sort_by_key(|t| t.start);
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for t in tables {
+        match merged.last_mut() {
+            Some(last) if t.start <= last.end => last.end = last.end.max(t.end),
+            _ => merged.push(t),
+        }
+    }
+    merged
+}
+
+/// A rule of two columns or more, each three dashes or more (`------- -----`), which pandoc
+/// draws under a table's header row; not a Markdown rule (`- - -`, `---`).
+fn is_column_rule(line: &str) -> bool {
+    let t = line.trim_matches(is_space);
+    let groups: Vec<&str> = t.split(' ').filter(|g| !g.is_empty()).collect();
+    groups.len() >= 2
+        && groups
+            .iter()
+            .all(|g| g.len() >= 3 && g.chars().all(|c| c == '-'))
+}
+
+/// pandoc's plain-text tables, found by their column rule: the header over it (two lines
+/// at most) and the rows under it to the next blank line; a table whose rule has no header
+/// over it, or a rule across the page over that header (pandoc's multiline table, rows
+/// parted by blank lines), goes on to the rule that closes it.
+fn ruled_tables(raw: &[String]) -> Vec<Range<usize>> {
+    const HEADER_LINES: usize = 2;
+    const LONGEST: usize = 300;
+    let blank = |i: usize| raw[i].trim_matches(is_space).is_empty();
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        if !is_column_rule(&raw[i]) {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while start > 0
+            && i - start < HEADER_LINES
+            && !blank(start - 1)
+            && !is_rule(&raw[start - 1])
+        {
+            start -= 1;
+        }
+        let opened = start > 0 && is_rule(&raw[start - 1]);
+        if opened {
+            start -= 1;
+        }
+        let rows_end = (i + 1..raw.len()).find(|&j| blank(j)).unwrap_or(raw.len());
+        let closing = (start == i || opened)
+            .then(|| (i + 1..raw.len().min(i + LONGEST)).find(|&j| is_rule(&raw[j])))
+            .flatten();
+        let end = closing.map_or(rows_end, |j| j + 1);
+        // (pandoc boxes a DocBook note in a table of one row, `[[提示]]  提示` over its
+        // sentences: text to read, not a table)
+        let sentence = (start..end).any(|j| {
+            let t = raw[j].trim_matches(is_space);
+            width(t) > 30 && t.ends_with(['。', '！', '？', '.'])
+        });
+        // (pandoc's table of a DocBook page's navigation, `[上一页]  [下一页]`, has the
+        // page's title over its rule: the title is the document's, and stays)
+        let navigation = (i + 1..end).any(|j| {
+            cells(&raw[j])
+                .first()
+                .is_some_and(|c| c.starts_with('[') && c.ends_with(']'))
+        });
+        if !sentence {
+            tables.push(if navigation { i..end } else { start..end });
+        }
+        i = end.max(i + 1);
+    }
     tables
 }
 
@@ -190,6 +264,51 @@ mod tests {
              \n正文。\n",
         );
         assert_eq!(aligned_tables(&raw), vec![2..6]);
+    }
+
+    /// pandoc's plain text of Debian Reference: a table of two columns found by the rule
+    /// under its header; a multiline table to its closing rule; a note boxed as a table of
+    /// one row is no table, and a navigation bar's title is not the table's.
+    #[test]
+    fn tables_under_pandoc_s_rules() {
+        let raw = lines(
+            "你可以在日志文件里查询到软件包活动历史。\n\n\
+             \x20 文件                    内容\n\
+             \x20 ----------------------- -------------------------\n\
+             \x20 /var/log/dpkg.log       dpkg 级的软件包活动日志\n\
+             \x20 /var/log/apt/term.log   通用 APT 活动日志\n\
+             \n事实上，很难从这些日志上快速获得有用的信息。\n",
+        );
+        assert_eq!(aligned_tables(&raw), vec![2..6]);
+        let multiline = lines(
+            "正文。\n\n\
+             \x20 ------------------------------------------\n\
+             \x20 命令         说明\n\
+             \x20 ------------ -----------------------------\n\
+             \x20 ip addr      显示活动的网络接口\n\
+             \x20              连接和地址状态\n\n\
+             \x20 route -n     用数字地址显示全部路由表\n\
+             \x20 ------------------------------------------\n\n正文。\n",
+        );
+        assert_eq!(aligned_tables(&multiline), vec![2..10]);
+        let note = lines(
+            "正文。\n\n\
+             \x20 ---------- -------------------------------------------------\n\
+             \x20  [[提示]]  提示\n\
+             \x20            关于Debian专属的网络手册，请查看Debian管理员手册—网络配置。\n\
+             \x20 ---------- -------------------------------------------------\n",
+        );
+        assert!(aligned_tables(&note).is_empty());
+        // a page's navigation: its rows go, the page's title over them stays
+        let navigation = lines(
+            "  第 5 章 网络设置\n\
+             \x20 ------------------ --- -----------\n\
+             \x20 [上一页]                  [下一页]\n\n第 5 章 网络设置\n",
+        );
+        assert_eq!(aligned_tables(&navigation), vec![1..3]);
+        // a Markdown rule is no table's
+        let markdown = lines("第一段。\n\n- - -\n\n---\n\n第二段。\n");
+        assert!(aligned_tables(&markdown).is_empty());
     }
 
     #[test]

@@ -620,6 +620,31 @@ mod tests {
     use crate::ingest::structure::parse;
     use crate::ingest::structure::tests::{body, titles};
 
+    /// pandoc's text of a web manual's first page (maint-guide's `index.html`): the title
+    /// page, then a contents whose chapters are pages of their own, running to the end. Its
+    /// entries never come back as headings, and none of them is read.
+    #[test]
+    fn a_contents_page_s_entries_are_not_headings() {
+        let entries = [
+            "1. 正确的起点",
+            "1.1. Debian 的社会驱动力",
+            "1.2. 需要的开发工具",
+            "2. 第一步",
+            "2.1. Debian 软件包制作流程",
+            "5.14. {package.,source/}lintian-overrides",
+            "A. 高级打包",
+            "A.1. 共享库",
+        ];
+        let text = format!(
+            "Debian 新维护者手册\n\nJosip Rodin\n\n版本 1.2.53\n\n目录\n\n{}\n",
+            entries.join("\n\n")
+        );
+        let doc = parse(&text);
+        assert_eq!(titles(&doc), ["Debian 新维护者手册"]);
+        let said: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        assert_eq!(said, ["Josip Rodin", "版本 1.2.53"]);
+    }
+
     /// ctex-faq through `pdftotext`: each question's number on a line of its own over the
     /// question, after a blank line or right under the answer before it; the contents list
     /// the questions. The questions are the sections and no number is read alone.

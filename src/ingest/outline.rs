@@ -666,7 +666,10 @@ fn trailing_contents_end(
         .collect();
     let entry_like = |k: usize| {
         let t = lines[k].trimmed();
-        (heading_like[k] || after_bullet(t).is_some() || repair::width(t) <= 40)
+        (heading_like[k]
+            || after_bullet(t).is_some()
+            || section_number(t).is_some()
+            || repair::width(t) <= 40)
             && repair::width(t) <= 80
             // (a chapter's title may ask or exclaim: `第八章 哪一种勋章使人与众不同？`,
             // `二、“这一个将会杀死那一个！”`)
@@ -682,7 +685,11 @@ fn trailing_contents_end(
     let said_before = (title + 1..end.min(title + 6))
         .filter(|&k| earlier.contains(keys[k].as_str()))
         .count();
-    (end >= title + 4 && said_before >= 2).then_some(end)
+    // (or a contents page's: a web manual's first page lists chapters that are pages of
+    // their own, its entries running to the end of the text)
+    let page_of_contents =
+        end == lines.len() && (title + 1..end).filter(|&k| heading_like[k]).count() >= 5;
+    (end >= title + 4 && (said_before >= 2 || page_of_contents)).then_some(end)
 }
 
 /// Where a list of tables or figures that starts at `from` ends: its entries are numbered
