@@ -279,6 +279,25 @@ fn wraps_onto(line: &Line, next: &Line, body_indent: usize) -> bool {
         && next.trimmed().chars().count() <= 40
 }
 
+/// Whether `next` goes on with `line`'s text under it, set in to where that text starts
+/// after its number, `line` filled: a list's item wrapped with a hanging indent (pandoc's `8.  用 root
+/// 用户执行 "apt-get -s autoremove|less"` over `    命令，来查看…`), never a heading's.
+fn hangs_under(line: &Line, next: &Line) -> bool {
+    let t = line.trimmed();
+    let Some(number) = outline::section_number(t) else {
+        return false;
+    };
+    let text = t[number.len()..].trim_start_matches(|c: char| c == '.' || is_space(c));
+    let text_column = line.indent() + repair::width(&t[..t.len() - text.len()]);
+    // (a wrapped item filled its line; a heading is short or asks: `8   TEX 和 LATEX 是
+    // 什么关系？` over a paragraph set in as far, in `pdftotext -layout`)
+    let filled = repair::width(&line.text) >= 40 && !text.ends_with(['？', '?', '！', '!']);
+    filled
+        && next.blank_before == 0
+        && next.indent() > line.indent()
+        && next.indent() == text_column
+}
+
 /// A short line pushed to the middle with spaces: a heading when nothing else marks them.
 fn is_centred(line: &Line) -> bool {
     let t = line.trimmed();
@@ -495,6 +514,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && !(body_indent == 0 && level == 1 && l.indent() > 0 && l.indent() < 8)
             // `1. 打开终端` in a list has no blank line before; `7.1.2 确认` may
             && (spaced || level >= 2)
+            && !next.is_some_and(|n| hangs_under(l, n))
         {
             levels[k] = Some(level);
             // a long heading wrapped onto a second line at the same margin
@@ -643,6 +663,27 @@ mod tests {
         assert_eq!(titles(&doc), ["Debian 新维护者手册"]);
         let said: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
         assert_eq!(said, ["Josip Rodin", "版本 1.2.53"]);
+    }
+
+    /// pandoc's text of Debian Reference: a numbered list's items wrapped with a hanging
+    /// indent (the second line set in to where the item's text starts) are a list, not
+    /// headings; a numbered heading has a blank line under it.
+    #[test]
+    fn a_list_item_wrapped_under_its_text_is_no_heading() {
+        let text = "第 2 章 Debian 软件包管理\n\n\
+                    2.1. 清理\n\n\
+                    这一节说明怎样清理系统里不再需要的软件包，说得很长，像一行正文。\n\n\
+                    7.  退出 aptitude。\n\n\
+                    8.  用 root 用户执行 \"apt-get -s autoremove|less\"\n    \
+                    命令，来查看有那些软件包是不再需要的。\n\n\
+                    10. 用 root 用户重新执行 \"apt-get -s autoremove|less\"\n    \
+                    这个命令来复查移除的包中是不是只含有自己所希望移除的软件包。\n\n\
+                    2.2. 升级\n\n\
+                    这一节说明怎样升级系统，也说得很长，像一行排满的正文一样。\n";
+        let doc = parse(text);
+        assert_eq!(titles(&doc)[1..], ["2.1. 清理", "2.2. 升级"]);
+        let said: Vec<&str> = body(&doc).map(|p| p.text.as_str()).collect();
+        assert!(said.iter().any(|p| p.contains("命令，来查看")), "{said:?}");
     }
 
     /// ctex-faq through `pdftotext`: each question's number on a line of its own over the
