@@ -470,7 +470,7 @@ pub(super) fn book_headings(lines: &[Line], paged: bool) -> BookOutline {
             && next.is_none_or(|n| n.blank_before > 0)
             // (or right under a sentence that ended: a FAQ's question number, `…的支持。`
             // over `2`, then its question)
-            && (l.blank_before > 0 || k > 0 && ends_sentence(lines[k - 1].trimmed()))
+            && (l.blank_before > 0 || (k > 0 && ends_sentence(lines[k - 1].trimmed())))
         {
             skipped[k] = true;
         } else if outline::is_heading_label(t)
