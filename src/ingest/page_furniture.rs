@@ -148,10 +148,10 @@ pub(crate) fn opens_section(t: &str) -> bool {
 const BLOCK_LINES: usize = 6;
 
 /// A header or footer of several lines (`CTEX FAQ （常见问题集） v0.4 beta` / `Copyright` /
-/// `©2003–2009 CTEX.ORG`, with `Revised` / `v0.4` under it on every fifth page): from each
+/// `©2003–2009 CTEX.ORG`, with `Revised` / `v0.4` under it on some pages): from each
 /// page's edge inward through the innermost line among its first or last six that comes
 /// back there on half the pages, when every line passed on the way is such a line, a
-/// bare number or a short label (not a section's heading). The first page and the headings
+/// page number or a short label (not a section's heading). The first page and the headings
 /// `running_furniture` kept are left.
 fn furniture_blocks(
     raw: &[String],
@@ -180,9 +180,7 @@ fn furniture_blocks(
         let s = shape(&raw[k]);
         let t = trimmed(&raw[k]);
         // (`第4节` over each page of section 4 has the shape of every section's header)
-        !is_heading_label(t)
-            && !chapter_title(t)
-            && !opens_section(t)
+        !opens_section(t)
             && s.chars().any(char::is_alphabetic)
             && counts.get(&s).is_some_and(|&n| n * 2 >= pages.len())
     };
@@ -197,7 +195,6 @@ fn furniture_blocks(
                     // (a heading's number that `pdftotext` set among the header's boxes:
                     // `Debian 参考手册` / `1.1.9` / `4 / 223`)
                     && !t.starts_with(|c: char| c.is_ascii_digit())
-                    && !is_heading_label(t)
                     && !opens_section(t)))
     };
     let block = |from_edge: &mut dyn Iterator<Item = &usize>| -> Vec<usize> {
@@ -827,11 +824,7 @@ mod tests {
             "Copyright",
             "©2003–2009 CTEX.ORG",
         ];
-        let mut text = String::from(
-            "CTEX FAQ （常见问题集）
-
-",
-        );
+        let mut text = String::from("CTEX FAQ （常见问题集）\n\n");
         for page in 2..=12 {
             text.push('\u{c}');
             text.push_str(&format!("基本概念\n\n{page}\n\n"));
